@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The one `emeth` executable: operator, node, requester and auditor commands.
+@main
+struct Emeth: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emeth",
+        abstract: "EMETH Rollup: L2 sequencer, L1 bridge and auditor for the EMETH GPU-compute platform.",
+        subcommands: [])
+}

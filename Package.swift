@@ -1,0 +1,47 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layout (docs/ARCHITECTURE in README): one folder per module, dependencies point one way:
+// Core ← Sequencer ← Prover, Core ← Bridge, and CLI on top of everything.
+let optimize: [CSetting] = [.unsafeFlags(["-O3"])]
+
+let package = Package(
+    name: "EmethRollup",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "emeth", targets: ["CLI"]),
+        .library(name: "Core", targets: ["Core"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries from Debian packages (see scripts/setup).
+        .systemLibrary(name: "CSecp256k1", path: "CLibs/CSecp256k1", pkgConfig: "libsecp256k1",
+                       providers: [.apt(["libsecp256k1-dev"])]),
+        .systemLibrary(name: "CRocksDB", path: "CLibs/CRocksDB", pkgConfig: "rocksdb",
+                       providers: [.apt(["librocksdb-dev"])]),
+        .systemLibrary(name: "CZstd", path: "CLibs/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "CLibs/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        // Keccak-256 has no packaged library here; ours is a small portable C file.
+        .target(name: "CKeccak", path: "CLibs/CKeccak", cSettings: optimize),
+
+        .target(name: "Core", dependencies: ["CKeccak", "CSecp256k1", "COpenSSL"], path: "Core"),
+        .target(name: "Sequencer", dependencies: ["Core", "CRocksDB"], path: "Sequencer"),
+        .target(name: "Bridge", dependencies: ["Core", "CZstd"], path: "Bridge"),
+        .target(name: "Prover", dependencies: ["Core", "Sequencer"], path: "Prover"),
+        .executableTarget(
+            name: "CLI",
+            dependencies: [
+                "Core", "Sequencer", "Bridge", "Prover", "COpenSSL", "CSecp256k1",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "CLI"),
+
+        .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests",
+                    resources: [.copy("Vectors")]),
+        .testTarget(name: "BridgeTests", dependencies: ["Core", "Bridge"], path: "Tests/BridgeTests"),
+    ]
+)
