@@ -42,6 +42,7 @@ let package = Package(
 
         .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests",
                     resources: [.copy("Vectors")]),
+        .testTarget(name: "SequencerTests", dependencies: ["Core", "Sequencer"], path: "Tests/SequencerTests"),
         .testTarget(name: "BridgeTests", dependencies: ["Core", "Bridge"], path: "Tests/BridgeTests"),
     ]
 )

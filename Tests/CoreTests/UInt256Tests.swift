@@ -1,0 +1,72 @@
+import Testing
+@testable import Core
+
+@Suite struct UInt256Tests {
+    @Test func parsesAndPrintsExtremes() throws {
+        let max = try UInt256(decimal: "115792089237316195423570985008687907853269984665640564039457584007913129639935")
+        #expect(max == .max)
+        #expect(max.description == "115792089237316195423570985008687907853269984665640564039457584007913129639935")
+        #expect(max.hexQuantity == "0x" + String(repeating: "f", count: 64))
+        #expect(UInt256.zero.hexQuantity == "0x0")
+        #expect(UInt256(255).hexQuantity == "0xff")
+        #expect(UInt256(256).hexQuantity == "0x100")
+        #expect(try UInt256(hex: "0x00000000000000000000000000000000000000000000000000000000000000000001") == 1)
+    }
+
+    @Test func rejectsBadText() {
+        #expect(throws: NumberParseError.tooLarge("115792089237316195423570985008687907853269984665640564039457584007913129639936")) {
+            try UInt256(decimal: "115792089237316195423570985008687907853269984665640564039457584007913129639936")
+        }
+        #expect(throws: NumberParseError.tooLarge("0x1" + String(repeating: "0", count: 64))) {
+            try UInt256(hex: "0x1" + String(repeating: "0", count: 64))
+        }
+        #expect(throws: NumberParseError.invalidDigit("x", in: "12x")) { try UInt256(decimal: "12x") }
+        #expect(throws: NumberParseError.invalidDigit("-", in: "-1")) { try UInt256(parsing: "-1") }
+        #expect(throws: NumberParseError.empty) { try UInt256(parsing: "") }
+        #expect(throws: NumberParseError.empty) { try UInt256(parsing: "0x") }
+        #expect(throws: NumberParseError.invalidDigit("٣", in: "1٣")) { try UInt256(decimal: "1٣") }
+    }
+
+    @Test func throwingArithmeticNamesTheProblem() {
+        #expect(throws: ArithmeticError.overflow) { try UInt256.max.adding(1) }
+        #expect(throws: ArithmeticError.underflow) { try UInt256(1).subtracting(2) }
+        #expect(throws: ArithmeticError.overflow) { try (UInt256.one << 128).multiplied(by: UInt256.one << 128) }
+        #expect(throws: ArithmeticError.divisionByZero) { try UInt256(5).divided(by: .zero) }
+        #expect(throws: ArithmeticError.divisionByZero) { try UInt256(5).remainder(dividingBy: .zero) }
+    }
+
+    @Test func bytesRoundTrip() throws {
+        let v = try UInt256(hex: "0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20")
+        #expect(v.bigEndianBytes == Bytes(1...32))
+        #expect(try UInt256(bigEndian: Bytes(1...32)) == v)
+        #expect(UInt256(0x0100).minimalBigEndianBytes == [1, 0])
+        #expect(UInt256.zero.minimalBigEndianBytes == [])
+        #expect(throws: HexError.wrongLength(expected: 32, actual: 33)) { try UInt256(bigEndian: Bytes(repeating: 1, count: 33)) }
+    }
+
+    /// Every operation against Python's exact integers on 400 edge-heavy random pairs.
+    @Test func agreesWithPythonIntegers() throws {
+        for c in try PythonOracle.cases("uint256_cases.py", ["--seed", "11", "--count", "400"]) {
+            let a = try UInt256(decimal: c["a"] as! String), b = try UInt256(decimal: c["b"] as! String)
+            func opt(_ k: String) -> UInt256? { (c[k] as? String).map { try! UInt256(decimal: $0) } }
+            #expect(try UInt256(hex: c["aHex"] as! String) == a)
+            #expect(a.bigEndianBytes.hex == c["bigEndian"] as! String)
+            #expect((try? a.adding(b)) == opt("add"))
+            #expect((try? a.subtracting(b)) == opt("sub"))
+            #expect((try? a.multiplied(by: b)) == opt("mul"))
+            #expect((try? a.divided(by: b)) == opt("div"))
+            #expect((try? a.remainder(dividingBy: b)) == opt("mod"))
+            #expect((a &+ b).description == c["addWrap"] as! String)
+            #expect((a &- b).description == c["subWrap"] as! String)
+            #expect((a &* b).description == c["mulWrap"] as! String)
+            let s = c["shift"] as! Int
+            #expect((a << s).description == c["shl"] as! String)
+            #expect((a >> s).description == c["shr"] as! String)
+            #expect((a & b).description == c["and"] as! String)
+            #expect((a | b).description == c["or"] as! String)
+            #expect((a ^ b).description == c["xor"] as! String)
+            #expect((a < b) == c["lt"] as! Bool)
+            #expect(a.bitLength == c["bitLength"] as! Int)
+        }
+    }
+}
