@@ -1,0 +1,92 @@
+import ArgumentParser
+import COpenSSL
+import Core
+import Foundation
+
+/// `emeth bench`: throughput of our primitives against the raw library limit, measured in
+/// one run and reported as ratios (absolute numbers drift on shared 2-core machines;
+/// ratios of interleaved measurements do not).
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmark primitives against their raw limits (run a release build).")
+
+    @Option(help: "Measurement rounds per benchmark (the median is reported).")
+    var rounds = 7
+
+    @Option(help: "Which benchmarks to run: keccak, recover, or all.")
+    var only = "all"
+
+    func run() throws {
+        #if DEBUG
+        print("warning: this is a debug build; figures are meaningless (use `swift build -c release`)")
+        #endif
+        var rows: [BenchRow] = []
+        if only == "all" || only == "keccak" { rows.append(KeccakBench.run(rounds: rounds)) }
+        if only == "all" || only == "recover" { rows.append(RecoverBench.run(rounds: rounds)) }
+        BenchRow.printTable(rows)
+    }
+}
+
+struct BenchRow {
+    let name: String
+    let ours: Double
+    let raw: Double
+    let unit: String
+    let rawName: String
+
+    static func printTable(_ rows: [BenchRow]) {
+        print("benchmark                         ours            raw limit       ratio  (raw = \(rows.map(\.rawName).joined(separator: "; ")))")
+        for r in rows {
+            let line = r.name.padding(toLength: 32, withPad: " ", startingAt: 0)
+                + String(format: "%10.0f %@  %10.0f %@  %5.2f", r.ours, r.unit, r.raw, r.unit, r.ours / r.raw)
+            print(line)
+        }
+    }
+}
+
+/// Runs `a` and `b` alternately for `rounds` rounds and returns their median rates (ops/s).
+func interleaved(rounds: Int, ops: Int, _ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
+    var ra: [Double] = [], rb: [Double] = []
+    a(); b() // warm-up
+    for _ in 0..<rounds {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        a()
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        b()
+        let t2 = DispatchTime.now().uptimeNanoseconds
+        ra.append(Double(ops) / (Double(t1 - t0) / 1e9))
+        rb.append(Double(ops) / (Double(t2 - t1) / 1e9))
+    }
+    return (ra.sorted()[rounds / 2], rb.sorted()[rounds / 2])
+}
+
+enum KeccakBench {
+    /// Our Keccak-256 vs OpenSSL's SHA3-256 (same Keccak-f[1600] permutation, different
+    /// padding) on 64-byte inputs: the size of a Merkle node.
+    static func run(rounds: Int) -> BenchRow {
+        let n = 200_000
+        var input = Bytes(repeating: 0xab, count: 64)
+        var sink: UInt8 = 0
+        let md = EVP_sha3_256()
+        let ctx = EVP_MD_CTX_new()
+        defer { EVP_MD_CTX_free(ctx) }
+        var out = Bytes(repeating: 0, count: 32)
+        let (ours, raw) = interleaved(rounds: rounds, ops: n, {
+            for i in 0..<n {
+                input[0] = UInt8(truncatingIfNeeded: i)
+                sink ^= Keccak.hash256(input)[0]
+            }
+        }, {
+            for i in 0..<n {
+                input[0] = UInt8(truncatingIfNeeded: i)
+                var len: UInt32 = 0
+                EVP_DigestInit_ex(ctx, md, nil)
+                EVP_DigestUpdate(ctx, input, 64)
+                EVP_DigestFinal_ex(ctx, &out, &len)
+                sink ^= out[0]
+            }
+        })
+        if sink == 0x5a { print("") } // keep the work observable
+        return BenchRow(name: "keccak256 64-byte inputs", ours: ours, raw: raw, unit: "h/s", rawName: "OpenSSL SHA3-256")
+    }
+}

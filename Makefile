@@ -1,0 +1,41 @@
+# The two commands a fresh machine needs (see README):
+#   make demo   — installs what is missing, builds, and runs the local demo
+#   make test   — installs what is missing, builds, and runs every test
+SHELL := /bin/bash
+SWIFT ?= swift
+PY := .venv/bin/python
+
+.PHONY: setup build release test test-swift test-python demo bench clean devnet-up devnet-down
+
+setup:
+	@bash scripts/setup
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release --product emeth
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(MAKE) --no-print-directory test-python
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+test-python:
+	$(PY) -m pytest -q -p no:cacheprovider scripts/tests $(wildcard Contracts/tests)
+	@if [ -f Contracts/build.py ]; then $(PY) Contracts/build.py --check; fi
+
+demo: release
+	bash scripts/demo
+
+bench: release
+	.build/release/emeth bench
+
+devnet-up: setup
+	bash scripts/devnet up
+
+devnet-down:
+	bash scripts/devnet down
+
+clean:
+	rm -rf .build .devnet .localnet

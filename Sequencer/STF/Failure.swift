@@ -1,0 +1,54 @@
+/// Why a well-formed, correctly signed transaction failed. A failing transaction is still
+/// recorded in its block with this code and costs its sender nothing but the nonce (DESIGN §5).
+/// The numbers are pinned (receipts, batches and auditors carry them).
+public enum FailureCode: UInt16, Sendable, CaseIterable, Error, CustomStringConvertible {
+    case unknownJob = 1
+    case jobExists = 2
+    case wrongStatus = 3
+    case notOwner = 4
+    case notAssignedNode = 5
+    case notVerifier = 6
+    case notSplitter = 7
+    case notAggregator = 8
+    case ownerCannotProcess = 9
+    case insufficientBalance = 10
+    case deadlinePassed = 11
+    case deadlineNotReached = 12
+    case fuelExceedsLimit = 13
+    case notSplittable = 14
+    case childrenExceedParent = 15
+    case childExists = 16
+    case childrenNotVerified = 17
+    case zeroAmount = 18
+    case arithmeticOverflow = 19
+    case invalidArguments = 20
+    case invalidParent = 21
+
+    public var name: String {
+        switch self {
+        case .unknownJob: return "UNKNOWN_JOB"
+        case .jobExists: return "JOB_EXISTS"
+        case .wrongStatus: return "WRONG_STATUS"
+        case .notOwner: return "NOT_OWNER"
+        case .notAssignedNode: return "NOT_ASSIGNED_NODE"
+        case .notVerifier: return "NOT_VERIFIER"
+        case .notSplitter: return "NOT_SPLITTER"
+        case .notAggregator: return "NOT_AGGREGATOR"
+        case .ownerCannotProcess: return "OWNER_CANNOT_PROCESS"
+        case .insufficientBalance: return "INSUFFICIENT_BALANCE"
+        case .deadlinePassed: return "DEADLINE_PASSED"
+        case .deadlineNotReached: return "DEADLINE_NOT_REACHED"
+        case .fuelExceedsLimit: return "FUEL_EXCEEDS_LIMIT"
+        case .notSplittable: return "NOT_SPLITTABLE"
+        case .childrenExceedParent: return "CHILDREN_EXCEED_PARENT"
+        case .childExists: return "CHILD_EXISTS"
+        case .childrenNotVerified: return "CHILDREN_NOT_VERIFIED"
+        case .zeroAmount: return "ZERO_AMOUNT"
+        case .arithmeticOverflow: return "ARITHMETIC_OVERFLOW"
+        case .invalidArguments: return "INVALID_ARGUMENTS"
+        case .invalidParent: return "INVALID_PARENT"
+        }
+    }
+
+    public var description: String { "\(name) (\(rawValue))" }
+}

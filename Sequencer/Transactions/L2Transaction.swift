@@ -1,0 +1,80 @@
+import Core
+
+/// The body of an L2 transaction: one case per EIP-712 primary type of DESIGN §4.
+/// Field names and order follow the pinned type strings exactly.
+public enum L2Call: Hashable, Sendable {
+    case registerJob(RegisterJob)
+    case cancelJob(jobId: JobID)
+    case process(jobId: JobID)
+    case decline(jobId: JobID)
+    case submit(jobId: JobID, result: Hash32, fuelUsed: UInt256)
+    case verify(jobId: JobID)
+    case reject(jobId: JobID)
+    case timeout(jobId: JobID)
+    case split(Split)
+    case aggregate(parentJob: JobID, result: Hash32)
+    case withdraw(amount: UInt256)
+
+    public struct RegisterJob: Hashable, Sendable {
+        public var jobId: JobID
+        public var parentJob: JobID
+        public var programId: UInt256
+        public var numParallel: UInt256
+        public var numEpoch: UInt256
+        public var dataset: Hash32
+        public var param: Hash32
+        public var fuelLimit: UInt256
+        public var fuelPrice: UInt256
+        public var deadline: UInt256
+
+        public init(jobId: JobID, parentJob: JobID = .zero, programId: UInt256, numParallel: UInt256, numEpoch: UInt256,
+                    dataset: Hash32, param: Hash32, fuelLimit: UInt256, fuelPrice: UInt256, deadline: UInt256) {
+            self.jobId = jobId; self.parentJob = parentJob; self.programId = programId; self.numParallel = numParallel
+            self.numEpoch = numEpoch; self.dataset = dataset; self.param = param; self.fuelLimit = fuelLimit
+            self.fuelPrice = fuelPrice; self.deadline = deadline
+        }
+    }
+
+    public struct Split: Hashable, Sendable {
+        public var parentJob: JobID
+        public var jobIds: [JobID]
+        public var datasets: [Hash32]
+        public var fuelLimits: [UInt256]
+
+        public init(parentJob: JobID, jobIds: [JobID], datasets: [Hash32], fuelLimits: [UInt256]) {
+            self.parentJob = parentJob; self.jobIds = jobIds; self.datasets = datasets; self.fuelLimits = fuelLimits
+        }
+    }
+
+    /// The EIP-712 primary type name, which is also the wire form's `"type"`.
+    public var typeName: String {
+        switch self {
+        case .registerJob: return "RegisterJob"
+        case .cancelJob: return "CancelJob"
+        case .process: return "Process"
+        case .decline: return "Decline"
+        case .submit: return "Submit"
+        case .verify: return "Verify"
+        case .reject: return "Reject"
+        case .timeout: return "Timeout"
+        case .split: return "Split"
+        case .aggregate: return "Aggregate"
+        case .withdraw: return "Withdraw"
+        }
+    }
+}
+
+/// A transaction whose signature has been checked: the sender is the recovered signer and
+/// `hash` is the EIP-712 digest (DESIGN §4: the transaction hash *is* the digest).
+public struct L2Transaction: Hashable, Sendable {
+    public let call: L2Call
+    public let nonce: UInt64
+    public let sender: Address
+    public let hash: Hash32
+    /// 65 bytes r‖s‖v, kept so blocks and batches carry what an auditor must re-verify.
+    public let signature: Bytes
+
+    public init(call: L2Call, nonce: UInt64, sender: Address, hash: Hash32, signature: Bytes) {
+        self.call = call; self.nonce = nonce; self.sender = sender; self.hash = hash; self.signature = signature
+    }
+}
