@@ -40,9 +40,11 @@ let package = Package(
             ],
             path: "CLI"),
 
-        .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests",
+        // Shared by the test targets: runs the Python oracles and the local L1.
+        .target(name: "TestSupport", dependencies: ["Core"], path: "Tests/TestSupport"),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"], path: "Tests/CoreTests",
                     resources: [.copy("Vectors")]),
-        .testTarget(name: "SequencerTests", dependencies: ["Core", "Sequencer"], path: "Tests/SequencerTests"),
-        .testTarget(name: "BridgeTests", dependencies: ["Core", "Bridge"], path: "Tests/BridgeTests"),
+        .testTarget(name: "SequencerTests", dependencies: ["Core", "Sequencer", "TestSupport"], path: "Tests/SequencerTests"),
+        .testTarget(name: "BridgeTests", dependencies: ["Core", "Bridge", "TestSupport"], path: "Tests/BridgeTests"),
     ]
 )

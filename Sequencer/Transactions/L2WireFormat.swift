@@ -151,7 +151,8 @@ struct FieldParser {
     }
 
     static func jobId(_ path: String, _ v: JSONValue) throws(L2TxError) -> JobID {
-        try! JobID(bytes: try fixedBytes(path, v, 16))
+        let b = try fixedBytes(path, v, 16)
+        return try! JobID(bytes: b)
     }
 
     static func hash(_ path: String, _ v: JSONValue) throws(L2TxError) -> Hash32 {

@@ -5,21 +5,21 @@ import Foundation
 /// rlp, eth-hash) so our Swift encodings are checked against code we did not write.
 ///
 /// A missing virtualenv is a test failure with instructions, never a silent skip.
-enum PythonOracle {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+public enum PythonOracle {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    static var repoRoot: URL {
-        // Tests/CoreTests/Support/PythonOracle.swift → repository root
+    public static var repoRoot: URL {
+        // Tests/TestSupport/PythonOracle.swift → repository root
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 
-    static var python: URL { repoRoot.appendingPathComponent(".venv/bin/python") }
+    public static var python: URL { repoRoot.appendingPathComponent(".venv/bin/python") }
 
     /// Runs `Tests/oracle/<script>` with `args` and parses stdout as JSON.
-    static func run(_ script: String, _ args: [String] = [], stdin: Data? = nil) throws -> Any {
+    public static func run(_ script: String, _ args: [String] = [], stdin: Data? = nil) throws -> Any {
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw Failure(description: "no Python virtualenv at \(python.path): run `bash scripts/setup` first")
         }
@@ -43,7 +43,7 @@ enum PythonOracle {
     }
 
     /// Convenience: the generator prints a JSON array of objects.
-    static func cases(_ script: String, _ args: [String] = []) throws -> [[String: Any]] {
+    public static func cases(_ script: String, _ args: [String] = []) throws -> [[String: Any]] {
         guard let list = try run(script, args) as? [[String: Any]] else {
             throw Failure(description: "\(script) did not print a JSON array of objects")
         }
