@@ -1,0 +1,34 @@
+import Core
+
+/// The outcome of one transaction in its block.
+public struct TxReceipt: Hashable, Sendable {
+    public let hash: Hash32
+    public let index: UInt32
+    public let failure: FailureCode?
+
+    public var success: Bool { failure == nil }
+}
+
+/// A Signer ticket (DESIGN §7): EIP-712 `Ticket(account, credit, blockNumber)` signed by the
+/// Signer, redeemable on L1 at once. Cumulative: L1 pays `credit − claimed`.
+public struct Ticket: Hashable, Sendable {
+    public let account: Address
+    public let credit: UInt256
+    public let blockNumber: UInt64
+    public let signature: Bytes
+}
+
+/// A block as sealed: header, the Signer's signature over its hash, what it applied, and the
+/// tickets issued for it.
+public struct SealedBlock: Hashable, Sendable {
+    public let header: BlockHeader
+    public let signature: Bytes
+    public let inbox: [InboxMessage]
+    public let inboxFailures: [FailureCode?]
+    public let transactions: [L2Transaction]
+    public let receipts: [TxReceipt]
+    public let tickets: [Ticket]
+
+    public var hash: Hash32 { header.hash }
+    public var number: UInt64 { header.number }
+}
