@@ -2,7 +2,7 @@ import Core
 
 /// Fee rates per 100,000 (EmethCore's units; DESIGN §5) and protocol limits. They come from
 /// the genesis file so a devnet can experiment, but the defaults are the pinned values.
-public struct ChainParams: Hashable, Sendable, Codable {
+public struct ChainParams: Hashable, Sendable {
     public var rateDenominator: UInt64 = 100_000
     public var verifierFeeRate: UInt64 = 5_000
     public var nodeDepositRate: UInt64 = 100_000
@@ -16,7 +16,7 @@ public struct ChainParams: Hashable, Sendable, Codable {
 }
 
 /// Role sets fixed at genesis (DESIGN §5): who may verify, split and aggregate.
-public struct Roles: Hashable, Sendable, Codable {
+public struct Roles: Hashable, Sendable {
     public var verifiers: Set<Address>
     public var splitters: Set<Address>
     public var aggregators: Set<Address>
@@ -28,7 +28,7 @@ public struct Roles: Hashable, Sendable, Codable {
 
 /// Everything that defines an L2 chain before its first block. All funds enter through L1
 /// deposits, so genesis holds no balances (conservation starts at zero).
-public struct Genesis: Hashable, Sendable, Codable {
+public struct Genesis: Hashable, Sendable {
     public var chainId: UInt256
     public var rollup: Address
     public var signer: Address
