@@ -74,6 +74,7 @@ public enum Secp256k1 {
         let v = rsv[64]
         guard v == 27 || v == 28 else { throw .invalidRecoveryValue(v) }
         guard isLowS(rsv[32..<64]) else { throw .highS }
+        guard rsv[0..<32].contains(where: { $0 != 0 }), rsv[32..<64].contains(where: { $0 != 0 }) else { throw .invalidSignature }
         var pub = secp256k1_pubkey()
         try rsv.withUnsafeBufferPointer { (p) throws(Error) in
             var sig = secp256k1_ecdsa_recoverable_signature()
