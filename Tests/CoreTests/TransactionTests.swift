@@ -56,7 +56,7 @@ import Testing
         let all = try PythonOracle.run("tx_cases.py", ["--seed", "21", "--count", "240"]) as! [String: Any]
         for c in all["txs"] as! [[String: Any]] {
             let key = try PrivateKey(hex: c["key"] as! String)
-            let t = c["tx"] as! [String: String]
+            let t = (c["tx"] as! [String: Any]).compactMapValues { $0 as? String }
             func u(_ k: String) -> UInt256 { try! UInt256(decimal: t[k]!) }
             let to = try t["to"].map { try Address($0) }
             let data = try Hex.decode(t["data"]!)
