@@ -29,7 +29,7 @@ public final class JSONRPCClient: Sendable {
     public let timeout: TimeInterval
     /// Attempts for transport failures (connection refused, timeouts), with exponential backoff.
     public let maxAttempts: Int
-    private let session: URLSession
+    fileprivate let session: URLSession
     private let counter = Counter()
 
     public init(url: URL, timeout: TimeInterval = 30, maxAttempts: Int = 5) {
@@ -99,7 +99,7 @@ public final class JSONRPCClient: Sendable {
         var lastError = "no attempt made"
         for attempt in 1...max(1, maxAttempts) {
             do {
-                let (data, response) = try await session.data(for: request)
+                let (data, response) = try await send(request)
                 let status = (response as? HTTPURLResponse)?.statusCode ?? 0
                 guard status == 200 else {
                     // 5xx from a proxy in front of the node is transient; 4xx is not.
@@ -123,6 +123,24 @@ public final class JSONRPCClient: Sendable {
             }
         }
         throw .transport("\(url.absoluteString): \(lastError) (after \(maxAttempts) attempts)")
+    }
+}
+
+extension JSONRPCClient {
+    /// One HTTP exchange. Uses the completion-handler API wrapped in a continuation: on Linux
+    /// it is the most widely exercised path of FoundationNetworking.
+    fileprivate func send(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        try await withCheckedThrowingContinuation { continuation in
+            let task = session.dataTask(with: request) { data, response, error in
+                if let error { continuation.resume(throwing: error); return }
+                guard let data, let response else {
+                    continuation.resume(throwing: URLError(.badServerResponse))
+                    return
+                }
+                continuation.resume(returning: (data, response))
+            }
+            task.resume()
+        }
     }
 }
 

@@ -31,7 +31,7 @@ public final class LocalDevnet: @unchecked Sendable {
         process = Process()
         process.executableURL = python
         process.arguments = [PythonOracle.repoRoot.appendingPathComponent("scripts/devnet_server.py").path,
-                             "--port", "0", "--ready-file", ready.path, "--quiet"] + arguments
+                             "--port", "0", "--ready-file", ready.path] + arguments
         let logHandle = try FileHandle(forWritingTo: log)
         process.standardOutput = logHandle
         process.standardError = logHandle
@@ -46,17 +46,28 @@ public final class LocalDevnet: @unchecked Sendable {
             if !process.isRunning { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         throw StartError(description: "devnet did not start within 60 s:\n\(output.suffix(2_000))")
     }
 
+    /// Stops the server: SIGTERM, then SIGKILL after 5 s. Polls rather than calling
+    /// `waitUntilExit`, which spins forever on Linux when called off the main run loop.
     public func stop() {
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            if !waitForExit(seconds: 5) {
+                kill(process.processIdentifier, SIGKILL)
+                _ = waitForExit(seconds: 2)
+            }
         }
         try? FileManager.default.removeItem(at: dir)
+    }
+
+    private func waitForExit(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        return !process.isRunning
     }
 
     deinit { stop() }

@@ -1,6 +1,9 @@
-"""Random nested RLP structures encoded by pyrlp (an independent implementation)."""
+"""Random nested RLP structures encoded by pyrlp (an independent implementation), plus for
+some cases a corrupted encoding that pyrlp's strict decoder refuses (so our decoder must
+refuse it too)."""
 import argparse, json, random
 import rlp
+from rlp.exceptions import DecodingError
 
 
 def item(rng, depth):
@@ -14,6 +17,16 @@ def js(v):
     return [js(x) for x in v] if isinstance(v, list) else "0x" + v.hex()
 
 
+def corrupt(rng, enc):
+    """Mutations pyrlp must refuse: drop the last byte, append one, or break the prefix."""
+    choice = rng.randrange(3)
+    if choice == 0 and len(enc) > 1:
+        return enc[:-1], "truncated"
+    if choice == 1:
+        return enc + b"\x00", "trailing byte"
+    return bytes([0xb8, 0x01]) + enc[:1], "non-canonical long length"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=1)
@@ -23,7 +36,14 @@ def main():
     out = []
     for _ in range(a.count):
         v = item(rng, 0)
-        out.append({"item": js(v), "encoded": "0x" + rlp.encode(v).hex()})
+        enc = rlp.encode(v)
+        case = {"item": js(v), "encoded": "0x" + enc.hex()}
+        bad, reason = corrupt(rng, enc)
+        try:
+            rlp.decode(bad, strict=True)
+        except DecodingError:
+            case["invalid"], case["reason"] = "0x" + bad.hex(), reason
+        out.append(case)
     print(json.dumps(out))
 
 

@@ -1,0 +1,189 @@
+extension SparseMerkleTree {
+    /// Applies a batch of changes (nil value hash = delete; deleting an absent key is a no-op;
+    /// a key given twice takes its last value), writes the new nodes to the store in one
+    /// `put`, moves `root` to the new root and returns it.
+    ///
+    /// This runs on every sealed block, so it touches each affected path once: the changes are
+    /// sorted by key and the recursion descends into a subtree only with the changes that fall
+    /// in it, so a node shared by many changed keys is read and rehashed once per batch.
+    /// Unchanged subtrees are never read. On error nothing is written and `root` is unchanged.
+    @discardableResult
+    public mutating func update(_ changes: [SMTChange]) throws(SMTError) -> SMTHash {
+        guard !changes.isEmpty else { return root }
+        let sorted = Self.sortedUnique(changes)
+        var updater = SMTUpdater(store: store)
+        let result = try updater.apply(root, depth: 0, sorted[...])
+        if !updater.written.isEmpty { try store.put(updater.written) }
+        root = result.hash
+        return root
+    }
+
+    /// Same, with 32-byte `Bytes` keys and value hashes; returns the new root's bytes.
+    @discardableResult
+    public mutating func update(_ changes: [(key: Bytes, valueHash: Bytes?)]) throws(SMTError) -> Bytes {
+        var typed: [SMTChange] = []
+        typed.reserveCapacity(changes.count)
+        for c in changes {
+            typed.append(SMTChange(key: try SMTHash(c.key), valueHash: try c.valueHash.map { (v) throws(SMTError) in try SMTHash(v) }))
+        }
+        return try update(typed).bytes
+    }
+
+    /// Sorted by key, one change per key (the last one given wins).
+    static func sortedUnique(_ changes: [SMTChange]) -> [SMTChange] {
+        var alreadySorted = true
+        for i in changes.indices.dropFirst() where !(changes[i - 1].key < changes[i].key) {
+            alreadySorted = false
+            break
+        }
+        if alreadySorted { return changes }
+        let order = changes.indices.sorted { a, b in
+            changes[a].key < changes[b].key || (changes[a].key == changes[b].key && a < b)
+        }
+        var out: [SMTChange] = []
+        out.reserveCapacity(changes.count)
+        for i in order {
+            if let last = out.last, last.key == changes[i].key {
+                out[out.count - 1] = changes[i]
+            } else {
+                out.append(changes[i])
+            }
+        }
+        return out
+    }
+}
+
+/// The recursive batch update. Every change slice it handles is sorted by key and shares the
+/// first `depth` path bits, so the changes going left are a prefix of the slice.
+struct SMTUpdater {
+    enum Kind { case empty, leaf, branch, unknown }
+
+    /// A subtree after the update: its hash and, when known, what kind of node it is (the
+    /// kind matters only when its sibling became empty: a lone leaf then moves up).
+    struct Sub {
+        var hash: SMTHash
+        var kind: Kind
+        static let empty = Sub(hash: .zero, kind: .empty)
+    }
+
+    /// The leaf that occupied a subtree before the update.
+    struct Existing {
+        var key: SMTHash
+        var valueHash: SMTHash
+        var hash: SMTHash
+    }
+
+    let store: any SMTNodeStore
+    /// New nodes, to be written in one `put`.
+    var written: [(hash: SMTHash, node: SMTNode)] = []
+
+    init(store: any SMTNodeStore) {
+        self.store = store
+        written.reserveCapacity(64)
+    }
+
+    mutating func apply(_ hash: SMTHash, depth: Int, _ changes: ArraySlice<SMTChange>) throws(SMTError) -> Sub {
+        if hash.isZero { return try build(depth: depth, changes, existing: nil) }
+        guard let node = try store.node(hash) else { throw .missingNode(hash: hash, depth: depth) }
+        switch node {
+        case .leaf(let k, let v):
+            return try build(depth: depth, changes, existing: Existing(key: k, valueHash: v, hash: hash))
+        case .branch(let l, let r):
+            guard depth < 256 else { throw .corruptNode(hash: hash, reason: "internal node below depth 255") }
+            let mid = Self.splitIndex(changes, depth: depth)
+            let left = mid > changes.startIndex
+                ? try apply(l, depth: depth + 1, changes[..<mid]) : Sub(hash: l, kind: l.isZero ? .empty : .unknown)
+            let right = mid < changes.endIndex
+                ? try apply(r, depth: depth + 1, changes[mid...]) : Sub(hash: r, kind: r.isZero ? .empty : .unknown)
+            if left.hash == l && right.hash == r { return Sub(hash: hash, kind: .branch) }
+            return try join(left, right, depth: depth + 1)
+        }
+    }
+
+    /// The subtree with only the changes' inserts and (unless a change names its key) the
+    /// existing leaf: the canonical shape built from scratch. Deletes of other keys vanish.
+    mutating func build(depth: Int, _ changes: ArraySlice<SMTChange>, existing: Existing?) throws(SMTError) -> Sub {
+        var live = existing
+        if let e = live, Self.contains(changes, e.key) { live = nil }
+        var inserts = 0
+        var lone: SMTChange?
+        for c in changes where c.valueHash != nil {
+            inserts += 1
+            lone = c
+        }
+        switch inserts + (live == nil ? 0 : 1) {
+        case 0:
+            return .empty
+        case 1:
+            if let e = live { return Sub(hash: e.hash, kind: .leaf) }
+            guard let c = lone, let v = c.valueHash else { return .empty }
+            if let e = existing, e.key == c.key, e.valueHash == v { return Sub(hash: e.hash, kind: .leaf) }
+            return leaf(c.key, v)
+        default:
+            // Two distinct keys differ at some bit < 256, so this never reaches depth 256.
+            guard depth < 256 else {
+                throw .corruptNode(hash: existing?.hash ?? .zero, reason: "two leaves share all 256 key bits")
+            }
+            let mid = Self.splitIndex(changes, depth: depth)
+            let goesLeft = live.map { $0.key.bit(depth) == 0 } ?? false
+            let l = try build(depth: depth + 1, changes[..<mid], existing: goesLeft ? live : nil)
+            let r = try build(depth: depth + 1, changes[mid...], existing: goesLeft ? nil : live)
+            return branch(l.hash, r.hash)
+        }
+    }
+
+    /// Combines two updated children into their parent; a lone leaf beside an empty subtree
+    /// is the parent (compaction), an empty pair is empty.
+    mutating func join(_ left: Sub, _ right: Sub, depth childDepth: Int) throws(SMTError) -> Sub {
+        if left.kind == .empty && right.kind == .empty { return .empty }
+        if left.kind == .empty {
+            let r = try resolve(right, depth: childDepth)
+            if r.kind == .leaf { return r }
+        } else if right.kind == .empty {
+            let l = try resolve(left, depth: childDepth)
+            if l.kind == .leaf { return l }
+        }
+        return branch(left.hash, right.hash)
+    }
+
+    /// Learns the kind of an unchanged subtree by reading its node.
+    func resolve(_ sub: Sub, depth: Int) throws(SMTError) -> Sub {
+        guard sub.kind == .unknown else { return sub }
+        guard let node = try store.node(sub.hash) else { throw .missingNode(hash: sub.hash, depth: depth) }
+        if case .leaf = node { return Sub(hash: sub.hash, kind: .leaf) }
+        return Sub(hash: sub.hash, kind: .branch)
+    }
+
+    mutating func leaf(_ key: SMTHash, _ valueHash: SMTHash) -> Sub {
+        let node = SMTNode.leaf(key: key, valueHash: valueHash)
+        let h = SparseMerkleTree.leafHash(key: key, valueHash: valueHash)
+        written.append((h, node))
+        return Sub(hash: h, kind: .leaf)
+    }
+
+    mutating func branch(_ left: SMTHash, _ right: SMTHash) -> Sub {
+        let h = SparseMerkleTree.branchHash(left: left, right: right)
+        written.append((h, .branch(left: left, right: right)))
+        return Sub(hash: h, kind: .branch)
+    }
+
+    /// First index whose key has bit `depth` set (the slice is sorted and shares the bits
+    /// above `depth`, so those keys form a suffix).
+    static func splitIndex(_ changes: ArraySlice<SMTChange>, depth: Int) -> Int {
+        var lo = changes.startIndex, hi = changes.endIndex
+        while lo < hi {
+            let m = lo + (hi - lo) / 2
+            if changes[m].key.bit(depth) == 0 { lo = m + 1 } else { hi = m }
+        }
+        return lo
+    }
+
+    static func contains(_ changes: ArraySlice<SMTChange>, _ key: SMTHash) -> Bool {
+        var lo = changes.startIndex, hi = changes.endIndex
+        while lo < hi {
+            let m = lo + (hi - lo) / 2
+            if changes[m].key < key { lo = m + 1 } else { hi = m }
+        }
+        return lo < changes.endIndex && changes[lo].key == key
+    }
+}
