@@ -6,7 +6,7 @@ import Foundation
 struct Util: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Hashing, ABI and typed-data helpers.",
-        subcommands: [Keccak256.self, AbiEncode.self])
+        subcommands: [Keccak256.self, AbiEncode.self, SignTypedData.self, RecoverTypedData.self, Transfer.self])
 }
 
 struct Keccak256: ParsableCommand {
