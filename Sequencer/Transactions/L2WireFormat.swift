@@ -57,7 +57,7 @@ public struct L2Envelope: Hashable, Sendable {
         do { signature = try Hex.decode(sigText, requirePrefix: true) } catch { throw .badSignature(error.description) }
         guard signature.count == 65 else { throw .badSignature("expected 65 bytes r‖s‖v, got \(signature.count)") }
 
-        var p = FieldParser(message: m, maxArrayLength: maxArrayLength)
+        let p = FieldParser(message: m, maxArrayLength: maxArrayLength)
         let nonceValue = try p.uint("nonce")
         guard let nonce = nonceValue.uint64 else { throw .invalidField("message.nonce", "does not fit 64 bits") }
         let call: L2Call
