@@ -19,62 +19,39 @@ public enum L2TypedData {
         "Withdraw": "Withdraw(uint256 amount,uint256 nonce)",
     ]
 
-    static let typeHashes: [String: Bytes] = typeStrings.mapValues { Keccak.hash256($0) }
+    static let typeHashes: [String: Bytes] = typeStrings.mapValues(EIP712.typeHash)
 
     public static func typeHash(_ typeName: String) -> Bytes { typeHashes[typeName]! }
 
     /// hashStruct(message) = keccak256(typeHash ‖ encodeData(message)).
     public static func structHash(_ call: L2Call, nonce: UInt64) -> Bytes {
-        var w = WordWriter()
-        w.bytes = typeHash(call.typeName)
+        var h = EIP712.StructHasher(typeHash: typeHash(call.typeName), fields: 11)
         switch call {
         case .registerJob(let r):
-            w.left(r.jobId.bytes); w.left(r.parentJob.bytes); w.uint(r.programId); w.uint(r.numParallel)
-            w.uint(r.numEpoch); w.left(r.dataset.bytes); w.left(r.param.bytes); w.uint(r.fuelLimit)
-            w.uint(r.fuelPrice); w.uint(r.deadline)
+            h.append(fixedBytes: r.jobId.bytes); h.append(fixedBytes: r.parentJob.bytes); h.append(uint: r.programId)
+            h.append(uint: r.numParallel); h.append(uint: r.numEpoch); h.append(fixedBytes: r.dataset.bytes)
+            h.append(fixedBytes: r.param.bytes); h.append(uint: r.fuelLimit); h.append(uint: r.fuelPrice); h.append(uint: r.deadline)
         case .cancelJob(let id), .process(let id), .decline(let id), .verify(let id), .reject(let id), .timeout(let id):
-            w.left(id.bytes)
+            h.append(fixedBytes: id.bytes)
         case .submit(let id, let result, let fuelUsed):
-            w.left(id.bytes); w.left(result.bytes); w.uint(fuelUsed)
+            h.append(fixedBytes: id.bytes); h.append(fixedBytes: result.bytes); h.append(uint: fuelUsed)
         case .split(let s):
-            // Arrays encode as keccak256 of their elements' concatenated encodings.
-            var ids = WordWriter(), ds = WordWriter(), fs = WordWriter()
-            for id in s.jobIds { ids.left(id.bytes) }
-            for d in s.datasets { ds.left(d.bytes) }
-            for f in s.fuelLimits { fs.uint(f) }
-            w.left(s.parentJob.bytes); w.left(Keccak.hash256(ids.bytes)); w.left(Keccak.hash256(ds.bytes))
-            w.left(Keccak.hash256(fs.bytes))
+            h.append(fixedBytes: s.parentJob.bytes)
+            h.append(fixedBytesArray: s.jobIds.map(\.bytes))
+            h.append(fixedBytesArray: s.datasets.map(\.bytes))
+            h.append(uints: s.fuelLimits)
         case .aggregate(let parent, let result):
-            w.left(parent.bytes); w.left(result.bytes)
+            h.append(fixedBytes: parent.bytes); h.append(fixedBytes: result.bytes)
         case .withdraw(let amount):
-            w.uint(amount)
+            h.append(uint: amount)
         }
-        w.uint(UInt256(nonce))
-        return Keccak.hash256(w.bytes)
+        h.append(uint: nonce)
+        return h.finalize()
     }
 
-    /// The EIP-712 domain separator of DESIGN §4: name "EMETH L2", version "1", the L1 chain
-    /// id and the L1 rollup contract. Tickets use the same domain.
-    public static func domainSeparator(chainId: UInt256, rollup: Address) -> Bytes {
-        var w = WordWriter()
-        w.bytes = Keccak.hash256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
-        w.left(Keccak.hash256("EMETH L2")); w.left(Keccak.hash256("1")); w.uint(chainId); w.address(rollup)
-        return Keccak.hash256(w.bytes)
-    }
-
-    /// keccak256(0x19 0x01 ‖ domainSeparator ‖ structHash): what the sender signs, and the
-    /// transaction's hash.
-    public static func digest(domainSeparator: Bytes, structHash: Bytes) -> Bytes {
-        Keccak.hash256([0x19, 0x01] + domainSeparator + structHash)
-    }
-
-    public static let ticketType = "Ticket(address account,uint256 credit,uint256 blockNumber)"
-    static let ticketTypeHash = Keccak.hash256(ticketType)
-
-    public static func ticketStructHash(account: Address, credit: UInt256, blockNumber: UInt64) -> Bytes {
-        var w = WordWriter()
-        w.bytes = ticketTypeHash
-        w.address(account); w.uint(credit); w.uint(UInt256(blockNumber))
-        return Keccak.hash256(w.bytes)
+    /// The domain of DESIGN §4: name "EMETH L2", version "1", the L1 chain id and the L1
+    /// rollup contract. Tickets use the same domain.
+    public static func domain(chainId: UInt256, rollup: Address) -> EIP712.Domain {
+        .emethL2(chainId: chainId, verifyingContract: rollup)
     }
 }

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct L2TransactionTests {
     static let rollup = try! Address("0x5FbDB2315678afecb367f032d93F642f64180aa3")
-    static let domain = L2TypedData.domainSeparator(chainId: 31337, rollup: rollup)
+    static let domain = L2TypedData.domain(chainId: 31337, rollup: rollup)
 
     /// Every type, random values: our digest equals eth-account's `encode_typed_data`, and the
     /// wire form round-trips.
@@ -15,7 +15,7 @@ import Testing
         for c in cases {
             let wire = try JSONValue(foundation: c["wire"]!)
             let env = try L2Envelope.parse(wire)
-            let digest = L2TypedData.digest(domainSeparator: Self.domain, structHash: L2TypedData.structHash(env.call, nonce: env.nonce))
+            let digest = Self.domain.digest(structHash: L2TypedData.structHash(env.call, nonce: env.nonce))
             #expect(digest.hex == c["digest"] as! String, "\(env.call.typeName)")
             #expect(try L2Envelope.parse(env.json) == env)
         }
