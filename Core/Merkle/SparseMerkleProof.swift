@@ -1,5 +1,5 @@
 /// A proof that a key has a given value hash in a state tree, or that it is absent
-/// (docs/STATE_TREE.md).
+/// (docs/PROTOCOL.md §4.1).
 ///
 /// Walking down from the root along the key's path, the proof records the sibling of every
 /// internal node it passes (`siblings`, **top-down**: `siblings[i]` is the child at depth

@@ -1,5 +1,5 @@
 /// The state tree: a compacted ("shortcut leaf") sparse Merkle tree over 256-bit keys, as in
-/// Diem/Aptos's Jellyfish Merkle tree. Its exact construction is pinned in docs/STATE_TREE.md:
+/// Diem/Aptos's Jellyfish Merkle tree. Its exact construction is pinned in docs/PROTOCOL.md §4.1:
 ///
 /// - a key's path is its 256 bits, most significant bit of byte 0 first; 0 = left, 1 = right;
 /// - an empty subtree hashes to 32 zero bytes (so does the empty tree);

@@ -4,10 +4,10 @@ import Core
 /// Ethereum library (and an L1 contract) can decode a record and recompute its hash. The same
 /// bytes are stored in RocksDB and hashed into the state tree (docs/PROTOCOL.md §State).
 public enum StateEncoding {
-    /// Tree keys: keccak256 of a one-byte namespace and the identifier.
-    public static func accountKey(_ a: Address) -> Bytes { Keccak.hash256([0x01] + a.bytes) }
-    public static func jobKey(_ id: JobID) -> Bytes { Keccak.hash256([0x02] + id.bytes) }
-    public static let totalsKey = Keccak.hash256([0x03])
+    /// Tree keys (defined once, in Core's `StateTreeKey`, for light clients and the prover).
+    public static func accountKey(_ a: Address) -> SMTHash { StateTreeKey.account(a) }
+    public static func jobKey(_ id: JobID) -> SMTHash { try! StateTreeKey.job(id: id.bytes) }
+    public static var totalsKey: SMTHash { StateTreeKey.totals }
 
     // abi.encode(uint256 balance, uint256 nonce, uint256 credit)
     public static func encode(_ a: Account) -> Bytes {

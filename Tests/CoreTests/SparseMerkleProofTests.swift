@@ -6,15 +6,15 @@ import Testing
     typealias F = SMTFixtures
 
     /// A random tree (keys sharing long prefixes included) and its contents.
-    static func randomTree(_ n: Int, seed: UInt64) throws -> (SparseMerkleTree, [SMTHash: SMTHash], SplitMix64) {
-        var rng = SplitMix64(seed: seed)
+    static func randomTree(_ n: Int, seed: UInt64) throws -> (SparseMerkleTree, [SMTHash: SMTHash], SMTTestRNG) {
+        var rng = SMTTestRNG(seed: seed)
         var map: [SMTHash: SMTHash] = [:]
         for k in F.randomKeys(n, &rng) { map[k] = F.randomHash(&rng) }
         return (try F.tree(map), map, rng)
     }
 
     /// Absent keys: random ones and ones sharing long prefixes with present keys.
-    static func absentKeys(_ map: [SMTHash: SMTHash], _ rng: inout SplitMix64) -> [SMTHash] {
+    static func absentKeys(_ map: [SMTHash: SMTHash], _ rng: inout SMTTestRNG) -> [SMTHash] {
         var out = (0..<10).map { _ in F.randomHash(&rng) }
         for k in map.keys.prefix(20) {
             var b = k.bytes
@@ -163,5 +163,29 @@ import Testing
             }
         }
         #expect(proofs > 1000)
+    }
+
+    /// The proof vectors printed in docs/PROTOCOL.md §4.1 (computed by Tests/oracle/smt_cases.py's
+    /// functions): the three-key tree of the root vectors.
+    @Test func documentedProofVectors() throws {
+        let t = try F.tree([SparseMerkleTreeTests.k1: SparseMerkleTreeTests.v1, SparseMerkleTreeTests.k2: SparseMerkleTreeTests.v2,
+                            SparseMerkleTreeTests.k3: SparseMerkleTreeTests.v3])
+        let l1 = "0x9acf4b364684dc16a5b35e0c0c8d867c15ac2bf1c4f09b17c771b5e0693143b1"
+        let l2 = "0x13661b3b3a1399a3c56bf5f0d6399954692e9c13f529c34274cd6d1e6e7bf5c8"
+        let l3 = "0xbd4cc24d44e3b40627227108e7e08766371073640013d9ae82310cfc10888b6b"
+        let b13 = "0x02e1b8e975dd2d1ddeb71c8c4ba58f5c8a23d048113d5fe7292d07eea41af731"
+        let zero = "0x" + String(repeating: "0", count: 64)
+        func key(_ first: String) -> String { "0x" + first + String(repeating: "0", count: 62) }
+        let expected: [(String, [String], (String, String)?)] = [
+            (key("30"), [l2, zero, l1], (key("30"), "0xec97b8914cfb6741ca720b49246676ddcc2c227e4046450a8d815244c93673da")),
+            (key("50"), [l2, b13], nil),
+            (key("18"), [l2, zero, l3], (key("10"), "0x0984d5efd47d99151ae1be065a709e56c602102f24c1abc4008eb3f815a8d217")),
+        ]
+        for (k, siblings, leaf) in expected {
+            let p = try t.proof(try SMTHash(hex: k))
+            #expect(p.siblings.map(\.hex) == siblings)
+            #expect(p.leaf?.key.hex == leaf?.0 && p.leaf?.valueHash.hex == leaf?.1)
+            #expect(p.verify(root: t.root, key: try SMTHash(hex: k), valueHash: leaf?.0 == k ? try SMTHash(hex: leaf!.1) : nil))
+        }
     }
 }

@@ -3,7 +3,7 @@ import Testing
 @testable import Core
 
 /// Deterministic random numbers so a failing case can be replayed.
-struct SplitMix64: RandomNumberGenerator {
+struct SMTTestRNG: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -64,7 +64,7 @@ enum SMTFixtures {
 
 @Suite struct SparseMerkleTreeTests {
     typealias F = SMTFixtures
-    // Pinned vectors (docs/STATE_TREE.md §Test vectors), computed by Tests/oracle's formulas
+    // Pinned vectors (docs/PROTOCOL.md §4.1 §Test vectors), computed by Tests/oracle's formulas
     // in Python: keys 0x10…, 0x90…, 0x30… (31 zero bytes follow), values keccak("v1"/"v2"/"v3").
     static let k1 = F.h("0x10" + String(repeating: "00", count: 31))
     static let k2 = F.h("0x90" + String(repeating: "00", count: 31))
@@ -136,7 +136,7 @@ enum SMTFixtures {
     }
 
     @Test func matchesReferenceOnRandomSets() throws {
-        var rng = SplitMix64(seed: 1)
+        var rng = SMTTestRNG(seed: 1)
         for n in [0, 1, 2, 3, 4, 5, 8, 17, 64, 200, 1000] {
             let keys = F.randomKeys(n, &rng)
             var map: [SMTHash: SMTHash] = [:]
@@ -148,7 +148,7 @@ enum SMTFixtures {
     }
 
     @Test func orderAndBatchingIndependence() throws {
-        var rng = SplitMix64(seed: 2)
+        var rng = SMTTestRNG(seed: 2)
         let keys = F.randomKeys(300, &rng)
         var map: [SMTHash: SMTHash] = [:]
         for k in keys { map[k] = F.randomHash(&rng) }
@@ -173,7 +173,7 @@ enum SMTFixtures {
     }
 
     @Test func deletesInRandomOrderReachTheSameRootsAndFinallyZero() throws {
-        var rng = SplitMix64(seed: 3)
+        var rng = SMTTestRNG(seed: 3)
         let keys = F.randomKeys(250, &rng)
         var map: [SMTHash: SMTHash] = [:]
         for k in keys { map[k] = F.randomHash(&rng) }
@@ -193,7 +193,7 @@ enum SMTFixtures {
     }
 
     @Test func noOpChangesWriteNothing() throws {
-        var rng = SplitMix64(seed: 4)
+        var rng = SMTTestRNG(seed: 4)
         var map: [SMTHash: SMTHash] = [:]
         for k in F.randomKeys(50, &rng) { map[k] = F.randomHash(&rng) }
         let store = InMemorySMTNodeStore()
@@ -271,7 +271,7 @@ enum SMTFixtures {
     @Test func hashBitsAndPrefixes() throws {
         let k = F.h("0x80" + String(repeating: "00", count: 30) + "01")
         #expect(k.bit(0) == 1 && k.bit(1) == 0 && k.bit(254) == 0 && k.bit(255) == 1)
-        var rng = SplitMix64(seed: 5)
+        var rng = SMTTestRNG(seed: 5)
         for _ in 0..<200 {
             let a = F.randomHash(&rng), i = Int.random(in: 0..<256, using: &rng)
             var b = a.bytes
@@ -281,5 +281,18 @@ enum SMTFixtures {
             #expect((a < c) == a.bytes.lexicographicallyPrecedes(b))
             for j in [0, 1, 63, 64, 65, 127, 128, 200, 255] { #expect(c.bit(j) == F.bit(b, j)) }
         }
+    }
+
+    /// Key derivation vectors, computed with eth-hash in Python (docs/PROTOCOL.md §4.1).
+    @Test func stateTreeKeys() throws {
+        let a = try Address("0x5B38Da6a701c568545dCfcB03FcB875f56beddC4")
+        #expect(StateTreeKey.account(a).hex == "0xbce8b999c2759481be5ec038ba89bc9948108c841159bac4ce34a22098389751")
+        #expect(try StateTreeKey.job(id: Hex.decode("0x0123456789abcdef0123456789abcdef")).hex
+                == "0xb91c5f61aa999dee12a230a8050b3eff28ac12b109c76e096885ec5b13c81b03")
+        #expect(StateTreeKey.totals.hex == "0x69c322e3248a5dfc29d73c5b0553b0185a35cd5bb6386747517ef7e53b15e287")
+        // abi.encode(uint256 1e18, uint256 5, uint256 0): an account record.
+        let record = UInt256(1_000_000_000_000_000_000 as UInt64).bigEndianBytes + UInt256(5).bigEndianBytes + UInt256(0).bigEndianBytes
+        #expect(StateTreeKey.valueHash(ofRecord: record).hex == "0x8c631c544d7537552b980669e1321cd66ce06f7371d4de645d163515cad7c535")
+        #expect(throws: SMTError.invalidLength(what: "16-byte job id", count: 20)) { try StateTreeKey.job(id: a.bytes) }
     }
 }

@@ -4,13 +4,13 @@ import Testing
 @testable import Sequencer
 
 /// A fresh directory under the system temp dir, removed afterwards.
-func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
+func withRocksDBTestDirectory<T>(_ body: (String) throws -> T) throws -> T {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("emeth-rocksdb-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: dir) }
     return try body(dir)
 }
 
-func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
+func withRocksDBTestDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("emeth-rocksdb-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: dir) }
     return try await body(dir)
@@ -23,7 +23,7 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
     static func be(_ n: UInt64) -> Bytes { withUnsafeBytes(of: n.bigEndian) { Bytes($0) } }
 
     @Test func putGetDeletePerColumnFamily() throws {
-        try withTemporaryDirectory { path in
+        try withRocksDBTestDirectory { path in
             let db = try RocksDB(path: path, columnFamilies: Self.families)
             #expect(db.columnFamilies == [.default, Self.state, Self.blocks, .smt])
             try db.put(Self.state, [1, 2], [0xaa])
@@ -46,7 +46,7 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
     }
 
     @Test func batchesApplyWhollyAndInOrder() throws {
-        try withTemporaryDirectory { path in
+        try withRocksDBTestDirectory { path in
             let db = try RocksDB(path: path, columnFamilies: Self.families)
             try db.put(Self.state, [7], [7])
             var batch = WriteBatch()
@@ -73,7 +73,7 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
     /// While batches of (state key, blocks key) pairs are written, a reader that sees a batch's
     /// second key must also see its first: a batch never becomes visible in part.
     @Test func concurrentReadersNeverSeeHalfABatch() async throws {
-        try await withTemporaryDirectory { path in
+        try await withRocksDBTestDirectory { path in
             let db = try RocksDB(path: path, columnFamilies: Self.families)
             let n: UInt64 = 2_000
             let writer = Task.detached {
@@ -101,7 +101,7 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
     }
 
     @Test func reopenKeepsDataAndExistingFamilies() throws {
-        try withTemporaryDirectory { path in
+        try withRocksDBTestDirectory { path in
             do {
                 let db = try RocksDB(path: path, columnFamilies: Self.families)
                 var b = WriteBatch()
@@ -124,7 +124,7 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
     }
 
     @Test func iterationFollowsBigEndianNumericOrder() throws {
-        try withTemporaryDirectory { path in
+        try withRocksDBTestDirectory { path in
             let db = try RocksDB(path: path, columnFamilies: Self.families)
             var numbers: [UInt64] = [0, 1, 255, 256, 65_535, 65_536, 1 << 40, .max]
             var rng = SystemRandomNumberGenerator()
@@ -153,7 +153,7 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
     }
 
     @Test func prefixScans() throws {
-        try withTemporaryDirectory { path in
+        try withRocksDBTestDirectory { path in
             let db = try RocksDB(path: path, columnFamilies: Self.families)
             let keys: [Bytes] = [[0x01], [0x01, 0x00], [0x01, 0x05], [0x01, 0xff], [0x01, 0xff, 0xff], [0x02], [0x02, 0x01],
                                  [0xff, 0xff], [0xff, 0xff, 0x01], [0x00, 0x09]]
@@ -176,7 +176,7 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
     }
 
     @Test func secondOpenInTheSameProcessIsRefusedAsLocked() throws {
-        try withTemporaryDirectory { path in
+        try withRocksDBTestDirectory { path in
             let db = try RocksDB(path: path, columnFamilies: Self.families)
             do {
                 _ = try RocksDB(path: path, columnFamilies: Self.families)
@@ -194,7 +194,7 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
     /// Another process holding the LOCK file (as a running sequencer would) — here a Python
     /// process with the same fcntl lock RocksDB takes.
     @Test func databaseLockedByAnotherProcess() throws {
-        try withTemporaryDirectory { path in
+        try withRocksDBTestDirectory { path in
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             let holder = Process()
             holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -226,7 +226,7 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
     }
 
     @Test func openFailuresNameThePath() throws {
-        try withTemporaryDirectory { path in
+        try withRocksDBTestDirectory { path in
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             let file = path + "/plain-file"
             FileManager.default.createFile(atPath: file, contents: Data([1, 2, 3]))
@@ -240,7 +240,7 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
     }
 }
 
-extension FileHandle {
+fileprivate extension FileHandle {
     /// Reads until a newline or end of file (a child's first line of output).
     func availableDataOrLine() -> Data {
         var data = Data()

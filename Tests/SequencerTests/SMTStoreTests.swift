@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func sameRootsAsInMemoryAndSurvivesReopen() throws {
-        try withTemporaryDirectory { path in
+        try withRocksDBTestDirectory { path in
             let history = Self.blocksOfChanges(count: 40, seed: 99)
             var reference = SparseMerkleTree(store: InMemorySMTNodeStore())
             var roots: [SMTHash] = []
@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test func pendingNodesAreReadableUntilCommittedOrDiscarded() throws {
-        try withTemporaryDirectory { path in
+        try withRocksDBTestDirectory { path in
             let db = try RocksDB(path: path, columnFamilies: [.smt])
             let store = RocksDBNodeStore(db: db)
             var tree = SparseMerkleTree(store: store)
@@ -115,7 +115,7 @@ import Testing
     }
 
     @Test func storedNodesAreTheirEncodingsUnderTheirHashes() throws {
-        try withTemporaryDirectory { path in
+        try withRocksDBTestDirectory { path in
             let db = try RocksDB(path: path, columnFamilies: [.smt])
             let store = RocksDBNodeStore(db: db)
             var tree = SparseMerkleTree(store: store)

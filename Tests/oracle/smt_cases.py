@@ -1,4 +1,4 @@
-"""Sparse Merkle tree oracle (docs/STATE_TREE.md), written from the spec alone, independently of
+"""Sparse Merkle tree oracle (docs/PROTOCOL.md §4.1), written from the spec alone, independently of
 the Swift code: keccak by eth-hash (pycryptodome).
 
   subtree(S, d) = ZERO                                  if S is empty
