@@ -12,7 +12,8 @@ import Testing
 
     static func tx(_ from: Address, _ nonce: UInt64, _ call: L2Call) -> L2Transaction {
         L2Transaction(call: call, nonce: nonce, sender: from,
-                      hash: Hash32(unchecked: Keccak.hash256(Array("\(from)-\(nonce)".utf8))), signature: [])
+                      hash: Hash32(unchecked: Keccak.hash256(Array("\(from)-\(nonce)".utf8))),
+                      signature: Bytes(repeating: 1, count: 64) + [27]) // stored, not checked, by these tests
     }
 
     /// Three blocks: deposits; a job registered, processed, submitted; verified and withdrawn.

@@ -1,0 +1,172 @@
+import Core
+
+/// The sequencer's durable chain in RocksDB (DESIGN §12). Column families:
+/// `blocks` (number, 8 bytes big-endian → block), `hashes` (block hash → number),
+/// `txs` (tx hash → number ‖ index), `state` (tree key → record), `smt` (tree nodes),
+/// `tickets` (address → latest ticket), `meta` (head, totals, inbox cursor, genesis).
+/// Everything one block changes goes into one synced WriteBatch: after a crash the store holds
+/// every block that was acknowledged, and no part of one that was not.
+public final class ChainStore: StateSource, @unchecked Sendable {
+    public let db: RocksDB
+    public let nodes: RocksDBNodeStore
+    public private(set) var head: SealedBlockHeaderInfo
+    public private(set) var totals: Totals
+    public private(set) var inboxCursor: UInt64
+    public let genesis: Genesis
+
+    public struct SealedBlockHeaderInfo: Sendable, Equatable {
+        public let header: BlockHeader
+        public var number: UInt64 { header.number }
+    }
+
+    static let families: [ColumnFamily] = ["blocks", "hashes", "txs", "state", .smt, "tickets", "meta"]
+    static let headKey = Array("head".utf8), totalsKey = Array("totals".utf8)
+    static let cursorKey = Array("inboxCursor".utf8), genesisKey = Array("genesis".utf8)
+
+    public enum Error: Swift.Error, CustomStringConvertible {
+        case genesisMismatch
+        case corrupt(String)
+        case notNext(expected: UInt64, got: UInt64)
+
+        public var description: String {
+            switch self {
+            case .genesisMismatch: return "the data directory belongs to another chain (its genesis differs from the configured one)"
+            case .corrupt(let m): return "corrupt chain store: \(m)"
+            case .notNext(let e, let g): return "block \(g) does not follow the head (expected \(e))"
+            }
+        }
+    }
+
+    /// Opens (or creates, writing block 0) the store at `path`, then checks that the head's
+    /// state root is what the stored state hashes to.
+    public init(path: String, genesis: Genesis) throws {
+        db = try RocksDB(path: path, columnFamilies: Self.families)
+        nodes = RocksDBNodeStore(db: db)
+        self.genesis = genesis
+        if let stored = try db.get("meta", Self.genesisKey) {
+            guard stored == Array(genesis.json.serialized.utf8) else { throw Error.genesisMismatch }
+            guard let h = try db.get("meta", Self.headKey), h.count == 8,
+                  let block = try db.get("blocks", h) else { throw Error.corrupt("no head block") }
+            head = SealedBlockHeaderInfo(header: try BlockCodec.decode(block).header)
+            totals = try StateEncoding.decodeTotals(try db.get("meta", Self.totalsKey) ?? [])
+            inboxCursor = UInt64(bigEndian8: try db.get("meta", Self.cursorKey) ?? [])
+            try verifyHeadStateRoot()
+        } else {
+            var tree = SparseMerkleTree(store: nodes)
+            let header = try BlockProducer.genesis(genesis, tree: &tree)
+            let block = SealedBlock(header: header, signature: [], inbox: [], inboxFailures: [], transactions: [], receipts: [], tickets: [])
+            var batch = WriteBatch()
+            _ = nodes.commit(into: &batch)
+            batch.put("meta", Self.genesisKey, Array(genesis.json.serialized.utf8))
+            Self.putBlock(block, into: &batch)
+            batch.put("meta", Self.totalsKey, StateEncoding.encode(Totals()))
+            batch.put("meta", Self.cursorKey, UInt64(0).bigEndian8)
+            try db.write(batch, sync: true)
+            head = SealedBlockHeaderInfo(header: header)
+            totals = Totals()
+            inboxCursor = 0
+        }
+    }
+
+    // MARK: StateSource
+
+    public func account(_ address: Address) throws -> Account? {
+        try db.get("state", StateEncoding.accountKey(address).bytes).map(StateEncoding.decodeAccount)
+    }
+
+    public func job(_ id: JobID) throws -> Job? {
+        try db.get("state", StateEncoding.jobKey(id).bytes).map(StateEncoding.decodeJob)
+    }
+
+    /// A block-level view on top of the committed state.
+    public func begin() -> WorldState { WorldState(base: self, totals: totals, inboxCursor: inboxCursor) }
+
+    /// The state tree at the head.
+    public var tree: SparseMerkleTree { SparseMerkleTree(store: nodes, root: try! SMTHash(head.header.stateRoot.bytes)) }
+
+    // MARK: Writing
+
+    /// Makes a sealed block durable: the block, its indexes, the changed records, the new tree
+    /// nodes, tickets and head, in one synced batch. Returns only once fsync'd.
+    public func commit(_ block: SealedBlock, state: WorldState) throws {
+        guard block.number == head.number + 1 else { throw Error.notNext(expected: head.number + 1, got: block.number) }
+        var batch = WriteBatch()
+        _ = nodes.commit(into: &batch)
+        for a in state.changedAccounts {
+            let acc = try state.account(a)
+            let key = StateEncoding.accountKey(a).bytes
+            if acc.isEmpty { batch.delete("state", key) } else { batch.put("state", key, StateEncoding.encode(acc)) }
+        }
+        for id in state.changedJobs {
+            if let j = try state.job(id) { batch.put("state", StateEncoding.jobKey(id).bytes, StateEncoding.encode(j)) }
+        }
+        for t in block.tickets { batch.put("tickets", t.account.bytes, RLP.encode(BlockCodec.encode(t))) }
+        for (i, tx) in block.transactions.enumerated() {
+            batch.put("txs", tx.hash.bytes, block.number.bigEndian8 + UInt32(i).bigEndian4)
+        }
+        Self.putBlock(block, into: &batch)
+        batch.put("meta", Self.totalsKey, StateEncoding.encode(state.totals))
+        batch.put("meta", Self.cursorKey, state.inboxCursor.bigEndian8)
+        try db.write(batch, sync: true)
+        head = SealedBlockHeaderInfo(header: block.header)
+        totals = state.totals
+        inboxCursor = state.inboxCursor
+    }
+
+    static func putBlock(_ block: SealedBlock, into batch: inout WriteBatch) {
+        let n = block.number.bigEndian8
+        batch.put("blocks", n, BlockCodec.encode(block))
+        batch.put("hashes", block.hash.bytes, n)
+        batch.put("meta", headKey, n)
+    }
+
+    // MARK: Reading
+
+    public func block(_ number: UInt64) throws -> SealedBlock? {
+        try db.get("blocks", number.bigEndian8).map(BlockCodec.decode)
+    }
+
+    public func blockNumber(hash: Hash32) throws -> UInt64? {
+        try db.get("hashes", hash.bytes).map { UInt64(bigEndian8: $0) }
+    }
+
+    /// Block number and index of a sequenced transaction.
+    public func location(of tx: Hash32) throws -> (block: UInt64, index: UInt32)? {
+        guard let v = try db.get("txs", tx.bytes), v.count == 12 else { return nil }
+        return (UInt64(bigEndian8: Array(v[0..<8])), UInt32(bigEndian4: Array(v[8..<12])))
+    }
+
+    public func latestTicket(_ account: Address) throws -> Ticket? {
+        guard let v = try db.get("tickets", account.bytes) else { return nil }
+        let t = try RLP.decode(v).listValue("ticket")
+        guard t.count == 4 else { throw Error.corrupt("ticket") }
+        return Ticket(account: account, credit: try t[1].uint256Value("credit"), blockNumber: try t[2].uint64Value("blockNumber"),
+                      signature: try t[3].bytesValue("signature"))
+    }
+
+    /// Rebuilds the state root from the stored records alone and compares it with the head's:
+    /// catches a store whose state and blocks disagree before anything is built on it.
+    public func verifyHeadStateRoot() throws {
+        var tree = SparseMerkleTree(store: InMemorySMTNodeStore())
+        var changes: [SMTChange] = []
+        try db.forEach("state") { key, value in
+            changes.append(SMTChange(key: try SMTHash(key), valueHash: StateTreeKey.valueHash(ofRecord: value)))
+            return true
+        }
+        changes.append(SMTChange(key: StateEncoding.totalsKey, valueHash: StateTreeKey.valueHash(ofRecord: StateEncoding.encode(totals))))
+        let root = try tree.update(changes)
+        guard root.bytes == head.header.stateRoot.bytes else {
+            throw Error.corrupt("state records hash to \(root.hex) but block \(head.number) has state root \(head.header.stateRoot)")
+        }
+    }
+}
+
+extension UInt64 {
+    var bigEndian8: Bytes { (0..<8).map { UInt8(truncatingIfNeeded: self >> (56 - 8 * UInt64($0))) } }
+    init(bigEndian8 b: Bytes) { self = b.prefix(8).reduce(0) { $0 << 8 | UInt64($1) } }
+}
+
+extension UInt32 {
+    var bigEndian4: Bytes { (0..<4).map { UInt8(truncatingIfNeeded: self >> (24 - 8 * UInt32($0))) } }
+    init(bigEndian4 b: Bytes) { self = b.prefix(4).reduce(0) { $0 << 8 | UInt32($1) } }
+}

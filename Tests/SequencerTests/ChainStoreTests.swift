@@ -1,0 +1,89 @@
+import Core
+import Foundation
+import Testing
+@testable import Sequencer
+
+/// The chain on a real RocksDB in a temporary directory.
+@Suite struct ChainStoreTests {
+    typealias H = STFHarness
+    static let signerKey = BlockProducerTests.signerKey
+
+    static func tempDir() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("emeth-store-\(UUID().uuidString)").path
+    }
+
+    static func genesis(_ h: H) -> Genesis {
+        Genesis(chainId: 31337, rollup: BlockProducerTests.rollup, signer: signerKey.address, timestamp: 1_000, roles: h.stf.roles)
+    }
+
+    /// Seals the same three blocks as BlockProducerTests, into the store.
+    static func fill(_ store: ChainStore, _ h: H) throws -> [SealedBlock] {
+        let producer = BlockProducer(stf: h.stf, signer: Signer(key: signerKey, chainId: 31337, rollup: BlockProducerTests.rollup))
+        let job = BlockProducerTests.job, tx = BlockProducerTests.tx
+        let inputs: [([InboxMessage], [L2Transaction])] = [
+            ([InboxMessage(index: 0, kind: .deposit, account: H.requester, amount: 1 * .emt, l1Block: 5),
+              InboxMessage(index: 1, kind: .deposit, account: H.node, amount: 1 * .emt, l1Block: 5)], []),
+            ([], [tx(H.requester, 0, H.register(job, fuelLimit: 120_000, fuelPrice: 120 * .gholon, deadline: 5_000)),
+                  tx(H.node, 0, .process(jobId: job)),
+                  tx(H.node, 1, .submit(jobId: job, result: H.h(0xaa), fuelUsed: 100_000))]),
+            ([], [tx(H.verifier, 0, .verify(jobId: job)), tx(H.node, 2, .withdraw(amount: 12_000_000 * .gholon))]),
+        ]
+        var out: [SealedBlock] = []
+        for (k, (inbox, txs)) in inputs.enumerated() {
+            var w = store.begin()
+            var tree = store.tree
+            let b = try producer.produce(parent: store.head.header, timestamp: 1_000 + UInt64(k) * 2, inbox: inbox,
+                                         transactions: txs, state: &w, tree: &tree).block
+            try store.commit(b, state: w)
+            out.append(b)
+        }
+        return out
+    }
+
+    @Test func blocksStateAndTicketsSurviveReopen() throws {
+        let dir = Self.tempDir(), h = H()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var store: ChainStore? = try ChainStore(path: dir, genesis: Self.genesis(h))
+        let blocks = try Self.fill(store!, h)
+        // The same blocks, byte for byte, as the in-memory chain of BlockProducerTests.
+        #expect(blocks.map(\.hash) == (try BlockProducerTests.chain().blocks.map(\.hash)))
+        store = nil
+
+        let reopened = try ChainStore(path: dir, genesis: Self.genesis(h))
+        #expect(reopened.head.number == 3)
+        #expect(reopened.head.header == blocks[2].header)
+        for b in blocks { #expect(try reopened.block(b.number) == b) }
+        #expect(try reopened.blockNumber(hash: blocks[1].hash) == 2)
+        let loc = try #require(try reopened.location(of: blocks[1].transactions[2].hash))
+        #expect(loc.block == 2 && loc.index == 2)
+        #expect(try reopened.account(H.node)?.credit == 12_000_000 * .gholon)
+        #expect(try reopened.job(BlockProducerTests.job)?.status == .verified)
+        #expect(try reopened.latestTicket(H.node) == blocks[2].tickets[0])
+        #expect(reopened.totals.totalDeposited == 2 * .emt)
+        #expect(reopened.inboxCursor == 2)
+    }
+
+    @Test func refusesAnotherChainsDirectoryAndCorruptState() throws {
+        let dir = Self.tempDir(), h = H()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var store: ChainStore? = try ChainStore(path: dir, genesis: Self.genesis(h))
+        _ = try Self.fill(store!, h)
+        store = nil
+        var other = Self.genesis(h)
+        other.chainId = 1
+        #expect(throws: ChainStore.Error.self) { _ = try ChainStore(path: dir, genesis: other) }
+
+        // Tamper with one balance behind the store's back: the root check at open catches it.
+        let db = try RocksDB(path: dir, columnFamilies: ChainStore.families)
+        var acc = try StateEncoding.decodeAccount(try #require(try db.get("state", StateEncoding.accountKey(H.node).bytes)))
+        acc.balance = acc.balance + 1
+        try db.put("state", StateEncoding.accountKey(H.node).bytes, StateEncoding.encode(acc), sync: true)
+        db.close()
+        do {
+            _ = try ChainStore(path: dir, genesis: Self.genesis(h))
+            Issue.record("a store whose state disagrees with its head must not open")
+        } catch {
+            #expect("\(error)".contains("has state root"))
+        }
+    }
+}
