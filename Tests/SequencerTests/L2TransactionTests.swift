@@ -53,3 +53,44 @@ extension JSONValue {
         self = try JSONValue.parse(data)
     }
 }
+
+@Suite struct L2AdmissionTests {
+    /// Signatures made by eth-account recover to eth-account's signer, one by one and in a
+    /// parallel batch; in another domain (another chain or rollup) they recover to someone else.
+    @Test func recoversEthAccountSignersInParallel() throws {
+        let cases = try PythonOracle.cases("l2tx_cases.py", ["--seed", "8", "--count", "66"])
+        let envs = try cases.map { try L2Envelope.parse(try JSONValue(foundation: $0["wire"]!)) }
+        let admission = L2Admission(chainId: 31337, rollup: L2TransactionTests.rollup)
+        let batch = admission.authenticate(envs)
+        for (k, c) in cases.enumerated() {
+            let tx = try admission.authenticate(envs[k])
+            #expect(tx.sender.checksummed == c["signer"] as! String)
+            #expect(tx.hash.description == c["digest"] as! String)
+            #expect(try batch[k].get() == tx)
+        }
+        let otherChain = L2Admission(chainId: 1, rollup: L2TransactionTests.rollup)
+        let otherRollup = L2Admission(chainId: 31337, rollup: try Address("0x0000000000000000000000000000000000000001"))
+        for (k, c) in cases.prefix(11).enumerated() {
+            #expect(try otherChain.authenticate(envs[k]).sender.checksummed != c["signer"] as! String)
+            #expect(try otherRollup.authenticate(envs[k]).sender.checksummed != c["signer"] as! String)
+        }
+    }
+
+    @Test func badSignaturesAreRefusedByName() throws {
+        let c = try PythonOracle.cases("l2tx_cases.py", ["--seed", "8", "--count", "1"])[0]
+        let env = try L2Envelope.parse(try JSONValue(foundation: c["wire"]!))
+        let admission = L2Admission(chainId: 31337, rollup: L2TransactionTests.rollup)
+        var highV = env.signature
+        highV[64] = 29
+        #expect(throws: L2TxError.badSignature("secp256k1: invalid signature v 29 (expected 27 or 28)")) {
+            try admission.authenticate(L2Envelope(call: env.call, nonce: env.nonce, signature: highV))
+        }
+        let n = try UInt256(hex: "0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
+        let s = try UInt256(bigEndian: env.signature[32..<64])
+        let twin = Array(env.signature[0..<32]) + (n - s).bigEndianBytes + [env.signature[64] == 27 ? 28 : 27]
+        #expect(throws: L2TxError.self) { try admission.authenticate(L2Envelope(call: env.call, nonce: env.nonce, signature: twin)) }
+        do { _ = try admission.authenticate(L2Envelope(call: env.call, nonce: env.nonce, signature: twin)) } catch {
+            #expect(error.description.contains("low-s") || error.description.contains("high"))
+        }
+    }
+}
