@@ -6,5 +6,5 @@ struct Emeth: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emeth",
         abstract: "EMETH Rollup: L2 sequencer, L1 bridge and auditor for the EMETH GPU-compute platform.",
-        subcommands: [Util.self, Keys.self, Bench.self])
+        subcommands: [Util.self, Keys.self, SequencerCommand.self, Bench.self])
 }

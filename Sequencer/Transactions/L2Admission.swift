@@ -17,7 +17,8 @@ public struct L2Admission: Sendable {
         do { sender = try Secp256k1.recoverAddress(digest: digest, rsv: env.signature) } catch {
             throw .badSignature(error.description)
         }
-        return L2Transaction(call: env.call, nonce: env.nonce, sender: sender, hash: Hash32(unchecked: digest), signature: env.signature)
+        return L2Transaction(call: env.call, nonce: env.nonce, sender: sender, hash: L2Transaction.hash(digest: digest, sender: sender),
+                             signature: env.signature)
     }
 
     /// Authenticates many at once on all cores; results keep the input order.

@@ -64,8 +64,13 @@ public enum L2Call: Hashable, Sendable {
     }
 }
 
-/// A transaction whose signature has been checked: the sender is the recovered signer and
-/// `hash` is the EIP-712 digest (DESIGN §4: the transaction hash *is* the digest).
+/// A transaction whose signature has been checked: the sender is the recovered signer.
+///
+/// `hash` is `keccak256(digest ‖ sender)`, not the bare EIP-712 digest DESIGN §4 first
+/// pinned: the digest does not include the sender, so two accounts sending the same call at
+/// the same nonce (two nodes racing to `Process` one job, two users' first `Withdraw` of
+/// 1 EMT) would share one "hash", and receipts and the mempool could not tell them apart.
+/// (sender, nonce) is unique on the chain, so this hash is. See docs/PROTOCOL.md §2.
 public struct L2Transaction: Hashable, Sendable {
     public let call: L2Call
     public let nonce: UInt64
@@ -76,5 +81,10 @@ public struct L2Transaction: Hashable, Sendable {
 
     public init(call: L2Call, nonce: UInt64, sender: Address, hash: Hash32, signature: Bytes) {
         self.call = call; self.nonce = nonce; self.sender = sender; self.hash = hash; self.signature = signature
+    }
+
+    /// The transaction hash of a signed digest: keccak256(digest ‖ sender).
+    public static func hash(digest: Bytes, sender: Address) -> Hash32 {
+        Hash32(unchecked: Keccak.hash256(digest, sender.bytes))
     }
 }

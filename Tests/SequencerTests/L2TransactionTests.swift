@@ -65,7 +65,8 @@ extension JSONValue {
         for (k, c) in cases.enumerated() {
             let tx = try admission.authenticate(envs[k])
             #expect(tx.sender.checksummed == c["signer"] as! String)
-            #expect(tx.hash.description == c["digest"] as! String)
+            let digest = try Hex.decode(c["digest"] as! String)
+            #expect(tx.hash.bytes == Keccak.hash256(digest + (try Address(c["signer"] as! String)).bytes))
             #expect(try batch[k].get() == tx)
         }
         let otherChain = L2Admission(chainId: 1, rollup: L2TransactionTests.rollup)
@@ -74,6 +75,23 @@ extension JSONValue {
             #expect(try otherChain.authenticate(envs[k]).sender.checksummed != c["signer"] as! String)
             #expect(try otherRollup.authenticate(envs[k]).sender.checksummed != c["signer"] as! String)
         }
+    }
+
+    /// Two senders, same call, same nonce: one EIP-712 digest, two distinct transaction hashes.
+    @Test func sameCallFromTwoSendersHasTwoHashes() throws {
+        let admission = L2Admission(chainId: 31337, rollup: L2TransactionTests.rollup)
+        let call = L2Call.withdraw(amount: 1_000_000_000_000_000_000)
+        let digest = admission.domain.digest(structHash: L2TypedData.structHash(call, nonce: 0))
+        let keys = [try PrivateKey(hex: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"),
+                    try PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")]
+        let txs = try keys.map { k in
+            try admission.authenticate(L2Envelope(call: call, nonce: 0, signature: try Secp256k1.sign(digest: digest, key: k).rsv))
+        }
+        #expect(txs[0].sender == keys[0].address && txs[1].sender == keys[1].address)
+        #expect(txs[0].hash != txs[1].hash)
+        var pool = Mempool()
+        for tx in txs { try pool.add(tx, bytes: 100, chainNonce: 0) }
+        #expect(pool.count == 2)
     }
 
     @Test func badSignaturesAreRefusedByName() throws {
