@@ -13,7 +13,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Measurement rounds per benchmark (the median is reported).")
     var rounds = 7
 
-    @Option(help: "Which benchmarks to run: keccak, recover, or all.")
+    @Option(help: "Which benchmarks to run: keccak, recover, ingest, or all.")
     var only = "all"
 
     func run() throws {
@@ -23,6 +23,7 @@ struct Bench: ParsableCommand {
         var rows: [BenchRow] = []
         if only == "all" || only == "keccak" { rows.append(KeccakBench.run(rounds: rounds)) }
         if only == "all" || only == "recover" { rows.append(RecoverBench.run(rounds: rounds)) }
+        if only == "all" || only == "ingest" { rows.append(try IngestBench.run()) }
         BenchRow.printTable(rows)
     }
 }

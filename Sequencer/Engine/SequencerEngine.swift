@@ -24,9 +24,13 @@ public final class SequencerEngine: @unchecked Sendable {
     @discardableResult
     public func submit(_ env: L2Envelope, bytes: Int) throws -> Hash32 {
         let tx = try admission.authenticate(env)
-        let nonce = try store.account(tx.sender)?.nonce ?? 0
-        try mempool.add(tx, bytes: bytes, chainNonce: nonce)
+        try mempoolAdd(tx, bytes: bytes)
         return tx.hash
+    }
+
+    /// Queues an already-authenticated transaction (batch admission authenticates in bulk).
+    public func mempoolAdd(_ tx: L2Transaction, bytes: Int) throws {
+        try mempool.add(tx, bytes: bytes, chainNonce: try store.account(tx.sender)?.nonce ?? 0)
     }
 
     /// Queues an L1 inbox message; they must arrive in index order, each exactly once.

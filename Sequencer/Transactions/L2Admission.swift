@@ -1,5 +1,6 @@
 import Core
 import Dispatch
+import Foundation
 
 /// Authenticates incoming L2 transactions: computes each EIP-712 digest in the configured
 /// domain and recovers the signer (low-s only). Recovery is the expensive step, so a batch is
@@ -23,8 +24,24 @@ public struct L2Admission: Sendable {
 
     /// Authenticates many at once on all cores; results keep the input order.
     public func authenticate(_ envs: [L2Envelope]) -> [Result<L2Transaction, L2TxError>] {
-        let n = envs.count
-        guard n > 1 else { return envs.map { e in Result { () throws(L2TxError) in try authenticate(e) } } }
+        parallelMap(envs) { e throws(L2TxError) in try authenticate(e) }
+    }
+
+    /// Parses wire-form JSON and authenticates, all on all cores: parsing is a third of the
+    /// per-transaction cost, so it belongs in the parallel part with recovery.
+    public func admit(wire: [Bytes]) -> [Result<L2Transaction, L2TxError>] {
+        parallelMap(wire) { text throws(L2TxError) in
+            let json: JSONValue
+            do { json = try JSONValue.parse(Data(text)) } catch let e as JSONParseError { throw .invalidField("transaction", e.description) } catch {
+                throw .invalidField("transaction", "\(error)")
+            }
+            return try authenticate(try L2Envelope.parse(json))
+        }
+    }
+
+    func parallelMap<T: Sendable>(_ items: [T], _ body: @Sendable (T) throws(L2TxError) -> L2Transaction) -> [Result<L2Transaction, L2TxError>] {
+        let n = items.count
+        guard n > 1 else { return items.map { e in Result { () throws(L2TxError) in try body(e) } } }
         let chunks = min(n, max(1, System.cores * 4))
         let results = UnsafeMutableBufferPointer<Result<L2Transaction, L2TxError>?>.allocate(capacity: n)
         results.initialize(repeating: nil)
@@ -34,7 +51,7 @@ public struct L2Admission: Sendable {
             var i = c * n / chunks
             let end = (c + 1) * n / chunks
             while i < end {
-                out[i] = Result { () throws(L2TxError) in try authenticate(envs[i]) }
+                out[i] = Result { () throws(L2TxError) in try body(items[i]) }
                 i += 1
             }
         }

@@ -1,0 +1,65 @@
+import CSecp256k1
+import Core
+import Dispatch
+import Foundation
+import Sequencer
+
+/// End to end in process: JSON wire form → parse → recover (all cores) → mempool → apply →
+/// seal (roots, Signer, tickets) → one synced RocksDB batch per block. Against the raw limit:
+/// libsecp256k1 recover alone on the same cores.
+enum IngestBench {
+    static func run(blocks: Int = 20, txsPerBlock: Int = 2_000) throws -> BenchRow {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("emeth-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let key = Stress.signerKey(seed: 1)
+        let store = try ChainStore(path: dir, genesis: Stress.genesis(signer: key.address))
+        let engine = SequencerEngine(store: store, signerKey: key, policy: SealPolicy(maxTxs: txsPerBlock, maxBytes: 100_000_000))
+        let workload = Workload(seed: 1, users: 64, txsPerBlock: txsPerBlock)
+        // Fund everyone in block 1, then pre-sign the load (signing is the client's cost, not ours).
+        for m in workload.inbox(forBlock: 1) { try engine.enqueue(m) }
+        try engine.seal(timestamp: 1_700_000_001)
+        var nonces: [Address: UInt64] = [:]
+        var wire: [[Data]] = []
+        for k in 2...UInt64(blocks + 1) {
+            let envs = workload.transactions(forBlock: k, nonce: { nonces[$0, default: 0] }, domain: engine.admission.domain)
+            for e in envs { nonces[try! Secp256k1.recoverAddress(digest: engine.admission.domain.digest(structHash: L2TypedData.structHash(e.call, nonce: e.nonce)), rsv: e.signature), default: 0] += 1 }
+            wire.append(envs.map { Data($0.json.serialized.utf8) })
+        }
+        let total = blocks * txsPerBlock
+
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        for (i, block) in wire.enumerated() {
+            let txs = engine.admission.admit(wire: block.map { Array($0) })
+            for (j, r) in txs.enumerated() {
+                let tx = try r.get()
+                try engine.mempoolAdd(tx, bytes: block[j].count)
+            }
+            guard let b = try engine.seal(timestamp: 1_700_000_002 + UInt64(i)) else { throw CLIError("nothing sealed") }
+            precondition(b.transactions.count == txsPerBlock, "block \(b.number) sealed \(b.transactions.count) transactions")
+        }
+        let ours = Double(total) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+
+        // Raw limit: recover the same signatures with libsecp256k1 on all cores.
+        let envs = wire.flatMap { $0 }.map { try! L2Envelope.parse(try! JSONValue.parse($0)) }
+        let digests = envs.map { engine.admission.domain.digest(structHash: L2TypedData.structHash($0.call, nonce: $0.nonce)) }
+        nonisolated(unsafe) let ctx = secp256k1_context_create(UInt32(SECP256K1_CONTEXT_VERIFY))!
+        defer { secp256k1_context_destroy(ctx) }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        DispatchQueue.concurrentPerform(iterations: cores) { c in
+            var sig = secp256k1_ecdsa_recoverable_signature()
+            var pub = secp256k1_pubkey()
+            var i = c
+            while i < envs.count {
+                envs[i].signature.withUnsafeBufferPointer { p in
+                    _ = secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &sig, p.baseAddress!, Int32(p[64] - 27))
+                }
+                _ = secp256k1_ecdsa_recover(ctx, &pub, &sig, digests[i])
+                i += cores
+            }
+        }
+        let raw = Double(envs.count) / (Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9)
+        return BenchRow(name: "ingest end to end (\(cores) cores)", ours: ours, raw: raw, unit: "tx/s",
+                        rawName: "libsecp256k1 recover on \(cores) cores")
+    }
+}
