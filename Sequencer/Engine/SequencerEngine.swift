@@ -42,6 +42,34 @@ public final class SequencerEngine: @unchecked Sendable {
 
     public var pendingInboxCount: Int { pendingInbox.count }
 
+    /// When the oldest pending item arrived, and when the last block was sealed (milliseconds
+    /// of the caller's clock): what the seal policy's block time is measured from.
+    private var firstPendingMs: UInt64?
+    private var lastSealMs: UInt64 = 0
+
+    /// Tells the engine that something became pending at `nowMs` (the service calls this on
+    /// every accepted transaction or inbox message).
+    public func notePending(nowMs: UInt64) {
+        if firstPendingMs == nil { firstPendingMs = nowMs }
+    }
+
+    /// Seals when the policy says so (DESIGN §7: `maxTxs`, `maxBytes`, or `blockTime` after the
+    /// first pending item; a heartbeat if configured). Returns the block, or nil.
+    @discardableResult
+    public func sealIfDue(nowMs: UInt64) throws -> SealedBlock? {
+        // Pooled transactions count towards maxTxs: a sender's queued successors become ready as
+        // the block takes their predecessors, so they fill the same block.
+        let reason = policy.shouldSeal(pendingTxs: mempool.count, pendingBytes: mempool.readyBytes,
+                                       pendingInbox: pendingInbox.count,
+                                       sincePendingMs: firstPendingMs.map { nowMs &- $0 },
+                                       sinceLastSealMs: nowMs &- lastSealMs)
+        guard let reason else { return nil }
+        let block = try seal(timestamp: nowMs / 1_000, allowEmpty: reason == .heartbeat)
+        lastSealMs = nowMs
+        firstPendingMs = mempool.count + pendingInbox.count > 0 ? nowMs : nil
+        return block
+    }
+
     /// Seals a block with the pending inbox messages and up to `policy.maxTxs` ready
     /// transactions, makes it durable, and returns it (nil when there is nothing to seal and
     /// `allowEmpty` is false).

@@ -87,3 +87,29 @@ import Testing
         }
     }
 }
+
+/// The engine seals on the policy's triggers, with a clock the test controls.
+@Suite struct SequencerEngineTests {
+    @Test func sealsOnMaxTxsAndOnBlockTime() throws {
+        let dir = ChainStoreTests.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let key = ChainStoreTests.signerKey
+        let store = try ChainStore(path: dir, genesis: Genesis(chainId: 31337, rollup: BlockProducerTests.rollup, signer: key.address,
+                                                              timestamp: 1_000, roles: Roles()))
+        let engine = SequencerEngine(store: store, signerKey: key, policy: SealPolicy(maxTxs: 4, maxBytes: 1_000_000, blockTimeMs: 500))
+        let workload = Workload(seed: 3, users: 2, txsPerBlock: 6)
+        for m in workload.inbox(forBlock: 1) { try engine.enqueue(m) }
+        engine.notePending(nowMs: 1_000_000)
+        #expect(try engine.sealIfDue(nowMs: 1_000_499) == nil)              // block time not yet up
+        let first = try #require(try engine.sealIfDue(nowMs: 1_000_500))     // block time
+        #expect(first.inbox.count == 2 && first.transactions.isEmpty)
+        let envs = workload.transactions(forBlock: 2, nonce: { try! store.account($0)?.nonce ?? 0 }, domain: engine.admission.domain)
+        for e in envs { try engine.submit(e, bytes: 300); engine.notePending(nowMs: 1_000_600) }
+        let second = try #require(try engine.sealIfDue(nowMs: 1_000_700))   // 6 pooled ≥ maxTxs 4: at once
+        #expect(second.transactions.count == 4)                              // and maxTxs caps the block
+        #expect(try engine.sealIfDue(nowMs: 1_001_199) == nil)              // the other 2 wait for block time
+        #expect(try engine.sealIfDue(nowMs: 1_001_200)?.transactions.count == 2)
+        #expect(store.head.number == 3)
+        #expect(try engine.sealIfDue(nowMs: 1_009_000) == nil)              // nothing pending, no heartbeat: no empty block
+    }
+}
