@@ -92,18 +92,7 @@ public indirect enum ABIValue: Hashable, Sendable, CustomStringConvertible {
     }
 
     static func appendQuoted(_ s: String, to out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        out += "\""
+        out += JSONValue.quote(s)
     }
 
     /// Signed decimal of a two's-complement word ("-1" for `UInt256.max`).

@@ -2,18 +2,7 @@ import Foundation
 import Testing
 @testable import Core
 
-/// Deterministic random numbers so a failing case can be replayed.
-struct SMTTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SMTTestRNG = SeededGenerator
 
 /// Helpers shared by the sparse Merkle tree tests: random keys and a reference implementation
 /// written straight from the spec over `Bytes` (no code shared with the tree).

@@ -51,7 +51,7 @@ import Testing
                               signer: try PrivateKey(bytes: Keccak.hash256(Array("emeth-signer-7".utf8))).address,
                               timestamp: 1_700_000_000, roles: Roles())
 
-        var rng = SplitMix(seed: 20261124)
+        var rng = SeededGenerator(seed: 20261124)
         var kills = 0, acknowledged = 0
         while kills < 20 {
             let delay = 0.03 + Double(rng.next() % 250) / 1_000   // 30–280 ms: start-up, mid-block, mid-fsync
@@ -73,18 +73,5 @@ import Testing
         for n in 1...UInt64(blocks) { #expect(try store.block(n)?.hash.description == reference[n]) }
         #expect(kills == 20, "the load finished before 20 kill points were exercised")
         #expect(acknowledged > 0)
-    }
-}
-
-/// A tiny deterministic PRNG so kill points are reproducible.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }

@@ -17,23 +17,8 @@ from eth_account.messages import encode_typed_data, _hash_eip191_message
 from eth_account._utils.encode_typed_data.encoding_and_hashing import encode_type, hash_domain, hash_eip712_message
 from eth_utils import to_checksum_address
 
-L2_TYPES = {
-    "RegisterJob": [("jobId", "bytes16"), ("parentJob", "bytes16"), ("programId", "uint256"), ("numParallel", "uint256"),
-                    ("numEpoch", "uint256"), ("dataset", "bytes32"), ("param", "bytes32"), ("fuelLimit", "uint256"),
-                    ("fuelPrice", "uint256"), ("deadline", "uint256"), ("nonce", "uint256")],
-    "CancelJob": [("jobId", "bytes16"), ("nonce", "uint256")],
-    "Process": [("jobId", "bytes16"), ("nonce", "uint256")],
-    "Decline": [("jobId", "bytes16"), ("nonce", "uint256")],
-    "Submit": [("jobId", "bytes16"), ("result", "bytes32"), ("fuelUsed", "uint256"), ("nonce", "uint256")],
-    "Verify": [("jobId", "bytes16"), ("nonce", "uint256")],
-    "Reject": [("jobId", "bytes16"), ("nonce", "uint256")],
-    "Timeout": [("jobId", "bytes16"), ("nonce", "uint256")],
-    "Split": [("parentJob", "bytes16"), ("jobIds", "bytes16[]"), ("datasets", "bytes32[]"), ("fuelLimits", "uint256[]"),
-              ("nonce", "uint256")],
-    "Aggregate": [("parentJob", "bytes16"), ("result", "bytes32"), ("nonce", "uint256")],
-    "Withdraw": [("amount", "uint256"), ("nonce", "uint256")],
-    "Ticket": [("account", "address"), ("credit", "uint256"), ("blockNumber", "uint256")],
-}
+from l2types import L2_TYPES as _L2_TYPES
+L2_TYPES = dict(_L2_TYPES, Ticket=[("account", "address"), ("credit", "uint256"), ("blockNumber", "uint256")])
 DOMAIN_FIELDS = [("name", "string"), ("version", "string"), ("chainId", "uint256"),
                  ("verifyingContract", "address"), ("salt", "bytes32")]
 STRINGS = ["", "Hello, Bob!", "EMETH L2", "héllo wörld", "日本語", "emoji 🚀🔥", "quote \" backslash \\ tab \t nl \n",
