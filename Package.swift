@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layout (docs/ARCHITECTURE in README): one folder per module, dependencies point one way:
-// Core ← Sequencer ← Prover, Core ← Bridge, and CLI on top of everything.
+// Core ← Sequencer ← Prover, Sequencer ← Bridge (the poster reads sealed blocks, the watcher feeds
+// the inbox), Sequencer + Bridge + Prover ← API (the L2 JSON-RPC server), and CLI on top.
 let optimize: [CSetting] = [.unsafeFlags(["-O3"])]
 
 let package = Package(
@@ -14,6 +15,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System libraries from Debian packages (see scripts/setup).
@@ -30,13 +33,18 @@ let package = Package(
 
         .target(name: "Core", dependencies: ["CKeccak", "CSecp256k1", "COpenSSL"], path: "Core"),
         .target(name: "Sequencer", dependencies: ["Core", "CRocksDB"], path: "Sequencer"),
-        .target(name: "Bridge", dependencies: ["Core", "CZstd"], path: "Bridge"),
+        .target(name: "Bridge", dependencies: ["Core", "Sequencer", "CZstd"], path: "Bridge"),
         .target(name: "Prover", dependencies: ["Core", "Sequencer"], path: "Prover"),
+        .target(name: "API", dependencies: [
+                    "Core", "Sequencer", "Bridge", "Prover",
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                ], path: "API"),
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Core", "Sequencer", "Bridge", "Prover", "COpenSSL", "CSecp256k1",
+                "Core", "Sequencer", "Bridge", "Prover", "API", "COpenSSL", "CSecp256k1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             path: "CLI"),
 
@@ -45,6 +53,8 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"], path: "Tests/CoreTests",
                     resources: [.copy("Vectors")]),
         .testTarget(name: "SequencerTests", dependencies: ["Core", "Sequencer", "TestSupport"], path: "Tests/SequencerTests"),
-        .testTarget(name: "BridgeTests", dependencies: ["Core", "Bridge", "TestSupport"], path: "Tests/BridgeTests"),
+        .testTarget(name: "BridgeTests", dependencies: ["Core", "Sequencer", "Bridge", "TestSupport"], path: "Tests/BridgeTests"),
+        .testTarget(name: "ProverTests", dependencies: ["Core", "Sequencer", "Prover", "TestSupport"], path: "Tests/ProverTests"),
+        .testTarget(name: "APITests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "API", "TestSupport"], path: "Tests/APITests"),
     ]
 )

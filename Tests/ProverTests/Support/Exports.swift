@@ -1,0 +1,2 @@
+// Every test file here can use the shared helpers (PythonOracle, …) without importing them.
+@_exported import TestSupport
