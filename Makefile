@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PY := .venv/bin/python
 
-.PHONY: setup build release test test-swift test-python demo bench clean devnet-up devnet-down
+.PHONY: setup build release test test-swift test-python demo bench gas contracts clean devnet-up devnet-down
 
 setup:
 	@bash scripts/setup
@@ -22,14 +22,20 @@ test: setup
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 
 test-python:
-	$(PY) -m pytest -q -p no:cacheprovider scripts/tests $(wildcard Contracts/tests)
-	@if [ -f Contracts/build.py ]; then $(PY) Contracts/build.py --check; fi
+	$(PY) -m pytest -q -p no:cacheprovider scripts/tests Contracts/tests
+	$(PY) Contracts/build.py --check
 
 demo: release
 	bash scripts/demo
 
 bench: release
 	.build/release/emeth bench
+
+gas: setup
+	$(PY) Contracts/gas_report.py
+
+contracts: setup
+	$(PY) Contracts/build.py
 
 devnet-up: setup
 	bash scripts/devnet up
