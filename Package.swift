@@ -32,8 +32,8 @@ let package = Package(
         .target(name: "CKeccak", path: "CLibs/CKeccak", cSettings: optimize),
 
         .target(name: "Core", dependencies: ["CKeccak", "CSecp256k1", "COpenSSL"], path: "Core"),
-        .target(name: "Sequencer", dependencies: ["Core", "CRocksDB"], path: "Sequencer"),
-        .target(name: "Bridge", dependencies: ["Core", "Sequencer", "CZstd"], path: "Bridge"),
+        .target(name: "Sequencer", dependencies: ["Core", "CRocksDB", "CZstd"], path: "Sequencer"),
+        .target(name: "Bridge", dependencies: ["Core", "Sequencer"], path: "Bridge"),
         .target(name: "Prover", dependencies: ["Core", "Sequencer"], path: "Prover"),
         .target(name: "API", dependencies: [
                     "Core", "Sequencer", "Bridge", "Prover",

@@ -51,6 +51,8 @@ public struct Mempool: Sendable {
     }
 
     public var readyCount: Int { ready.count }
+    /// How many of `sender`'s transactions wait here (its next nonce is the chain's plus these).
+    public func pendingCount(of sender: Address) -> Int { bySender[sender]?.count ?? 0 }
     public func contains(_ hash: Hash32) -> Bool { known.contains(hash) }
 
     /// Adds a validated transaction. `chainNonce` is the sender's nonce in the latest state,

@@ -3,7 +3,8 @@ import Core
 /// The sequencer's durable chain in RocksDB (DESIGN §12). Column families:
 /// `blocks` (number, 8 bytes big-endian → block), `hashes` (block hash → number),
 /// `txs` (tx hash → number ‖ index), `state` (tree key → record), `smt` (tree nodes),
-/// `tickets` (address → latest ticket), `meta` (head, totals, inbox cursor, genesis).
+/// `tickets` (address → latest ticket), `totals` (number → totals after that block, which a
+/// batch commits for its last block), `meta` (head, totals, inbox cursor, genesis).
 /// Everything one block changes goes into one synced WriteBatch: after a crash the store holds
 /// every block that was acknowledged, and no part of one that was not.
 public final class ChainStore: StateSource, @unchecked Sendable {
@@ -19,7 +20,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         public var number: UInt64 { header.number }
     }
 
-    static let families: [ColumnFamily] = ["blocks", "hashes", "txs", "state", .smt, "tickets", "meta"]
+    static let families: [ColumnFamily] = ["blocks", "hashes", "txs", "state", .smt, "tickets", "totals", "meta"]
     static let headKey = Array("head".utf8), totalsKey = Array("totals".utf8)
     static let cursorKey = Array("inboxCursor".utf8), genesisKey = Array("genesis".utf8)
 
@@ -60,6 +61,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
             batch.put("meta", Self.genesisKey, Array(genesis.json.serialized.utf8))
             Self.putBlock(block, into: &batch)
             batch.put("meta", Self.totalsKey, StateEncoding.encode(Totals()))
+            batch.put("totals", UInt64(0).bigEndian8, StateEncoding.encode(Totals()))
             batch.put("meta", Self.cursorKey, UInt64(0).bigEndian8)
             try db.write(batch, sync: true)
             head = SealedBlockHeaderInfo(header: header)
@@ -106,6 +108,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         }
         Self.putBlock(block, into: &batch)
         batch.put("meta", Self.totalsKey, StateEncoding.encode(state.totals))
+        batch.put("totals", block.number.bigEndian8, StateEncoding.encode(state.totals))
         batch.put("meta", Self.cursorKey, state.inboxCursor.bigEndian8)
         try db.write(batch, sync: true)
         head = SealedBlockHeaderInfo(header: block.header)
@@ -124,6 +127,11 @@ public final class ChainStore: StateSource, @unchecked Sendable {
 
     public func block(_ number: UInt64) throws -> SealedBlock? {
         try db.get("blocks", number.bigEndian8).map(BlockCodec.decode)
+    }
+
+    /// The totals after block `number` (what a batch ending there commits to).
+    public func totals(at number: UInt64) throws -> Totals? {
+        try db.get("totals", number.bigEndian8).map(StateEncoding.decodeTotals)
     }
 
     public func blockNumber(hash: Hash32) throws -> UInt64? {

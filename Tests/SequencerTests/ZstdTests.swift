@@ -1,6 +1,6 @@
 import Core
 import Testing
-@testable import Bridge
+@testable import Sequencer
 
 @Suite struct ZstdTests {
     @Test func roundTripAndBounds() throws {
