@@ -47,6 +47,22 @@ public indirect enum JSONValue: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { serialized }
 
+    /// Indented JSON text with sorted keys, for files people read (deployment.json, proofs).
+    public var prettySerialized: String { pretty(indent: "") }
+
+    private func pretty(indent: String) -> String {
+        let inner = indent + "  "
+        switch self {
+        case .array(let a) where !a.isEmpty:
+            return "[\n" + a.map { inner + $0.pretty(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case .object(let o) where !o.isEmpty:
+            return "{\n" + o.keys.sorted().map { inner + JSONValue.quote($0) + ": " + o[$0]!.pretty(indent: inner) }
+                .joined(separator: ",\n") + "\n" + indent + "}"
+        default:
+            return serialized
+        }
+    }
+
     static func quote(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {

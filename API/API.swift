@@ -1,3 +1,0 @@
-// The L2 JSON-RPC server (DESIGN §13): what nodes, requesters, verifiers and wallets talk to.
-import Core
-import Sequencer

@@ -1,0 +1,36 @@
+import Core
+import Sequencer
+
+/// `emeth_chainInfo`, `emeth_blockNumber`, `emeth_getBlockByNumber`.
+extension L2API {
+    /// What a wallet needs to sign for this chain (the EIP-712 domain) and what identifies it.
+    func chainInfo() -> JSONValue {
+        let g = engine.genesis, d = engine.admission.domain
+        return .object([
+            "chainId": .quantity(g.chainId),
+            "domain": .object(["name": .string(d.name), "version": .string(d.version), "chainId": .quantity(d.chainId),
+                               "verifyingContract": .address(d.verifyingContract)]),
+            "rollup": .address(g.rollup),
+            "token": extras.token.map(JSONValue.address) ?? .null,
+            "signer": .address(engine.signer),
+            "sequencer": extras.sequencer.map(JSONValue.address) ?? .null,
+            "genesisHash": .data(g.hash),
+        ])
+    }
+
+    func blockNumber() throws -> JSONValue {
+        .quantity(try engine.withEngine { $0.store.head.number })
+    }
+
+    /// The block with header fields, hash, Signer signature, its transactions (hashes, or
+    /// wire form plus sender, hash and outcome with `fullTxs`) and its inbox messages; null
+    /// beyond the head.
+    func block(_ p: RPCParams) throws -> JSONValue {
+        let fullTxs = try p.bool("fullTxs") ?? false
+        let head = try engine.withEngine { $0.store.head.number }
+        let n = try p.need(try p.blockNumber("number", head: head), "number")
+        guard n <= head else { return .null }
+        // Decoded outside the lock: a large block takes a while and sealing must not wait.
+        return try engine.store.block(n).map { ResultJSON.block($0, fullTxs: fullTxs) } ?? .null
+    }
+}

@@ -1,0 +1,62 @@
+import Core
+import Sequencer
+
+/// Addresses the chain's configuration knows but genesis does not (reported by
+/// `emeth_chainInfo`; null when not configured).
+public struct ChainInfoExtras: Sendable, Equatable {
+    /// The L1 EMT token.
+    public var token: Address?
+    /// The L1 account that posts batches (the bridge's key).
+    public var sequencer: Address?
+
+    public init(token: Address? = nil, sequencer: Address? = nil) {
+        self.token = token
+        self.sequencer = sequencer
+    }
+}
+
+/// The `emeth_*` methods of DESIGN §13 over one engine. Each method lives in the file of its
+/// area (transactions, chain, state, proofs); this type holds what they share and lists them.
+public struct L2API: Sendable {
+    public let engine: EngineHandle
+    public let batches: (any BatchStatusProvider)?
+    public let extras: ChainInfoExtras
+    /// Largest `limit` of `emeth_listJobs`, and how many state records one call may scan.
+    public var maxListLimit = 1_000
+    public var maxListScan = 100_000
+    let settlements = SettlementCache()
+
+    public init(engine: EngineHandle, batches: (any BatchStatusProvider)? = nil, extras: ChainInfoExtras = ChainInfoExtras()) {
+        self.engine = engine
+        self.batches = batches
+        self.extras = extras
+    }
+
+    public var methods: [String: RPCMethod] {
+        let api = self
+        return [
+            "emeth_chainInfo": RPCMethod { _ in api.chainInfo() },
+            "emeth_sendTransaction": RPCMethod(params: ["tx", "expect"], required: 1) { try await api.sendTransaction($0) },
+            "emeth_getTransactionReceipt": RPCMethod(params: ["hash"]) { try api.receipt($0) },
+            "emeth_blockNumber": RPCMethod { _ in try api.blockNumber() },
+            "emeth_getBlockByNumber": RPCMethod(params: ["number", "fullTxs"], required: 1) { try api.block($0) },
+            "emeth_getAccount": RPCMethod(params: ["address"]) { try api.account($0) },
+            "emeth_getJob": RPCMethod(params: ["jobId"]) { try api.job($0) },
+            "emeth_listJobs": RPCMethod(params: ["filter"], required: 0) { try api.listJobs($0) },
+            "emeth_getTicket": RPCMethod(params: ["address"]) { try api.ticket($0) },
+            "emeth_getSettlementProof": RPCMethod(params: ["address", "batchIndex"], required: 1) { try api.settlementProof($0) },
+            "emeth_getStateProof": RPCMethod(params: ["key", "blockNumber"], required: 1) { try api.stateProof($0) },
+        ]
+    }
+
+    /// A dispatcher serving these methods.
+    public func dispatcher(limits: RPCLimits = RPCLimits()) -> RPCDispatcher { RPCDispatcher(methods: methods, limits: limits) }
+}
+
+extension RPCParams {
+    /// The value of a parameter the method declared as required (present after validation).
+    func need<T>(_ v: T?, _ name: String) throws(RPCError) -> T {
+        guard let v else { throw .invalidParams("missing param \(name)") }
+        return v
+    }
+}

@@ -1,0 +1,78 @@
+import Core
+import Sequencer
+
+/// How results are written (DESIGN §13, as Ethereum's JSON-RPC does): quantities as minimal
+/// `0x`-hex, byte strings as `0x`-hex, addresses EIP-55 checksummed.
+extension JSONValue {
+    static func quantity(_ v: UInt256) -> JSONValue { .string(v.hexQuantity) }
+    static func quantity(_ v: UInt64) -> JSONValue { .string(UInt256(v).hexQuantity) }
+    static func data(_ b: Bytes) -> JSONValue { .string(b.hex) }
+    static func data(_ h: Hash32) -> JSONValue { .string(h.bytes.hex) }
+    static func address(_ a: Address) -> JSONValue { .string(a.checksummed) }
+}
+
+/// The JSON views of chain objects returned by the methods.
+enum ResultJSON {
+    static func header(_ h: BlockHeader) -> [String: JSONValue] {
+        ["number": .quantity(h.number), "parentHash": .data(h.parentHash), "timestamp": .quantity(h.timestamp),
+         "txRoot": .data(h.txRoot), "stateRoot": .data(h.stateRoot), "settlementRoot": .data(h.settlementRoot),
+         "inboxCursor": .quantity(h.inboxCursor), "txCount": .quantity(h.txCount), "hash": .data(h.hash)]
+    }
+
+    /// A sequenced transaction: its wire form (what the sender signed) plus sender, hash,
+    /// position and outcome.
+    static func transaction(_ tx: L2Transaction, block: UInt64, receipt: TxReceipt) -> JSONValue {
+        var o = L2Envelope(call: tx.call, nonce: tx.nonce, signature: tx.signature).json.objectValue!
+        o["sender"] = .address(tx.sender)
+        o["hash"] = .data(tx.hash)
+        o["blockNumber"] = .quantity(block)
+        o["index"] = .quantity(UInt64(receipt.index))
+        o["success"] = .bool(receipt.success)
+        o["failure"] = failure(receipt.failure)
+        return .object(o)
+    }
+
+    static func failure(_ f: FailureCode?) -> JSONValue { f.map { .int(Int($0.rawValue)) } ?? .null }
+
+    static func inbox(_ m: InboxMessage, failure f: FailureCode?) -> JSONValue {
+        .object(["index": .quantity(m.index), "kind": .string(m.kind == .deposit ? "deposit" : "cancel"),
+                 "account": .address(m.account), "amount": .quantity(m.amount), "jobId": .data(m.jobId.bytes),
+                 "l1Block": .quantity(m.l1Block), "failure": failure(f)])
+    }
+
+    static func block(_ b: SealedBlock, fullTxs: Bool) -> JSONValue {
+        var o = header(b.header)
+        o["signature"] = .data(b.signature)
+        o["transactions"] = .array(zip(b.transactions, b.receipts).map { tx, r in
+            fullTxs ? transaction(tx, block: b.number, receipt: r) : .data(tx.hash)
+        })
+        o["inbox"] = .array(zip(b.inbox, b.inboxFailures).map { inbox($0, failure: $1) })
+        return .object(o)
+    }
+
+    static func account(_ address: Address, _ a: Account) -> JSONValue {
+        .object(["address": .address(address), "balance": .quantity(a.balance), "nonce": .quantity(a.nonce),
+                 "credit": .quantity(a.credit)])
+    }
+
+    /// Every job field of DESIGN §5 / PROTOCOL §3; `status` as its number, `statusName` for
+    /// people reading it.
+    static func job(_ j: Job) -> JSONValue {
+        .object([
+            "jobId": .data(j.id.bytes), "owner": .address(j.owner), "parentJob": .data(j.parentJob.bytes),
+            "programId": .quantity(j.programId), "numParallel": .quantity(j.numParallel), "numEpoch": .quantity(j.numEpoch),
+            "dataset": .data(j.dataset), "param": .data(j.param), "fuelLimit": .quantity(j.fuelLimit),
+            "fuelPrice": .quantity(j.fuelPrice), "deadline": .quantity(j.deadline),
+            "status": .int(Int(j.status.rawValue)), "statusName": .string(j.status.description),
+            "node": .address(j.node), "fuelUsed": .quantity(j.fuelUsed), "result": .data(j.result),
+            "escrow": .quantity(j.escrow), "nodeDeposit": .quantity(j.nodeDeposit),
+            "childCount": .quantity(j.childCount), "verifiedChildren": .quantity(j.verifiedChildren),
+            "createdAt": .quantity(j.createdAt), "updatedAt": .quantity(j.updatedAt),
+        ])
+    }
+
+    static func ticket(_ t: Ticket) -> JSONValue {
+        .object(["account": .address(t.account), "credit": .quantity(t.credit), "blockNumber": .quantity(t.blockNumber),
+                 "signature": .data(t.signature)])
+    }
+}

@@ -1,0 +1,128 @@
+import Core
+import Sequencer
+
+/// `emeth_sendTransaction` and `emeth_getTransactionReceipt`.
+extension L2API {
+    /// Parses the wire form, authenticates it (outside the engine lock: recovery is the
+    /// expensive part and is pure), then queues it. Returns the hash once it is in the mempool.
+    ///
+    /// The optional `expect` object `{from, chainId, verifyingContract}` lets a client state
+    /// what it meant to sign: a signature over another domain still recovers *some* address,
+    /// so without it a transaction signed for the wrong chain reads as one from a stranger
+    /// (refused only by its nonce). With it, such a transaction is refused with -32002.
+    func sendTransaction(_ p: RPCParams) async throws -> JSONValue {
+        let metrics = engine.metrics
+        metrics.txReceived()
+        do {
+            let hash = try await admit(p)
+            metrics.txAccepted()
+            return .data(hash)
+        } catch let e as RPCError {
+            metrics.txRejected(Self.rejectionLabel(e.code))
+            throw e
+        }
+    }
+
+    private func admit(_ p: RPCParams) async throws -> Hash32 {
+        guard let wire = p["tx"], wire.objectValue != nil else {
+            throw RPCError.invalidParams("tx: expected the wire-form object {type, message, signature}")
+        }
+        let expect = try Expectation(p["expect"])
+        let envelope: L2Envelope
+        do { envelope = try L2Envelope.parse(wire) } catch {
+            throw Self.rpcError(error)
+        }
+        let domain = engine.admission.domain
+        if let chainId = expect.chainId, chainId != domain.chainId {
+            throw RPCError(code: RPCError.wrongDomainCode,
+                           message: "wrong chain: this L2 has chainId \(domain.chainId), expect.chainId is \(chainId)")
+        }
+        if let contract = expect.verifyingContract, contract != domain.verifyingContract {
+            throw RPCError(code: RPCError.wrongDomainCode, message: "wrong domain: this L2's verifyingContract is "
+                           + "\(domain.verifyingContract.checksummed), expect.verifyingContract is \(contract.checksummed)")
+        }
+        let tx: L2Transaction
+        do { tx = try engine.admission.authenticate(envelope) } catch { throw Self.rpcError(error) }
+        if let from = expect.from, from != tx.sender {
+            throw RPCError(code: RPCError.wrongDomainCode, message: "the signature recovers to \(tx.sender.checksummed), not "
+                           + "expect.from \(from.checksummed): signed for another domain (this chain: name \"\(domain.name)\", "
+                           + "version \"\(domain.version)\", chainId \(domain.chainId), verifyingContract "
+                           + "\(domain.verifyingContract.checksummed)) or with another key")
+        }
+        let size = envelope.json.serialized.utf8.count
+        do { try engine.add(tx, bytes: size) } catch let r as Mempool.Refusal {
+            switch r {
+            case .full, .senderFull: throw RPCError.limit(r.description)
+            default: throw RPCError(code: RPCError.nonceCode, message: r.description)
+            }
+        }
+        return tx.hash
+    }
+
+    static func rpcError(_ e: L2TxError) -> RPCError {
+        switch e {
+        case .badSignature(let why): return RPCError(code: RPCError.invalidSignatureCode, message: "invalid signature: \(why)")
+        case .tooLarge: return .limit("tx: \(e)")
+        default: return .invalidParams("tx: \(e)")
+        }
+    }
+
+    /// The `reason` label of `emeth_txs_rejected_total`.
+    static func rejectionLabel(_ code: Int) -> String {
+        switch code {
+        case RPCError.invalidSignatureCode: return "bad_signature"
+        case RPCError.nonceCode: return "nonce"
+        case RPCError.wrongDomainCode: return "wrong_domain"
+        case RPCError.limitCode: return "limit"
+        case RPCError.notReadyCode: return "not_ready"
+        case RPCError.invalidParamsCode: return "invalid"
+        default: return "other"
+        }
+    }
+
+    /// What the client says it signed (all optional).
+    struct Expectation {
+        var from: Address?
+        var chainId: UInt256?
+        var verifyingContract: Address?
+
+        init(_ json: JSONValue?) throws(RPCError) {
+            guard let json, !json.isNull else { return }
+            let p = try RPCParams(json, names: ["from", "chainId", "verifyingContract"], required: 0)
+            do throws(RPCError) {
+                from = try p.address("from")
+                chainId = try p.uint256("chainId")
+                verifyingContract = try p.address("verifyingContract")
+            } catch { throw .invalidParams("expect.\(error.message.dropFirst("invalid params: ".count))") }
+        }
+    }
+
+    /// pending (in the mempool) → sequenced (in a durable block) → committed (its batch is
+    /// mined on L1) → final (the batch's challenge period is over); null if unknown.
+    func receipt(_ p: RPCParams) throws -> JSONValue {
+        let hash = try p.need(try p.hash("hash"), "hash")
+        // The mempool first, under the lock: a sealing block takes a transaction out of the
+        // mempool and makes it durable while holding the lock, so once the lock is ours a
+        // transaction is either still pending or already indexed in the store.
+        let pending = try engine.withEngine { $0.mempool.contains(hash) }
+        var o: [String: JSONValue] = ["hash": .data(hash), "status": .string("pending"), "blockNumber": .null, "index": .null,
+                                      "success": .null, "failure": .null, "sender": .null, "batchIndex": .null, "l1TxHash": .null]
+        guard !pending else { return .object(o) }
+        guard let loc = try engine.store.location(of: hash) else { return .null }
+        let found = try StoredBlock.receipt(engine.store, block: loc.block, index: loc.index)
+        o["status"] = .string("sequenced")
+        o["blockNumber"] = .quantity(loc.block)
+        o["index"] = .quantity(UInt64(loc.index))
+        o["success"] = .bool(found.failure == nil)
+        o["failure"] = ResultJSON.failure(found.failure)
+        o["sender"] = .address(found.sender)
+        if let batch = batches?.batch(containing: loc.block) {
+            o["batchIndex"] = .quantity(batch.index)
+            if let l1 = batch.l1TxHash {
+                o["l1TxHash"] = .data(l1)
+                o["status"] = .string(batch.final ? "final" : "committed")
+            }
+        }
+        return .object(o)
+    }
+}

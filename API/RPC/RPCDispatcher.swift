@@ -1,0 +1,156 @@
+import Core
+import Foundation
+
+/// One JSON-RPC method: its parameter names (in positional order, the first `required` of
+/// them mandatory) and its body.
+public struct RPCMethod: Sendable {
+    public let params: [String]
+    public let required: Int
+    public let run: @Sendable (RPCParams) async throws -> JSONValue
+
+    public init(params: [String] = [], required: Int? = nil, _ run: @escaping @Sendable (RPCParams) async throws -> JSONValue) {
+        self.params = params
+        self.required = required ?? params.count
+        self.run = run
+    }
+}
+
+/// Request limits. A body over `maxBodyBytes` is refused before parsing (HTTP 413); a batch
+/// over `maxBatch` requests is refused as a whole, so one request cannot occupy the
+/// sequencer for long.
+public struct RPCLimits: Sendable, Equatable {
+    public var maxBodyBytes: Int
+    public var maxBatch: Int
+
+    public init(maxBodyBytes: Int = 1 << 20, maxBatch: Int = 100) {
+        self.maxBodyBytes = maxBodyBytes
+        self.maxBatch = maxBatch
+    }
+}
+
+/// What goes back over the transport: an HTTP status and a JSON body, or no body at all
+/// (a request made only of notifications).
+public struct RPCReply: Sendable, Equatable {
+    public let status: Int
+    public let body: Bytes?
+
+    public var text: String? { body.map { String(decoding: $0, as: UTF8.self) } }
+}
+
+/// JSON-RPC 2.0 without a transport: bytes in, bytes out. Parses with the project's strict
+/// JSON parser (numbers verbatim, so 256-bit quantities survive), validates the envelope,
+/// runs methods (batch members concurrently, so signature recovery of many transactions uses
+/// every core) and keeps the responses in request order. Notifications (no `id`) run but get
+/// no response.
+public struct RPCDispatcher: Sendable {
+    public let methods: [String: RPCMethod]
+    public let limits: RPCLimits
+
+    public init(methods: [String: RPCMethod], limits: RPCLimits = RPCLimits()) {
+        self.methods = methods
+        self.limits = limits
+    }
+
+    public func handle(_ body: Bytes) async -> RPCReply {
+        guard body.count <= limits.maxBodyBytes else {
+            return Self.reply(status: 413, Self.errorResponse(id: .null, .limit(
+                "request body of \(body.count) bytes exceeds the limit of \(limits.maxBodyBytes) bytes")))
+        }
+        let json: JSONValue
+        do { json = try JSONValue.parse(Data(body)) } catch {
+            return Self.reply(status: 200, Self.errorResponse(id: .null, .parseError("parse error: \(error)")))
+        }
+        guard case .array(let batch) = json else {
+            guard let response = await handle(request: json) else { return RPCReply(status: 204, body: nil) }
+            return Self.reply(status: 200, response)
+        }
+        guard !batch.isEmpty else {
+            return Self.reply(status: 200, Self.errorResponse(id: .null, .invalidRequest("invalid request: empty batch")))
+        }
+        guard batch.count <= limits.maxBatch else {
+            return Self.reply(status: 200, Self.errorResponse(id: .null, .limit(
+                "batch of \(batch.count) requests exceeds the limit of \(limits.maxBatch)")))
+        }
+        let responses = await withTaskGroup(of: (Int, JSONValue?).self) { group in
+            for (i, request) in batch.enumerated() {
+                group.addTask { (i, await self.handle(request: request)) }
+            }
+            var out = [JSONValue?](repeating: nil, count: batch.count)
+            for await (i, r) in group { out[i] = r }
+            return out.compactMap { $0 }
+        }
+        guard !responses.isEmpty else { return RPCReply(status: 204, body: nil) }
+        return Self.reply(status: 200, .array(responses))
+    }
+
+    /// One request object → its response, or nil for a valid notification.
+    public func handle(request: JSONValue) async -> JSONValue? {
+        let call: Call
+        do { call = try Self.validate(request) } catch let e as RPCError {
+            return Self.errorResponse(id: Self.usableId(request), e)
+        } catch {
+            return Self.errorResponse(id: .null, .internalError("\(error)"))
+        }
+        let outcome: Result<JSONValue, RPCError> = await run(call)
+        guard let id = call.id else { return nil }
+        switch outcome {
+        case .success(let v): return .object(["jsonrpc": .string("2.0"), "id": id, "result": v])
+        case .failure(let e): return Self.errorResponse(id: id, e)
+        }
+    }
+
+    func run(_ call: Call) async -> Result<JSONValue, RPCError> {
+        guard let method = methods[call.method] else { return .failure(.methodNotFound(String(call.method.prefix(80)))) }
+        do {
+            let params = try RPCParams(call.params, names: method.params, required: method.required)
+            return .success(try await method.run(params))
+        } catch let e as RPCError {
+            return .failure(e)
+        } catch {
+            return .failure(.internalError("\(error)"))
+        }
+    }
+
+    struct Call {
+        let id: JSONValue?
+        let method: String
+        let params: JSONValue?
+    }
+
+    static func validate(_ request: JSONValue) throws -> Call {
+        guard let o = request.objectValue else { throw RPCError.invalidRequest("invalid request: expected a JSON object") }
+        for k in o.keys where !["jsonrpc", "id", "method", "params"].contains(k) {
+            throw RPCError.invalidRequest("invalid request: unknown member \"\(k.prefix(64))\"")
+        }
+        if let id = o["id"] {
+            switch id {
+            case .string, .number, .null: break
+            default: throw RPCError.invalidRequest("invalid request: id must be a string, a number or null")
+            }
+        }
+        guard o["jsonrpc"] == .string("2.0") else {
+            throw RPCError.invalidRequest("invalid request: jsonrpc must be \"2.0\", got \(o["jsonrpc"]?.serialized.prefix(40) ?? "nothing")")
+        }
+        guard let method = o["method"]?.stringValue else { throw RPCError.invalidRequest("invalid request: method must be a string") }
+        switch o["params"] {
+        case nil, .array?, .object?: break
+        default: throw RPCError.invalidRequest("invalid request: params must be an array or an object")
+        }
+        return Call(id: o["id"], method: method, params: o["params"])
+    }
+
+    /// The request's id when it is a valid one (so the client can match the error), else null.
+    static func usableId(_ request: JSONValue) -> JSONValue {
+        switch request["id"] {
+        case .string(let s)?: return .string(s)
+        case .number(let n)?: return .number(n)
+        default: return .null
+        }
+    }
+
+    static func errorResponse(id: JSONValue, _ e: RPCError) -> JSONValue {
+        .object(["jsonrpc": .string("2.0"), "id": id, "error": e.json])
+    }
+
+    static func reply(status: Int, _ v: JSONValue) -> RPCReply { RPCReply(status: status, body: Array(v.serialized.utf8)) }
+}

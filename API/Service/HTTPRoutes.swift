@@ -1,0 +1,73 @@
+import Core
+import Hummingbird
+import Sequencer
+
+/// The HTTP face of the service: `POST /` (JSON-RPC), `GET /health`, `GET /metrics`.
+struct HTTPRoutes: Sendable {
+    let dispatcher: RPCDispatcher
+    let api: L2API
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/") { request, _ in await self.rpc(request) }
+        router.get("/health") { _, _ in self.health() }
+        router.get("/metrics") { _, _ in self.metrics() }
+        return router
+    }
+
+    func rpc(_ request: Request) async -> Response {
+        let max = dispatcher.limits.maxBodyBytes
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > max {
+            return Self.json(RPCReply.tooLarge(declared, max))
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do { buffer = try await request.collectBody(upTo: max) } catch {
+            // The body streamed past the limit (no or a false Content-Length).
+            return Self.json(RPCReply.tooLarge(nil, max))
+        }
+        return Self.json(await dispatcher.handle(Bytes(buffer.readableBytesView)))
+    }
+
+    func health() -> Response {
+        let engine = api.engine
+        do {
+            let head = try engine.withEngine { $0.store.head.number }
+            return Self.json(status: .ok, .object(["status": .string("ok"), "blockNumber": .quantity(head),
+                                                   "head": .int(Int(head))]))
+        } catch {
+            return Self.json(status: .serviceUnavailable, .object(["status": .string("stopped"),
+                                                                   "error": .string(engine.stoppedReason ?? "\(error)")]))
+        }
+    }
+
+    func metrics() -> Response {
+        let text = MetricsPage.render(api)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json(_ reply: RPCReply) -> Response {
+        guard let body = reply.body else { return Response(status: .noContent) }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if reply.status == 413 { headers[.connection] = "close" }
+        return Response(status: .init(code: reply.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    static func json(status: HTTPResponse.Status, _ v: JSONValue) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: v.serialized)))
+    }
+}
+
+extension RPCReply {
+    /// HTTP 413 with a JSON-RPC error naming the limit (id null: the request was not read).
+    static func tooLarge(_ size: Int?, _ max: Int) -> RPCReply {
+        let what = size.map { "request body of \($0) bytes" } ?? "request body"
+        return RPCDispatcher.reply(status: 413, RPCDispatcher.errorResponse(id: .null, .limit(
+            "\(what) exceeds the limit of \(max) bytes")))
+    }
+}

@@ -1,0 +1,34 @@
+import Core
+import Sequencer
+
+/// The `GET /metrics` page (Prometheus text format): ingest counters, chain height, sealing,
+/// mempool and — with a bridge — the batch backlog and the last final batch.
+enum MetricsPage {
+    static func render(_ api: L2API) -> String {
+        let m = api.engine.metrics.snapshot
+        let chain = try? api.engine.withEngine { e in (head: e.store.head.number, mempool: e.mempool.count, ready: e.mempool.readyCount) }
+        var p = PrometheusText()
+        p.counter("emeth_txs_received_total", "Transactions received by emeth_sendTransaction.", m.received)
+        p.counter("emeth_txs_accepted_total", "Transactions authenticated and queued in the mempool.", m.accepted)
+        p.counter("emeth_txs_rejected_total", "Transactions refused before the mempool, by reason.", label: "reason", m.rejected)
+        p.counter("emeth_blocks_sealed_total", "Blocks sealed by this process.", m.sealed)
+        p.gauge("emeth_block_seal_seconds", "Duration of the last seal (execute, roots, sign, fsync).", String(m.lastSealSeconds))
+        p.gauge("emeth_block_last_txs", "Transactions in the last sealed block.", String(m.lastSealTxs))
+        p.gauge("emeth_up", "1 while the engine accepts work, 0 after a storage failure stopped it.", chain == nil ? "0" : "1")
+        if let chain {
+            p.gauge("emeth_block_height", "Number of the head block.", String(chain.head))
+            p.gauge("emeth_mempool_size", "Transactions in the mempool (ready and waiting for a nonce gap).", String(chain.mempool))
+            p.gauge("emeth_mempool_ready", "Mempool transactions executable now.", String(chain.ready))
+        }
+        if let batches = api.batches {
+            if let backlog = batches.backlogBytes {
+                p.gauge("emeth_batch_backlog_bytes", "Bytes of sealed blocks not yet posted to L1.", String(backlog))
+            }
+            if let final = batches.latestFinal {
+                p.gauge("emeth_last_final_batch", "Index of the newest final batch.", String(final.index))
+                p.gauge("emeth_last_final_block", "Last block of the newest final batch.", String(final.lastBlock))
+            }
+        }
+        return p.text
+    }
+}

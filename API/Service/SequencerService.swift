@@ -1,0 +1,116 @@
+import Core
+import Foundation
+import Hummingbird
+import Logging
+import Sequencer
+import ServiceLifecycle
+import UnixSignals
+
+/// Service settings (the CLI fills them from emeth.toml and flags).
+public struct ServiceConfig: Sendable, Equatable {
+    public var host: String
+    /// 0 picks a free port (tests); `onListening` reports the one bound.
+    public var port: Int
+    public var limits: RPCLimits
+    /// How often the sealing loop asks the seal policy (block time granularity).
+    public var sealIntervalMs: UInt64
+
+    public init(host: String = "127.0.0.1", port: Int = 8547, limits: RPCLimits = RPCLimits(), sealIntervalMs: UInt64 = 25) {
+        self.host = host; self.port = port; self.limits = limits; self.sealIntervalMs = sealIntervalMs
+    }
+}
+
+/// The running sequencer: the engine behind its lock, the sealing loop, and the HTTP server.
+///
+/// `run` serves until `shutdown()` (or, when asked, SIGINT/SIGTERM). Shutdown is graceful and
+/// ordered: the HTTP server stops accepting and finishes in-flight requests first, then the
+/// sealing loop seals everything still pending — every transaction acknowledged with a hash
+/// ends up in a durable block — then the store is closed, and only then does `run` return.
+public final class SequencerService: Sendable {
+    public let engine: EngineHandle
+    public let api: L2API
+    public let config: ServiceConfig
+    public let logger: Logger
+    private let group = ServiceGroupBox()
+
+    public init(engine: SequencerEngine, config: ServiceConfig = ServiceConfig(), batches: (any BatchStatusProvider)? = nil,
+                extras: ChainInfoExtras = ChainInfoExtras(), logger: Logger = Logger(label: "emeth.sequencer"),
+                clock: (@Sendable () -> UInt64)? = nil) {
+        self.engine = clock.map { EngineHandle(engine: engine, clock: $0) } ?? EngineHandle(engine: engine)
+        self.api = L2API(engine: self.engine, batches: batches, extras: extras)
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Serves until shut down. `onListening` gets the bound port once the server accepts.
+    public func run(shutdownSignals: [UnixSignal] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let routes = HTTPRoutes(dispatcher: api.dispatcher(limits: config.limits), api: api)
+        let app = Application(router: routes.router(),
+                              configuration: .init(address: .hostname(config.host, port: config.port)),
+                              services: [SealingLoop(engine: engine, intervalMs: config.sealIntervalMs, logger: logger)],
+                              onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+                              logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: shutdownSignals, logger: logger))
+        defer { engine.close() }
+        guard self.group.set(group) else { return }
+        try await group.run()
+    }
+
+    /// Starts a graceful shutdown; `run` returns once it is complete.
+    public func shutdown() async {
+        await group.shutdown()
+    }
+}
+
+/// The service group once `run` has created it, so `shutdown()` can reach it from any task —
+/// including a shutdown requested before `run` got that far (then `run` returns at once).
+final class ServiceGroupBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var group: ServiceGroup?
+    private var stopped = false
+
+    func set(_ g: ServiceGroup) -> Bool {
+        lock.withLock {
+            group = g
+            return !stopped
+        }
+    }
+
+    func shutdown() async {
+        let g: ServiceGroup? = lock.withLock {
+            stopped = true
+            return group
+        }
+        await g?.triggerGracefulShutdown()
+    }
+}
+
+/// Asks the seal policy every `intervalMs` whether to seal (DESIGN §7: maxTxs, maxBytes,
+/// block time). Listed first among the application's services, so it is shut down last —
+/// after the server has stopped accepting — and then seals everything still pending.
+struct SealingLoop: Service {
+    let engine: EngineHandle
+    let intervalMs: UInt64
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: intervalMs * 1_000_000)
+            if let b = engine.sealIfDue() {
+                logger.debug("sealed block", metadata: ["number": "\(b.number)", "txs": "\(b.transactions.count)"])
+            }
+            if let reason = engine.stoppedReason {
+                logger.critical("sequencer stopped", metadata: ["reason": "\(reason)"])
+                // Nothing more can be sealed; keep serving reads until shut down.
+                await gracefulShutdownOrCancel()
+                return
+            }
+        }
+        engine.sealPending()
+        logger.info("sealed what was pending; sealing loop stopped")
+    }
+
+    private func gracefulShutdownOrCancel() async {
+        try? await gracefulShutdown()
+    }
+}

@@ -1,0 +1,271 @@
+import Core
+import Foundation
+import Sequencer
+
+/// When to cut a batch (DESIGN §8): by size, block count or age.
+public struct BatchPolicy: Sendable {
+    /// The contract's bound on `data` (EmethRollup MAX_BATCH_DATA).
+    public var maxDataBytes = 65_536
+    public var maxBlocks: UInt64 = 1_000
+    /// Post once this much data is waiting: under Prague's calldata floor a commit's fixed
+    /// cost is free from ~5.5 KB up (docs/PERFORMANCE.md), so smaller batches waste gas.
+    public var minDataBytes = 6_000
+    /// …or once the oldest unposted block is this old, whatever the size.
+    public var maxAgeMs: UInt64 = 60_000
+    /// Batches posted but not yet confirmed; beyond this the poster waits (backpressure).
+    public var maxInFlight = 4
+
+    public init() {}
+}
+
+/// Posts the sequencer's sealed blocks to L1 as batches, exactly once each and in order.
+///
+/// Every decision is persisted before it is acted on: the batch's range and calldata, then
+/// the transaction (by the transaction manager, under the intent id `batch/<index>/<gen>`).
+/// After `kill -9` anywhere, `step` finds the decided batch and submits the same intent
+/// (which the manager answers with the transaction it already has), so no batch is posted
+/// twice or skipped. The generation changes only when L1 refused or reverted a batch (a
+/// guardian's challenge, a pause), so its re-post is a new transaction.
+public actor BatchPoster {
+    public let chain: ChainStore
+    public let rollup: RollupContract
+    public let txm: TxManager
+    public let assembler: BatchAssembler
+    public let policy: BatchPolicy
+    private let store: BridgeStore
+    private let log: @Sendable (String) -> Void
+    private let now: @Sendable () -> UInt64
+    /// Set by tests to stop the process at a named point (see `Faults`).
+    private let faults: Faults
+
+    public init(chain: ChainStore, store: BridgeStore, rollup: RollupContract, txm: TxManager, policy: BatchPolicy = BatchPolicy(),
+                faults: Faults = Faults(), log: @escaping @Sendable (String) -> Void = { _ in },
+                now: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }) {
+        self.chain = chain; self.store = store; self.rollup = rollup; self.txm = txm; self.policy = policy
+        self.log = log; self.now = now; self.faults = faults
+        let g = chain.genesis
+        assembler = BatchAssembler(chainId: g.chainId, rollup: g.rollup, signer: g.signer, maxDataBytes: policy.maxDataBytes)
+    }
+
+    // MARK: Persistent cursor
+
+    private func meta(_ k: String, _ d: UInt64) throws -> UInt64 { try store.metaUInt64(k) ?? d }
+    /// The next batch index and first block this poster will decide.
+    public func cursor() throws -> (batch: UInt64, block: UInt64, generation: UInt64) {
+        (try meta("poster.nextBatch", 0), try meta("poster.nextBlock", 1), try meta("poster.generation", 0))
+    }
+
+    public func record(_ index: UInt64) throws -> BatchRecord? {
+        try store.db.get("batches", BridgeStore.be(index)).map { try BatchRecord(encoded: $0) }
+    }
+
+    /// Records from `index` on, ascending.
+    public func records(from index: UInt64 = 0) throws -> [BatchRecord] {
+        try store.db.entries("batches", from: BridgeStore.be(index)).map { try BatchRecord(encoded: $0.value) }
+    }
+
+    /// The batch holding L2 block `number`, if one was decided.
+    public func batch(containing number: UInt64) throws -> BatchRecord? {
+        // Records are few per day; a backward scan from the newest stops at the first match.
+        var found: BatchRecord?
+        try store.db.forEach("batches", direction: .reverse) { _, v in
+            let r = try BatchRecord(encoded: v)
+            if r.firstBlock <= number && number <= r.lastBlock { found = r; return false }
+            return r.firstBlock > number
+        }
+        return found
+    }
+
+    private func save(_ r: BatchRecord, cursor: (UInt64, UInt64, UInt64)? = nil) throws {
+        var b = WriteBatch()
+        b.put("batches", BridgeStore.be(r.index), r.encoded)
+        if let (batch, block, gen) = cursor {
+            b.put("meta", Array("poster.nextBatch".utf8), BridgeStore.be(batch))
+            b.put("meta", Array("poster.nextBlock".utf8), BridgeStore.be(block))
+            b.put("meta", Array("poster.generation".utf8), BridgeStore.be(gen))
+        }
+        try store.db.write(b, sync: true)
+    }
+
+    private func setCursor(batch: UInt64, block: UInt64, generation: UInt64) throws {
+        var b = WriteBatch()
+        b.put("meta", Array("poster.nextBatch".utf8), BridgeStore.be(batch))
+        b.put("meta", Array("poster.nextBlock".utf8), BridgeStore.be(block))
+        b.put("meta", Array("poster.generation".utf8), BridgeStore.be(generation))
+        try store.db.write(b, sync: true)
+    }
+
+    // MARK: The loop
+
+    /// What one step did, for logs and metrics.
+    public struct Progress: Sendable, Equatable {
+        public var decided: [UInt64] = []
+        public var committed: [UInt64] = []
+        public var finalized: [UInt64] = []
+        public var reverted: [UInt64] = []
+        /// L2 blocks sealed but not yet in any decided batch.
+        public var backlogBlocks: UInt64 = 0
+        public var inFlight = 0
+    }
+
+    /// One round: drive transactions, advance statuses, reconcile with L1, maybe decide the
+    /// next batch. Call it on a timer.
+    @discardableResult
+    public func step() async throws -> Progress {
+        var p = Progress()
+        try await txm.poll()
+        try await advance(&p)
+        try await reconcile(&p)
+        let open = try records(from: 0).filter { $0.status == .decided || $0.status == .posted }
+        p.inFlight = open.count
+        if open.count < policy.maxInFlight, let r = try await decide() {
+            p.decided.append(r.index)
+            p.inFlight += 1
+        }
+        let (_, nextBlock, _) = try cursor()
+        p.backlogBlocks = chain.head.number >= nextBlock ? chain.head.number - nextBlock + 1 : 0
+        if p.inFlight >= policy.maxInFlight && p.backlogBlocks > 0 {
+            log("poster: \(p.inFlight) batches in flight, \(p.backlogBlocks) blocks waiting (L1 is slow to confirm)")
+        }
+        return p
+    }
+
+    /// Moves each open record forward from what the transaction manager and L1 say.
+    private func advance(_ p: inout Progress) async throws {
+        var finalityPending = false  // batches become final in order: stop asking after the first that is not
+        for var r in try records(from: 0) where r.status != .final && r.status != .reverted {
+            switch r.status {
+            case .decided:
+                faults.hit("poster.beforeSubmit")
+                do {
+                    let tx = try await txm.submit(TxIntent(id: r.txId, to: rollup.address, data: r.calldata))
+                    faults.hit("poster.afterSubmit")
+                    r.status = .posted
+                    r.l1TxHash = tx.latest.hash
+                    try save(r)
+                    log("batch \(r.index): posted blocks \(r.firstBlock)–\(r.lastBlock) (\(r.dataBytes) bytes) in \(tx.latest.hash.hex)")
+                } catch let e as TxManagerError {
+                    // The call would revert now (a pause, a challenge, another poster): reconcile decides.
+                    log("batch \(r.index): not posted: \(e)")
+                    return
+                }
+            case .posted:
+                guard let tx = try await txm.record(id: r.txId) else { continue }
+                r.l1TxHash = tx.minedHash.isEmpty ? tx.latest.hash : tx.minedHash
+                if tx.state == .confirmed {
+                    if tx.success {
+                        r.status = .committed
+                        r.l1Block = tx.minedBlock
+                        r.gasUsed = tx.gasUsed
+                        faults.hit("poster.beforeCommitted")
+                        try save(r)
+                        p.committed.append(r.index)
+                        log("batch \(r.index): committed in L1 block \(tx.minedBlock), gas \(tx.gasUsed)")
+                    } else {
+                        try await reposting(from: r.index, reason: "its transaction \(tx.minedHash.hex) reverted")
+                        p.reverted.append(r.index)
+                        return
+                    }
+                } else if tx.state == .nonceStolen {
+                    try await reposting(from: r.index, reason: "its nonce was used by another transaction")
+                    p.reverted.append(r.index)
+                    return
+                } else {
+                    try save(r)
+                }
+            case .committed:
+                if !finalityPending, try await rollup.isFinal(r.index) {
+                    r.status = .final
+                    try save(r)
+                    p.finalized.append(r.index)
+                    log("batch \(r.index): final")
+                } else {
+                    finalityPending = true
+                }
+            case .final, .reverted:
+                continue
+            }
+        }
+    }
+
+    /// Compares our records with the contract: adopts L1's count when this store is new, and
+    /// re-posts from a batch a guardian reverted.
+    private func reconcile(_ p: inout Progress) async throws {
+        let onL1 = try await rollup.batchCount()
+        let (next, _, _) = try cursor()
+        let ours = try records(from: 0)
+        let committed = ours.filter { $0.status == .committed || $0.status == .final }
+        if let lost = committed.first(where: { $0.index >= onL1 }) {
+            try await reposting(from: lost.index, reason: "L1 no longer holds it (a guardian challenged it, or an L1 reorg)")
+            p.reverted.append(lost.index)
+        } else if ours.isEmpty && onL1 > next {
+            let block = try await rollup.nextBlock()
+            log("poster: L1 already holds \(onL1) batches up to block \(block - 1); continuing from there")
+            try setCursor(batch: onL1, block: block, generation: 0)
+        }
+    }
+
+    /// Marks `index` and every later record reverted and moves the cursor back to what L1 holds.
+    private func reposting(from index: UInt64, reason: String) async throws {
+        let onL1 = try await rollup.batchCount()
+        let from = min(index, onL1)
+        let block = try await rollup.nextBlock()
+        let (_, _, gen) = try cursor()
+        var b = WriteBatch()
+        for var r in try records(from: from) where r.status != .reverted {
+            r.status = .reverted
+            b.put("batches", BridgeStore.be(r.index), r.encoded)
+        }
+        b.put("meta", Array("poster.nextBatch".utf8), BridgeStore.be(from))
+        b.put("meta", Array("poster.nextBlock".utf8), BridgeStore.be(block))
+        b.put("meta", Array("poster.generation".utf8), BridgeStore.be(gen + 1))
+        try store.db.write(b, sync: true)
+        log("batch \(index): \(reason); re-posting from batch \(from), block \(block)")
+    }
+
+    /// Cuts the next batch if the policy says so, persisting it (and the cursor) at once.
+    private func decide() async throws -> BatchRecord? {
+        let (index, first, gen) = try cursor()
+        let head = chain.head.number
+        guard head >= first, let oldest = try chain.block(first) else { return nil }
+        let c = try assembler.largest(index: index, from: first, to: head, maxBlocks: policy.maxBlocks, store: chain)
+        let full = c.lastBlock < head
+        let old = now() &- oldest.header.timestamp * 1000 >= policy.maxAgeMs
+        guard full || old || c.data.count >= policy.minDataBytes else { return nil }
+        faults.hit("poster.beforeDecide")
+        let r = BatchRecord(index: index, firstBlock: c.firstBlock, lastBlock: c.lastBlock, txId: "batch/\(index)/\(gen)",
+                            calldata: c.calldata, dataBytes: c.data.count, decidedAtMs: now())
+        try save(r, cursor: (index + 1, c.lastBlock + 1, gen))
+        faults.hit("poster.afterDecide")
+        log("batch \(index): decided blocks \(c.firstBlock)–\(c.lastBlock), \(c.data.count) bytes")
+        return r
+    }
+}
+
+/// Named crash points for the kill -9 tests: `EMETH_FAULT=point:n` makes the n-th arrival at
+/// `point` kill the process with SIGKILL, exactly as an operator's `kill -9` would.
+public struct Faults: Sendable {
+    public let point: String?
+    public let count: Int
+    private let hits = HitCounter()
+
+    public init(spec: String? = nil) {
+        guard let spec, let colon = spec.lastIndex(of: ":"), let n = Int(spec[spec.index(after: colon)...]) else {
+            point = spec; count = 1; return
+        }
+        point = String(spec[..<colon]); count = n
+    }
+
+    public static var fromEnvironment: Faults { Faults(spec: ProcessInfo.processInfo.environment["EMETH_FAULT"]) }
+
+    public func hit(_ name: String) {
+        guard name == point, hits.increment() >= count else { return }
+        kill(getpid(), SIGKILL)
+    }
+}
+
+private final class HitCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
+}

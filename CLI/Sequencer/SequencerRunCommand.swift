@@ -1,0 +1,121 @@
+import API
+import ArgumentParser
+import Core
+import Foundation
+import Logging
+import Sequencer
+import TOMLKit
+
+/// `emeth sequencer run`: opens (or creates) the chain in the data directory and serves the
+/// L2 JSON-RPC API, sealing blocks on the configured policy, until SIGINT/SIGTERM — then it
+/// seals what is pending and exits. Settings come from emeth.toml (`emeth sequencer init`
+/// writes a commented one); every setting can be overridden by its flag.
+struct SequencerRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the sequencer: the L2 JSON-RPC API and block sealing.")
+
+    @Option(help: "Configuration file (TOML). Default: emeth.toml if it exists.")
+    var config: String?
+    @Option(help: "Data directory (RocksDB).") var data: String?
+    @Option(help: "Listen address host:port (port 0 picks a free one).") var listen: String?
+    @Option(help: "Genesis file (JSON).") var genesis: String?
+    @Option(help: "Keystore file of the Signer key (password: EMETH_KEYSTORE_PASSWORD or a prompt). Or set EMETH_SIGNER_PRIVATE_KEY.")
+    var signerKeystore: String?
+    @Option(help: "Seal at this many transactions.") var maxTxs: Int?
+    @Option(help: "Seal at this many bytes of transactions.") var maxBytes: Int?
+    @Option(help: "Seal this long after the first pending item (milliseconds).") var blockTimeMs: UInt64?
+    @Option(help: "Seal an empty block after this long without activity (milliseconds, 0 = never).") var heartbeatMs: UInt64?
+    @Option(help: "Largest JSON-RPC request body (bytes).") var maxBodyBytes: Int?
+    @Option(help: "Most requests in one JSON-RPC batch.") var maxBatch: Int?
+    @Option(help: "Log format: text or json.") var logFormat: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
+
+    func run() async throws {
+        var c = try SequencerConfig.load(explicit: config)
+        c.override(with: self)
+        try c.validate()
+        let logger = try SequencerLog.bootstrap(format: c.logFormat, level: c.logLevel)
+
+        let genesisJSON: JSONValue
+        do { genesisJSON = try JSONValue.parse(try Data(contentsOf: URL(fileURLWithPath: c.genesis))) } catch {
+            throw CLIError("cannot read the genesis file \(c.genesis): \(error)")
+        }
+        let genesis: Genesis
+        do { genesis = try Genesis.parse(genesisJSON) } catch { throw CLIError("\(c.genesis): \(error)") }
+        let key = try SignerKey.load(keystore: c.signerKeystore)
+        guard key.address == genesis.signer else {
+            throw CLIError("the Signer key is \(key.address.checksummed) but genesis names \(genesis.signer.checksummed) as the signer")
+        }
+        let store: ChainStore
+        do { store = try ChainStore(path: c.dataDir, genesis: genesis) } catch { throw CLIError("cannot open the data directory \(c.dataDir): \(error)") }
+        let engine = SequencerEngine(store: store, signerKey: key, policy: c.sealPolicy)
+        let (host, port) = try c.hostAndPort()
+        let service = SequencerService(engine: engine,
+                                       config: ServiceConfig(host: host, port: port,
+                                                             limits: RPCLimits(maxBodyBytes: c.maxBodyBytes, maxBatch: c.maxBatch)),
+                                       extras: ChainInfoExtras(token: c.token), logger: logger)
+        let head = store.head.header
+        try await service.run(shutdownSignals: [.sigterm, .sigint]) { bound in
+            let line = "emeth sequencer listening on http://\(host):\(bound) chainId \(genesis.chainId) head \(head.number) \(head.hash)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        logger.info("stopped")
+    }
+}
+
+/// The Signer key: a keystore file (password from EMETH_KEYSTORE_PASSWORD or a terminal
+/// prompt) or EMETH_SIGNER_PRIVATE_KEY — never a flag value (shell history, process lists).
+enum SignerKey {
+    static func load(keystore: String?) throws -> PrivateKey {
+        let env = ProcessInfo.processInfo.environment
+        if let path = keystore, !path.isEmpty {
+            let store: Keystore
+            do { store = try Keystore(json: try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+                throw CLIError("cannot read the Signer keystore \(path): \(error)")
+            }
+            let password = try env["EMETH_KEYSTORE_PASSWORD"] ?? KeyOptions.prompt("Password for \(path): ")
+            do { return try PrivateKey(bytes: try store.decrypt(password: password)) } catch {
+                throw CLIError("cannot decrypt \(path): \(error)")
+            }
+        }
+        if let hex = env["EMETH_SIGNER_PRIVATE_KEY"] {
+            do { return try PrivateKey(hex: hex) } catch { throw CLIError("EMETH_SIGNER_PRIVATE_KEY: \(error)") }
+        }
+        throw CLIError("no Signer key: set [signer] keystore in the config, pass --signer-keystore FILE, or set EMETH_SIGNER_PRIVATE_KEY")
+    }
+}
+
+/// Logs to stderr as text lines or one JSON object per line.
+enum SequencerLog {
+    static func bootstrap(format: String, level: String) throws -> Logger {
+        guard let lvl = Logger.Level(rawValue: level) else { throw CLIError("log level \"\(level)\": use trace, debug, info, notice, warning, error or critical") }
+        switch format {
+        case "text": LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+        case "json": LoggingSystem.bootstrap { label in JSONLineLogHandler(label: label) }
+        default: throw CLIError("log format \"\(format)\": use text or json")
+        }
+        var logger = Logger(label: "emeth.sequencer")
+        logger.logLevel = lvl
+        return logger
+    }
+}
+
+/// `{"ts": …, "level": …, "label": …, "msg": …, <metadata>}` per line on stderr.
+struct JSONLineLogHandler: LogHandler {
+    let label: String
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+    var metadataProvider: Logger.MetadataProvider?
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var o: [String: JSONValue] = ["ts": .string(ISO8601DateFormatter().string(from: Date())), "level": .string(event.level.rawValue),
+                                      "label": .string(label), "msg": .string("\(event.message)")]
+        for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { o[k] = .string("\(v)") }
+        FileHandle.standardError.write(Data((JSONValue.object(o).serialized + "\n").utf8))
+    }
+}
