@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layout (docs/ARCHITECTURE in README): one folder per module, dependencies point one way:
-// Core ← Sequencer ← Prover, Sequencer ← Bridge (the poster reads sealed blocks, the watcher feeds
+// Core ← Sequencer ← Bridge ← Prover (the auditor reads L1 through the bridge client), Sequencer ← Bridge (the poster reads sealed blocks, the watcher feeds
 // the inbox), Sequencer + Bridge + Prover ← API (the L2 JSON-RPC server), and CLI on top.
 let optimize: [CSetting] = [.unsafeFlags(["-O3"])]
 
@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Core", dependencies: ["CKeccak", "CSecp256k1", "COpenSSL"], path: "Core"),
         .target(name: "Sequencer", dependencies: ["Core", "CRocksDB", "CZstd"], path: "Sequencer"),
         .target(name: "Bridge", dependencies: ["Core", "Sequencer"], path: "Bridge"),
-        .target(name: "Prover", dependencies: ["Core", "Sequencer"], path: "Prover"),
+        .target(name: "Prover", dependencies: ["Core", "Sequencer", "Bridge"], path: "Prover"),
         .target(name: "API", dependencies: [
                     "Core", "Sequencer", "Bridge", "Prover",
                     .product(name: "Hummingbird", package: "hummingbird"),
@@ -54,7 +54,7 @@ let package = Package(
                     resources: [.copy("Vectors")]),
         .testTarget(name: "SequencerTests", dependencies: ["Core", "Sequencer", "TestSupport"], path: "Tests/SequencerTests"),
         .testTarget(name: "BridgeTests", dependencies: ["Core", "Sequencer", "Bridge", "TestSupport"], path: "Tests/BridgeTests"),
-        .testTarget(name: "ProverTests", dependencies: ["Core", "Sequencer", "Prover", "TestSupport"], path: "Tests/ProverTests"),
+        .testTarget(name: "ProverTests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "TestSupport"], path: "Tests/ProverTests"),
         .testTarget(name: "APITests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "API", "TestSupport"], path: "Tests/APITests"),
     ]
 )

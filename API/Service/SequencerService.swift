@@ -43,11 +43,14 @@ public final class SequencerService: Sendable {
     }
 
     /// Serves until shut down. `onListening` gets the bound port once the server accepts.
-    public func run(shutdownSignals: [UnixSignal] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// `bridge` services (inbox feed, batch poster) run beside the API and stop before the
+    /// sealing loop, so the last blocks are sealed after the inbox stops feeding.
+    public func run(shutdownSignals: [UnixSignal] = [], bridge: [any Service] = [],
+                    onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let routes = HTTPRoutes(dispatcher: api.dispatcher(limits: config.limits), api: api)
         let app = Application(router: routes.router(),
                               configuration: .init(address: .hostname(config.host, port: config.port)),
-                              services: [SealingLoop(engine: engine, intervalMs: config.sealIntervalMs, logger: logger)],
+                              services: [SealingLoop(engine: engine, intervalMs: config.sealIntervalMs, logger: logger)] + bridge,
                               onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
                               logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: shutdownSignals, logger: logger))

@@ -37,12 +37,16 @@ public actor BatchPoster {
     private let now: @Sendable () -> UInt64
     /// Set by tests to stop the process at a named point (see `Faults`).
     private let faults: Faults
+    /// The chain's head number. In the sequencer's process the engine's lock guards the head,
+    /// so the service passes a reader that takes it.
+    private let headNumber: @Sendable () -> UInt64
 
     public init(chain: ChainStore, store: BridgeStore, rollup: RollupContract, txm: TxManager, policy: BatchPolicy = BatchPolicy(),
-                faults: Faults = Faults(), log: @escaping @Sendable (String) -> Void = { _ in },
+                faults: Faults = Faults(), headNumber: (@Sendable () -> UInt64)? = nil, log: @escaping @Sendable (String) -> Void = { _ in },
                 now: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }) {
         self.chain = chain; self.store = store; self.rollup = rollup; self.txm = txm; self.policy = policy
         self.log = log; self.now = now; self.faults = faults
+        self.headNumber = headNumber ?? { chain.head.number }
         let g = chain.genesis
         assembler = BatchAssembler(chainId: g.chainId, rollup: g.rollup, signer: g.signer, maxDataBytes: policy.maxDataBytes)
     }
@@ -123,7 +127,8 @@ public actor BatchPoster {
             p.inFlight += 1
         }
         let (_, nextBlock, _) = try cursor()
-        p.backlogBlocks = chain.head.number >= nextBlock ? chain.head.number - nextBlock + 1 : 0
+        let head = headNumber()
+        p.backlogBlocks = head >= nextBlock ? head - nextBlock + 1 : 0
         if p.inFlight >= policy.maxInFlight && p.backlogBlocks > 0 {
             log("poster: \(p.inFlight) batches in flight, \(p.backlogBlocks) blocks waiting (L1 is slow to confirm)")
         }
@@ -226,7 +231,7 @@ public actor BatchPoster {
     /// Cuts the next batch if the policy says so, persisting it (and the cursor) at once.
     private func decide() async throws -> BatchRecord? {
         let (index, first, gen) = try cursor()
-        let head = chain.head.number
+        let head = headNumber()
         guard head >= first, let oldest = try chain.block(first) else { return nil }
         let c = try assembler.largest(index: index, from: first, to: head, maxBlocks: policy.maxBlocks, store: chain)
         let full = c.lastBlock < head

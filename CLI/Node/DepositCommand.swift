@@ -80,9 +80,10 @@ struct Withdraw: AsyncParsableCommand {
         print("sent Withdraw of \(Amount.format(value)) (nonce \(nonce)): \(hash.hex)")
         for _ in 0..<120 {
             if let r = try await client.receipt(hash), let status = r["status"]?.stringValue, status != "pending" {
-                if r["success"]?.boolValue == false { throw CLIError("Withdraw failed in block \(r["blockNumber"]?.stringValue ?? "?"): failure \(r["failure"]?.serialized ?? "?")") }
+                let block = (try? L2Client.uint(r["blockNumber"], "blockNumber"))?.description ?? "?"
+                if r["success"]?.boolValue == false { throw CLIError("Withdraw failed in block \(block): failure \(r["failure"]?.serialized ?? "?")") }
                 let acct = try await client.account(k.address)
-                print("sequenced in block \(r["blockNumber"]?.stringValue ?? "?"); credit now \(Amount.format(acct.credit)) — claim it with `emeth claim`")
+                print("sequenced in block \(block); credit now \(Amount.format(acct.credit)) — claim it with `emeth claim`")
                 return
             }
             try await Task.sleep(nanoseconds: 250_000_000)

@@ -29,6 +29,9 @@ struct SequencerRun: AsyncParsableCommand {
     @Option(help: "Most requests in one JSON-RPC batch.") var maxBatch: Int?
     @Option(help: "Log format: text or json.") var logFormat: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
+    @Option(help: "L1 JSON-RPC endpoint: follow the L1 inbox (and post batches with --bridge).") var l1Rpc: String?
+    @Option(help: "deployment.json of the L1 contracts.") var deployment: String?
+    @Flag(help: "Post batches from this process (key: [bridge] sequencer_keystore or EMETH_SEQUENCER_PRIVATE_KEY).") var bridge = false
 
     func run() async throws {
         var c = try SequencerConfig.load(explicit: config)
@@ -50,12 +53,17 @@ struct SequencerRun: AsyncParsableCommand {
         do { store = try ChainStore(path: c.dataDir, genesis: genesis) } catch { throw CLIError("cannot open the data directory \(c.dataDir): \(error)") }
         let engine = SequencerEngine(store: store, signerKey: key, policy: c.sealPolicy)
         let (host, port) = try c.hostAndPort()
+        let l1 = try await L1Wiring.connect(c, genesis: genesis, logger: logger)
+        let status = PosterStatus()
         let service = SequencerService(engine: engine,
                                        config: ServiceConfig(host: host, port: port,
                                                              limits: RPCLimits(maxBodyBytes: c.maxBodyBytes, maxBatch: c.maxBatch)),
-                                       extras: ChainInfoExtras(token: c.token), logger: logger)
+                                       batches: c.bridge.enabled ? status : nil,
+                                       extras: ChainInfoExtras(token: c.token ?? l1?.deployment.token, sequencer: l1?.deployment.sequencer),
+                                       logger: logger)
+        let bridgeServices = try l1.map { try $0.services(c, engine: service.engine, status: status, logger: logger) } ?? []
         let head = store.head.header
-        try await service.run(shutdownSignals: [.sigterm, .sigint]) { bound in
+        try await service.run(shutdownSignals: [.sigterm, .sigint], bridge: bridgeServices) { bound in
             let line = "emeth sequencer listening on http://\(host):\(bound) chainId \(genesis.chainId) head \(head.number) \(head.hash)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }

@@ -77,6 +77,16 @@ final class ChainFixture: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: dir + "-genesis.json")
     }
 
-    /// One chain shared by the read-only tests (building it signs ~120 transactions).
-    static let shared: ChainFixture = try! ChainFixture()
+    /// One chain shared by the read-only tests (building it signs ~120 transactions). A static
+    /// is never deinitialised, so its directory is removed when the test process exits.
+    static let shared: ChainFixture = {
+        let f = try! ChainFixture()
+        sharedDir = f.dir
+        atexit {
+            if let d = ChainFixture.sharedDir { try? FileManager.default.removeItem(atPath: d) }
+        }
+        return f
+    }()
+
+    nonisolated(unsafe) static var sharedDir: String?
 }

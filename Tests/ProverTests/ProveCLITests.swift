@@ -23,8 +23,8 @@ import Testing
     static func emeth(_ args: [String]) throws -> Run {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("emeth-cli-\(UUID().uuidString)")
         let out = tmp.appendingPathExtension("out"), err = tmp.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
         let p = Process()
         p.executableURL = emeth

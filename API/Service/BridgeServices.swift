@@ -1,0 +1,100 @@
+import Bridge
+import Core
+import Foundation
+import Logging
+import Sequencer
+import ServiceLifecycle
+
+/// Feeds confirmed L1 inbox messages (deposits, cancels) into the engine, exactly once and in
+/// index order: the engine's cursor plus what it holds pending says which message is next.
+public struct InboxFeed: Service {
+    let engine: EngineHandle
+    let watcher: InboxWatcher
+    let intervalMs: UInt64
+    let logger: Logger
+
+    public init(engine: EngineHandle, watcher: InboxWatcher, intervalMs: UInt64 = 1_000, logger: Logger) {
+        self.engine = engine; self.watcher = watcher; self.intervalMs = intervalMs; self.logger = logger
+    }
+
+    public func run() async throws {
+        var w = watcher
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let next = try engine.withEngine { $0.store.inboxCursor + UInt64($0.pendingInboxCount) }
+                let messages = try await w.poll(next: next)
+                for m in messages { try engine.enqueue(m) }
+                if !messages.isEmpty { logger.info("inbox", metadata: ["messages": "\(messages.count)", "next": "\(next + UInt64(messages.count))"]) }
+                failures = 0
+            } catch {
+                failures += 1
+                logger.warning("inbox watcher", metadata: ["error": "\(error)", "retry": "\(failures)"])
+            }
+            let wait = failures == 0 ? intervalMs : min(30_000, intervalMs << UInt64(min(failures, 5)))
+            try? await Task.sleep(nanoseconds: wait * 1_000_000)
+        }
+    }
+}
+
+/// The poster's batch records, kept in memory for the API's receipts and proofs (its
+/// `BatchStatusProvider`), refreshed by `PosterService` after every round.
+public final class PosterStatus: BatchStatusProvider, @unchecked Sendable {
+    private let lock = NSLock()
+    private var live: [BatchStatus] = []
+    private var backlog: UInt64?
+
+    public init() {}
+
+    func update(_ records: [BatchRecord], backlogBytes: UInt64?) {
+        let statuses = records.filter { $0.status != .reverted && $0.status != .decided }.map {
+            BatchStatus(index: $0.index, firstBlock: $0.firstBlock, lastBlock: $0.lastBlock,
+                        l1TxHash: $0.status == .posted ? nil : try? Hash32(bytes: $0.l1TxHash), final: $0.status == .final)
+        }
+        lock.withLock { live = statuses; backlog = backlogBytes }
+    }
+
+    /// Only committed or final batches count: a receipt says "committed" once L1 holds it.
+    public func batch(containing block: UInt64) -> BatchStatus? {
+        lock.withLock { live.last { $0.contains(block) && $0.l1TxHash != nil } }
+    }
+
+    public func batch(index: UInt64) -> BatchStatus? { lock.withLock { live.first { $0.index == index && $0.l1TxHash != nil } } }
+
+    public var latestFinal: BatchStatus? { lock.withLock { live.last { $0.final } } }
+
+    public var backlogBytes: UInt64? { lock.withLock { backlog } }
+}
+
+/// Runs the batch poster in the sequencer's process, one round per interval; stops between
+/// rounds on shutdown (every round leaves the bridge store consistent).
+public struct PosterService: Service {
+    let poster: BatchPoster
+    let status: PosterStatus
+    let intervalMs: UInt64
+    let logger: Logger
+
+    public init(poster: BatchPoster, status: PosterStatus, intervalMs: UInt64 = 1_000, logger: Logger) {
+        self.poster = poster; self.status = status; self.intervalMs = intervalMs; self.logger = logger
+    }
+
+    public func run() async throws {
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let p = try await poster.step()
+                for i in p.committed { logger.info("batch committed", metadata: ["batch": "\(i)"]) }
+                for i in p.finalized { logger.info("batch final", metadata: ["batch": "\(i)"]) }
+                let records = try await poster.records()
+                status.update(records, backlogBytes: p.backlogBlocks)
+                failures = 0
+            } catch {
+                failures += 1
+                logger.warning("batch poster", metadata: ["error": "\(error)", "retry": "\(failures)"])
+            }
+            let wait = failures == 0 ? intervalMs : min(30_000, intervalMs << UInt64(min(failures, 5)))
+            try? await Task.sleep(nanoseconds: wait * 1_000_000)
+        }
+        logger.info("batch poster stopped")
+    }
+}

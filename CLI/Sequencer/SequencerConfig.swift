@@ -1,0 +1,214 @@
+import ArgumentParser
+import Core
+import Foundation
+import Sequencer
+import TOMLKit
+
+struct SequencerConfig: Equatable {
+    var dataDir = "data"
+    var genesis = "genesis.json"
+    var listen = "127.0.0.1:8547"
+    var logFormat = "text"
+    var logLevel = "info"
+    var signerKeystore: String?
+    var sealPolicy = SealPolicy()
+    var maxBodyBytes = 1 << 20
+    var maxBatch = 100
+    var token: Address?
+    var l1 = L1Section()
+    var bridge = BridgeSection()
+
+    /// `[l1]`: where L1 is. With an endpoint and a deployment file the sequencer follows the
+    /// L1 inbox (deposits, cancels) after `confirmations` confirmations.
+    struct L1Section: Equatable {
+        var rpcURL = ""
+        var confirmations: Int = 12
+    }
+
+    /// `[bridge]`: the deployment, and the batch poster when it runs in this process.
+    struct BridgeSection: Equatable {
+        var enabled = false
+        var deployment = "deployment.json"
+        var dataDir = ""
+        var sequencerKeystore: String?
+        var confirmations: Int = 3
+        var minBytes: Int = 6_000
+        var maxAgeMs: Int = 60_000
+        var maxBlocks: Int = 1_000
+        var bumpAfterS: Int = 36
+        var maxFeeGwei: Int = 500
+    }
+
+    static func template(signerKeystore: String?) -> String {
+        """
+        # EMETH sequencer configuration (emeth sequencer run). Every setting can also be given
+        # as a flag of the same name (e.g. --block-time-ms 500), which wins over this file.
+        # Relative paths are relative to this file's directory.
+
+        [sequencer]
+        data_dir = "data"              # RocksDB data directory (created on first run)
+        genesis = "genesis.json"       # the chain's genesis file (emeth sequencer init wrote it)
+        listen = "127.0.0.1:8547"      # JSON-RPC over HTTP; port 0 picks a free port
+        log_format = "text"            # text | json (one object per line), on stderr
+        log_level = "info"             # trace | debug | info | notice | warning | error | critical
+
+        [signer]
+        # The Signer key signs blocks and tickets; its address must be genesis "signer".
+        # Never write the key here: name a keystore file (password from EMETH_KEYSTORE_PASSWORD
+        # or a prompt), or leave this empty and set EMETH_SIGNER_PRIVATE_KEY.
+        keystore = "\(signerKeystore ?? "")"
+
+        [sealing]
+        max_txs = 5000                 # seal at this many transactions
+        max_bytes = 1000000            # seal at this many bytes of transactions
+        block_time_ms = 1000           # seal this long after the first pending item
+        heartbeat_ms = 0               # seal an empty block after this long idle (0 = never)
+
+        [api]
+        max_body_bytes = 1048576       # larger requests get HTTP 413
+        max_batch = 100                # most requests in one JSON-RPC batch
+        token = ""                     # L1 EMT token address shown by emeth_chainInfo (optional)
+
+        [l1]
+        # With an endpoint (and the deployment file below) the sequencer follows the L1 inbox:
+        # deposits credit L2 balances, requestCancel cancels jobs. Empty: no L1 (testing).
+        rpc_url = ""                   # e.g. "http://127.0.0.1:8545"
+        confirmations = 12             # L1 confirmations before an inbox message is applied
+
+        [bridge]
+        deployment = "deployment.json" # written by `emeth deploy`
+        # Post batches from this process. Or leave false and run `emeth bridge run` beside it.
+        # The L1 key that commits batches (the deployment's sequencer): a keystore file, or
+        # leave empty and set EMETH_SEQUENCER_PRIVATE_KEY.
+        enabled = false
+        sequencer_keystore = ""
+        data_dir = ""                  # the poster's state (nonces, batches); default <data_dir>-bridge
+        confirmations = 3              # L1 confirmations before a batch counts as committed
+        min_bytes = 6000               # post once this much batch data waits (below ~5.5 KB L1 gas is wasted)
+        max_age_ms = 60000             # ...or once the oldest unposted block is this old
+        max_blocks = 1000              # at most this many blocks per batch
+        bump_after_s = 36              # raise fees by 12.5% after this long without a receipt
+        max_fee_gwei = 500             # never offer more per gas than this
+
+        """
+    }
+
+    /// Reads `explicit`, or emeth.toml when it exists, or nothing (defaults).
+    static func load(explicit: String?) throws -> SequencerConfig {
+        let path = explicit ?? "emeth.toml"
+        guard FileManager.default.fileExists(atPath: path) else {
+            if explicit != nil { throw CLIError("config file \(path) does not exist") }
+            return SequencerConfig()
+        }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw CLIError("cannot read \(path): \(error)") }
+        var c = try parse(text, file: path)
+        let base = (path as NSString).deletingLastPathComponent
+        c.dataDir = resolve(c.dataDir, base)
+        c.genesis = resolve(c.genesis, base)
+        c.signerKeystore = c.signerKeystore.map { resolve($0, base) }
+        c.bridge.deployment = resolve(c.bridge.deployment, base)
+        c.bridge.sequencerKeystore = c.bridge.sequencerKeystore.map { resolve($0, base) }
+        if !c.bridge.dataDir.isEmpty { c.bridge.dataDir = resolve(c.bridge.dataDir, base) }
+        return c
+    }
+
+    static func resolve(_ p: String, _ base: String) -> String {
+        p.hasPrefix("/") || base.isEmpty ? p : (base as NSString).appendingPathComponent(p)
+    }
+
+    static func parse(_ text: String, file: String) throws -> SequencerConfig {
+        let root: TOMLTable
+        do { root = try TOMLTable(string: text) } catch { throw CLIError("\(file): invalid TOML: \(error)") }
+        var c = SequencerConfig()
+        let sections: [String: [String]] = [
+            "sequencer": ["data_dir", "genesis", "listen", "log_format", "log_level"], "signer": ["keystore"],
+            "sealing": ["max_txs", "max_bytes", "block_time_ms", "heartbeat_ms"], "api": ["max_body_bytes", "max_batch", "token"],
+            "l1": ["rpc_url", "confirmations"],
+            "bridge": ["enabled", "deployment", "sequencer_keystore", "data_dir", "confirmations", "min_bytes", "max_age_ms",
+                       "max_blocks", "bump_after_s", "max_fee_gwei"],
+        ]
+        for name in root.keys {
+            guard let keys = sections[name] else { throw CLIError("\(file): unknown section [\(name)]") }
+            guard let table = root[name]?.table else { throw CLIError("\(file): \(name) must be a [section]") }
+            for k in table.keys where !keys.contains(k) { throw CLIError("\(file): unknown key \(k) in [\(name)]") }
+        }
+        func string(_ s: String, _ k: String) throws -> String? {
+            guard let v = root[s]?.table?[k] else { return nil }
+            guard let str = v.string else { throw CLIError("\(file): [\(s)] \(k) must be a string") }
+            return str
+        }
+        func int(_ s: String, _ k: String) throws -> Int? {
+            guard let v = root[s]?.table?[k] else { return nil }
+            guard let n = v.int, n >= 0 else { throw CLIError("\(file): [\(s)] \(k) must be a non-negative integer") }
+            return n
+        }
+        if let v = try string("sequencer", "data_dir") { c.dataDir = v }
+        if let v = try string("sequencer", "genesis") { c.genesis = v }
+        if let v = try string("sequencer", "listen") { c.listen = v }
+        if let v = try string("sequencer", "log_format") { c.logFormat = v }
+        if let v = try string("sequencer", "log_level") { c.logLevel = v }
+        if let v = try string("signer", "keystore"), !v.isEmpty { c.signerKeystore = v }
+        if let v = try int("sealing", "max_txs") { c.sealPolicy.maxTxs = v }
+        if let v = try int("sealing", "max_bytes") { c.sealPolicy.maxBytes = v }
+        if let v = try int("sealing", "block_time_ms") { c.sealPolicy.blockTimeMs = UInt64(v) }
+        if let v = try int("sealing", "heartbeat_ms") { c.sealPolicy.heartbeatMs = UInt64(v) }
+        if let v = try int("api", "max_body_bytes") { c.maxBodyBytes = v }
+        if let v = try int("api", "max_batch") { c.maxBatch = v }
+        if let v = try string("api", "token"), !v.isEmpty {
+            do { c.token = try Address(v) } catch { throw CLIError("\(file): [api] token: \(error)") }
+        }
+        if let v = try string("l1", "rpc_url") { c.l1.rpcURL = v }
+        if let v = try int("l1", "confirmations") { c.l1.confirmations = v }
+        if let v = root["bridge"]?.table?["enabled"] {
+            guard let b = v.bool else { throw CLIError("\(file): [bridge] enabled must be true or false") }
+            c.bridge.enabled = b
+        }
+        if let v = try string("bridge", "deployment") { c.bridge.deployment = v }
+        if let v = try string("bridge", "sequencer_keystore"), !v.isEmpty { c.bridge.sequencerKeystore = v }
+        if let v = try string("bridge", "data_dir") { c.bridge.dataDir = v }
+        if let v = try int("bridge", "confirmations") { c.bridge.confirmations = v }
+        if let v = try int("bridge", "min_bytes") { c.bridge.minBytes = v }
+        if let v = try int("bridge", "max_age_ms") { c.bridge.maxAgeMs = v }
+        if let v = try int("bridge", "max_blocks") { c.bridge.maxBlocks = v }
+        if let v = try int("bridge", "bump_after_s") { c.bridge.bumpAfterS = v }
+        if let v = try int("bridge", "max_fee_gwei") { c.bridge.maxFeeGwei = v }
+        return c
+    }
+
+    mutating func override(with f: SequencerRun) {
+        if let v = f.data { dataDir = v }
+        if let v = f.listen { listen = v }
+        if let v = f.genesis { genesis = v }
+        if let v = f.signerKeystore { signerKeystore = v }
+        if let v = f.maxTxs { sealPolicy.maxTxs = v }
+        if let v = f.maxBytes { sealPolicy.maxBytes = v }
+        if let v = f.blockTimeMs { sealPolicy.blockTimeMs = v }
+        if let v = f.heartbeatMs { sealPolicy.heartbeatMs = v }
+        if let v = f.maxBodyBytes { maxBodyBytes = v }
+        if let v = f.maxBatch { maxBatch = v }
+        if let v = f.logFormat { logFormat = v }
+        if let v = f.logLevel { logLevel = v }
+        if let v = f.l1Rpc { l1.rpcURL = v }
+        if let v = f.deployment { bridge.deployment = v }
+        if f.bridge { bridge.enabled = true }
+    }
+
+    func validate() throws {
+        guard sealPolicy.maxTxs >= 1, sealPolicy.maxBytes >= 1 else { throw CLIError("max_txs and max_bytes must be at least 1") }
+        guard maxBodyBytes >= 1_024, maxBatch >= 1 else { throw CLIError("max_body_bytes must be at least 1024 and max_batch at least 1") }
+        _ = try hostAndPort()
+        guard !bridge.enabled || !l1.rpcURL.isEmpty else { throw CLIError("[bridge] enabled needs [l1] rpc_url") }
+        guard bridge.maxBlocks >= 1, bridge.confirmations >= 1, l1.confirmations >= 1 else {
+            throw CLIError("[bridge] max_blocks and the confirmation depths must be at least 1")
+        }
+    }
+
+    func hostAndPort() throws -> (String, Int) {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65_535).contains(port),
+              colon != listen.startIndex else {
+            throw CLIError("listen address \"\(listen)\": expected host:port, e.g. 127.0.0.1:8547")
+        }
+        return (String(listen[..<colon]), port)
+    }
+}
