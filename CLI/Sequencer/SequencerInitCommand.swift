@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bridge
 import Core
 import Foundation
 import Sequencer
@@ -21,18 +22,22 @@ struct SequencerInit: ParsableCommand {
     @Option(help: "A splitter address (repeatable).") var splitter: [String] = []
     @Option(help: "An aggregator address (repeatable).") var aggregator: [String] = []
     @Option(help: "Genesis timestamp (seconds). Default: now.") var timestamp: UInt64?
+    @Option(help: "deployment.json from `emeth deploy`: takes chain id, rollup and signer from it and points the config at it.")
+    var deployment: String?
 
     func run() throws {
         func address(_ s: String, _ what: String) throws -> Address {
             do { return try Address(s) } catch { throw CLIError("\(what) \(s): \(error)") }
         }
+        let d: Deployment?
+        do { d = try deployment.map(Deployment.load) } catch { throw CLIError("\(error)") }
         let signerAddress: Address
-        if let signer { signerAddress = try address(signer, "--signer") } else {
+        if let signer { signerAddress = try address(signer, "--signer") } else if let d { signerAddress = d.signer } else {
             signerAddress = try SignerKey.load(keystore: signerKeystore).address
         }
         let chain: UInt256
-        do { chain = try UInt256(parsing: chainId) } catch { throw CLIError("--chain-id \(chainId): \(error)") }
-        let genesis = Genesis(chainId: chain, rollup: try address(rollup, "--rollup"), signer: signerAddress,
+        do { chain = try d?.chainId ?? UInt256(parsing: chainId) } catch { throw CLIError("--chain-id \(chainId): \(error)") }
+        let genesis = Genesis(chainId: chain, rollup: try d?.rollup ?? address(rollup, "--rollup"), signer: signerAddress,
                               timestamp: timestamp ?? UInt64(Date().timeIntervalSince1970),
                               roles: Roles(verifiers: Set(try verifier.map { try address($0, "--verifier") }),
                                            splitters: Set(try splitter.map { try address($0, "--splitter") }),
@@ -44,7 +49,12 @@ struct SequencerInit: ParsableCommand {
             throw CLIError("\(p) exists; refusing to overwrite it")
         }
         try Data((genesis.json.serialized + "\n").utf8).write(to: URL(fileURLWithPath: genesisPath))
-        try Data(SequencerConfig.template(signerKeystore: signerKeystore).utf8).write(to: URL(fileURLWithPath: configPath))
+        var template = SequencerConfig.template(signerKeystore: signerKeystore)
+        if let deployment {
+            let absolute = deployment.hasPrefix("/") ? deployment : FileManager.default.currentDirectoryPath + "/" + deployment
+            template = template.replacingOccurrences(of: "deployment = \"deployment.json\"", with: "deployment = \"\(absolute)\"")
+        }
+        try Data(template.utf8).write(to: URL(fileURLWithPath: configPath))
         print("wrote \(configPath) and \(genesisPath) (chainId \(chain), signer \(signerAddress.checksummed), genesis \(genesis.hash))")
     }
 }

@@ -1,0 +1,34 @@
+"""The demo end to end (scripts/demo --jobs 20) on a localnet of its own: a temporary state
+directory and free ports, so a localnet the developer runs is not disturbed."""
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(not os.access(EMETH, os.X_OK), reason=f"{EMETH} is missing: build it (swift build --product emeth) "
+                                                            "or set EMETH_BIN")
+def test_demo_with_20_jobs(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EMETH_", "LOCALNET_"))}
+    env.update(EMETH_BIN=str(Path(EMETH).resolve()), LOCALNET_DIR=str(tmp_path / "localnet"),
+               LOCALNET_L1_PORT=str(free_port()), LOCALNET_L2_PORT=str(free_port()))
+    try:
+        r = subprocess.run(["bash", str(ROOT / "scripts" / "demo"), "--jobs", "20"], env=env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=240)
+    finally:  # never leave processes behind, whatever happened
+        subprocess.run(["bash", str(ROOT / "scripts" / "localnet"), "down"], env=env, capture_output=True, timeout=60)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out[-6000:]
+    assert "all checks passed" in r.stdout, out[-6000:]
+    assert "claims on L1 with a Merkle proof" in r.stdout

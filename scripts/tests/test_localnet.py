@@ -1,0 +1,69 @@
+"""scripts/localnet up/status/down on a temporary directory and free ports: the env file, an
+idempotent `up`, a clear error for a taken port, and a clean stop."""
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
+pytestmark = pytest.mark.skipif(not os.access(EMETH, os.X_OK),
+                                reason=f"{EMETH} is missing: build it (swift build --product emeth) or set EMETH_BIN")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def localnet(env, *args):
+    return subprocess.run(["bash", str(ROOT / "scripts" / "localnet"), *args], env=env, capture_output=True, text=True,
+                          timeout=180)
+
+
+@pytest.fixture
+def env(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EMETH_", "LOCALNET_"))}
+    env.update(EMETH_BIN=str(Path(EMETH).resolve()), LOCALNET_DIR=str(tmp_path / "ln"),
+               LOCALNET_L1_PORT=str(free_port()), LOCALNET_L2_PORT=str(free_port()))
+    yield env
+    localnet(env, "down")
+
+
+def test_up_status_down(env):
+    r = localnet(env, "up")
+    assert r.returncode == 0, r.stdout + r.stderr
+    values = dict(line.split("=", 1) for line in (Path(env["LOCALNET_DIR"]) / "env").read_text().splitlines()
+                  if line and not line.startswith("#"))
+    for k in ("L1_RPC_URL", "L2_RPC_URL", "CHAIN_ID", "ROLLUP_ADDRESS", "TOKEN_ADDRESS", "DEPLOYMENT_FILE", "SEQUENCER_KEY",
+              "SIGNER_ADDRESS", "VERIFIER_KEY", "SPLITTER_KEY", "AGGREGATOR_KEY", "GUARDIAN_KEY", "CHALLENGE_PERIOD", "USER_KEYS"):
+        assert values.get(k), k
+    assert values["L2_RPC_URL"] == f"http://127.0.0.1:{env['LOCALNET_L2_PORT']}"
+    assert len(values["USER_KEYS"].split(",")) == 4
+    assert requests.get(values["L2_RPC_URL"] + "/health", timeout=5).status_code == 200
+    info = requests.post(values["L2_RPC_URL"], json={"jsonrpc": "2.0", "id": 1, "method": "emeth_chainInfo"}, timeout=5).json()
+    assert info["result"]["rollup"] == values["ROLLUP_ADDRESS"] and info["result"]["signer"] == values["SIGNER_ADDRESS"]
+
+    again = localnet(env, "up")  # idempotent
+    assert again.returncode == 0 and "already running" in again.stdout, again.stdout + again.stderr
+    status = localnet(env, "status")
+    assert status.returncode == 0 and "sequencer: running" in status.stdout, status.stdout
+
+    down = localnet(env, "down")
+    assert down.returncode == 0, down.stderr
+    assert localnet(env, "status").returncode == 3
+    assert localnet(env, "down", "--clean").returncode == 0
+    assert not Path(env["LOCALNET_DIR"]).exists()
+
+
+def test_taken_port_is_a_clear_error(env):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", int(env["LOCALNET_L1_PORT"])))
+        s.listen()
+        r = localnet(env, "up")
+    assert r.returncode == 1
+    assert f"port {env['LOCALNET_L1_PORT']}" in r.stderr and "LOCALNET_L1_PORT" in r.stderr, r.stderr
