@@ -1,15 +1,10 @@
-"""The L2 JSON-RPC API driven by an independent client: `emeth sequencer init` + `run` on a
-temporary directory, transactions signed with eth-account's `Account.sign_typed_data` (not our
-Swift signer), one job through RegisterJob → Process → Submit → Verify → Withdraw, and every
-result checked exactly — hashes recomputed from what was signed, block hashes recomputed with
-eth-abi, block signatures recovered with eth-keys.
-
-Funds: genesis holds no balances (DESIGN §5: all funds enter through L1 deposits), and the
-bridge's inbox watcher that turns L1 deposits into L2 balances is not wired into
-`sequencer run` yet. So the job runs at fuelPrice 0 (escrow, deposit and fees are all 0, which
-the state machine allows) and the Withdraw fails with INSUFFICIENT_BALANCE (10); no credit
-arises, hence no Signer ticket to verify yet — that test skips with that reason until deposits
-can reach the sequencer.
+"""The L2 JSON-RPC API driven by an independent client: a local L1 (the devnet) with the
+contracts deployed by `emeth deploy`, `emeth sequencer init --deployment` + `run` following the
+L1 inbox, deposits made with web3, transactions signed with eth-account's
+`Account.sign_typed_data` (not our Swift signer), one job through RegisterJob → Process →
+Submit → Verify → Withdraw with real fees, and every result checked exactly — hashes
+recomputed from what was signed, block hashes recomputed with eth-abi, block signatures
+recovered with eth-keys, the Signer's ticket verified with eth-account.
 """
 import json
 import os
@@ -17,6 +12,7 @@ import select
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -25,21 +21,63 @@ from eth_abi import encode
 from eth_account import Account
 from eth_hash.auto import keccak
 from eth_keys import keys
+from web3 import Web3
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "Tests" / "oracle"))
 from l2types import L2_TYPES  # noqa: E402
 
 EMETH = os.environ.get("EMETH_BIN", str(ROOT / ".build" / "debug" / "emeth"))
+PYTHON = ROOT / ".venv" / "bin" / "python"
 CHAIN_ID = 31337
-ROLLUP = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+OWNER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"   # devnet key 0
+SEQUENCER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"                           # devnet key 1
+EMT = 10**18
+DEPOSIT = 1000 * EMT
+GWEI = 10**9
 SIGNER = Account.from_key("0x" + "51" * 32)
 REQUESTER = Account.from_key("0x" + "11" * 32)
 NODE = Account.from_key("0x" + "22" * 32)
 VERIFIER = Account.from_key("0x" + "33" * 32)
 STRANGER = Account.from_key("0x" + "66" * 32)
-DOMAIN = {"name": "EMETH L2", "version": "1", "chainId": CHAIN_ID, "verifyingContract": ROLLUP}
 JOB = "0x" + "0a" * 16
+DOMAIN = {}   # filled by the fixture once the rollup is deployed
+ROLLUP = None
+
+
+def start_devnet(tmp: Path):
+    ready = tmp / "ready"
+    proc = subprocess.Popen([str(PYTHON), str(ROOT / "scripts" / "devnet_server.py"), "--port", "0", "--ready-file", str(ready)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        if ready.exists() and ready.read_text().endswith("\n"):
+            return proc, ready.read_text().strip()
+        time.sleep(0.05)
+    proc.kill()
+    pytest.fail("the devnet did not start")
+
+
+def fund(l1_url: str, deployment: dict, accounts):
+    """ETH for gas, EMT minted by the owner, approve and deposit: DEPOSIT each into the inbox."""
+    w3 = Web3(Web3.HTTPProvider(l1_url))
+    token_abi = json.loads((ROOT / "Contracts" / "artifacts" / "EmethToken.json").read_text())["abi"]
+    rollup_abi = json.loads((ROOT / "Contracts" / "artifacts" / "EmethRollup.json").read_text())["abi"]
+    token = w3.eth.contract(address=deployment["token"], abi=token_abi)
+    rollup = w3.eth.contract(address=deployment["rollup"], abi=rollup_abi)
+    owner = Account.from_key(OWNER_KEY)
+
+    def send(account, tx):
+        tx = dict(tx, nonce=w3.eth.get_transaction_count(account.address), chainId=CHAIN_ID,
+                  maxFeePerGas=10 * GWEI, maxPriorityFeePerGas=GWEI)
+        tx.setdefault("gas", 300_000)
+        raw = account.sign_transaction(tx).raw_transaction
+        assert w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(raw)).status == 1
+
+    for a in accounts:
+        send(owner, {"to": a.address, "value": EMT})
+        send(owner, token.functions.mint(a.address, DEPOSIT).build_transaction({"from": owner.address}))
+        send(a, token.functions.approve(deployment["rollup"], DEPOSIT).build_transaction({"from": a.address}))
+        send(a, rollup.functions.deposit(DEPOSIT).build_transaction({"from": a.address}))
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +85,27 @@ def rpc(tmp_path_factory):
     """A running `emeth sequencer run` on a fresh directory; yields a JSON-RPC call function."""
     if not os.path.exists(EMETH):
         pytest.fail(f"{EMETH} is missing: build it first (swift build)")
+    global ROLLUP
     d = tmp_path_factory.mktemp("sequencer")
+    devnet, l1_url = start_devnet(d)
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMETH_")}
-    r = subprocess.run([EMETH, "sequencer", "init", "--dir", str(d), "--signer", SIGNER.address,
+    r = subprocess.run([EMETH, "deploy", "--rpc", l1_url, "--sequencer", SEQUENCER, "--signer", SIGNER.address,
+                        "--challenge-period", "60", "--inbox-confirmations", "1", "--out", str(d / "deployment.json")],
+                       capture_output=True, text=True, env=dict(env, EMETH_PRIVATE_KEY=OWNER_KEY), timeout=120)
+    assert r.returncode == 0, r.stderr
+    deployment = json.loads((d / "deployment.json").read_text())
+    ROLLUP = deployment["rollup"]
+    DOMAIN.update({"name": "EMETH L2", "version": "1", "chainId": CHAIN_ID, "verifyingContract": ROLLUP})
+    r = subprocess.run([EMETH, "sequencer", "init", "--dir", str(d), "--deployment", str(d / "deployment.json"),
                         "--verifier", VERIFIER.address, "--timestamp", "1700000000"],
                        capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 0, r.stderr
     assert json.loads((d / "genesis.json").read_text())["roles"]["verifiers"] == [VERIFIER.address]
+    assert json.loads((d / "genesis.json").read_text())["rollup"] == ROLLUP
+    config = d / "emeth.toml"
+    config.write_text(config.read_text().replace('rpc_url = ""', f'rpc_url = "{l1_url}"')
+                      .replace("confirmations = 12 ", "confirmations = 1 "))
+    fund(l1_url, deployment, [REQUESTER, NODE])
     env["EMETH_SIGNER_PRIVATE_KEY"] = SIGNER.key.hex()
     proc = subprocess.Popen([EMETH, "sequencer", "run", "--config", str(d / "emeth.toml"), "--listen", "127.0.0.1:0",
                              "--block-time-ms", "50"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -74,6 +126,10 @@ def rpc(tmp_path_factory):
             return reply
 
         call.url = url
+        for _ in range(600):   # the inbox feed credits the deposits after one L1 confirmation
+            if all(call("emeth_getAccount", a.address)["result"]["balance"] == hex(DEPOSIT) for a in (REQUESTER, NODE)):
+                break
+            time.sleep(0.05)
         yield call
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -82,6 +138,8 @@ def rpc(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             raise
+        finally:
+            devnet.kill()
     assert proc.returncode == 0, proc.stderr.read()
 
 
@@ -129,7 +187,7 @@ def test_chain_info(rpc):
 
 def test_job_lifecycle(rpc):
     register = {"jobId": JOB, "parentJob": "0x" + "00" * 16, "programId": "7", "numParallel": "1", "numEpoch": "1",
-                "dataset": "0x" + "d0" * 32, "param": "0x" + "e0" * 32, "fuelLimit": "120000", "fuelPrice": "0",
+                "dataset": "0x" + "d0" * 32, "param": "0x" + "e0" * 32, "fuelLimit": "120000", "fuelPrice": str(GWEI),
                 "deadline": "4000000000", "nonce": "0"}
     hashes = [send(rpc, REQUESTER, "RegisterJob", register),
               send(rpc, NODE, "Process", {"jobId": JOB, "nonce": "0"}),
@@ -141,18 +199,25 @@ def test_job_lifecycle(rpc):
     assert [r["sender"] for r in receipts] == [REQUESTER.address, NODE.address, NODE.address, STRANGER.address]
     verify = wait_sequenced(rpc, send(rpc, VERIFIER, "Verify", {"jobId": JOB, "nonce": "0"}))
     assert verify["success"] is True and verify["failure"] is None
-    withdraw = wait_sequenced(rpc, send(rpc, NODE, "Withdraw", {"amount": "1", "nonce": "2"}))
-    assert withdraw["success"] is False and withdraw["failure"] == 10  # INSUFFICIENT_BALANCE: no funds on L2
+    # DESIGN §5 with feeLimit = 120,000 × 1 Gholon: the node earns fuelUsed × price, the
+    # requester gets feeLimit − that back, the verifier 5% of feeLimit.
+    fee_limit, v_fee, earned = 120_000 * GWEI, 6_000 * GWEI, 100_000 * GWEI
+    withdraw = wait_sequenced(rpc, send(rpc, NODE, "Withdraw", {"amount": str(earned), "nonce": "2"}))
+    assert withdraw["success"] is True
+    too_much = wait_sequenced(rpc, send(rpc, NODE, "Withdraw", {"amount": str(DEPOSIT + 1), "nonce": "3"}))
+    assert too_much["success"] is False and too_much["failure"] == 10  # INSUFFICIENT_BALANCE
 
     job = result(rpc, "emeth_getJob", JOB)
     assert job["status"] == 4 and job["statusName"] == "VERIFIED"
     assert job["owner"] == REQUESTER.address and job["node"] == NODE.address
-    assert job["fuelUsed"] == hex(100000) and job["fuelLimit"] == hex(120000) and job["fuelPrice"] == "0x0"
+    assert job["fuelUsed"] == hex(100000) and job["fuelLimit"] == hex(120000) and job["fuelPrice"] == hex(GWEI)
     assert job["result"] == "0x" + "aa" * 32 and job["escrow"] == "0x0" and job["nodeDeposit"] == "0x0"
-    expected = {REQUESTER: 1, NODE: 3, VERIFIER: 1, STRANGER: 1}
-    for account, nonce in expected.items():
+    expected = {REQUESTER: (1, DEPOSIT - fee_limit - v_fee + (fee_limit - earned), 0),
+                NODE: (4, DEPOSIT + earned - earned, earned),
+                VERIFIER: (1, v_fee, 0), STRANGER: (1, 0, 0)}
+    for account, (nonce, balance, credit) in expected.items():
         assert result(rpc, "emeth_getAccount", account.address) == {
-            "address": account.address, "balance": "0x0", "nonce": hex(nonce), "credit": "0x0"}
+            "address": account.address, "balance": hex(balance), "nonce": hex(nonce), "credit": hex(credit)}
     assert result(rpc, "emeth_listJobs", {"status": 4, "owner": REQUESTER.address}) == {"jobs": [job], "cursor": None}
 
 
@@ -197,8 +262,7 @@ def test_refusals(rpc):
 
 def test_ticket_signature(rpc):
     ticket = result(rpc, "emeth_getTicket", NODE.address)
-    if ticket is None:
-        pytest.skip("no credit on L2 yet: funds enter only through L1 deposits, which sequencer run does not ingest yet")
+    assert ticket["account"] == NODE.address and ticket["credit"] == hex(100_000 * GWEI)
     typed = {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
                                         {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
                        "Ticket": [{"name": "account", "type": "address"}, {"name": "credit", "type": "uint256"},
