@@ -32,8 +32,11 @@ public protocol BatchStatusProvider: Sendable {
     var latestFinal: BatchStatus? { get }
     /// Bytes of sealed blocks not yet posted to L1 (for /metrics), or nil if not tracked.
     var backlogBytes: UInt64? { get }
+    /// L1 gas used by the committed batches (for /metrics), or nil if not tracked.
+    var l1GasSpent: UInt64? { get }
 }
 
 extension BatchStatusProvider {
     public var backlogBytes: UInt64? { nil }
+    public var l1GasSpent: UInt64? { nil }
 }

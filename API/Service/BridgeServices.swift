@@ -19,20 +19,11 @@ public struct InboxFeed: Service {
 
     public func run() async throws {
         var w = watcher
-        var failures = 0
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                let next = try engine.withEngine { $0.store.inboxCursor + UInt64($0.pendingInboxCount) }
-                let messages = try await w.poll(next: next)
-                for m in messages { try engine.enqueue(m) }
-                if !messages.isEmpty { logger.info("inbox", metadata: ["messages": "\(messages.count)", "next": "\(next + UInt64(messages.count))"]) }
-                failures = 0
-            } catch {
-                failures += 1
-                logger.warning("inbox watcher", metadata: ["error": "\(error)", "retry": "\(failures)"])
-            }
-            let wait = failures == 0 ? intervalMs : min(30_000, intervalMs << UInt64(min(failures, 5)))
-            try? await Task.sleep(nanoseconds: wait * 1_000_000)
+        await pollUntilShutdown(intervalMs: intervalMs, logger: logger, what: "inbox watcher") {
+            let next = try engine.withEngine { $0.store.inboxCursor + UInt64($0.pendingInboxCount) }
+            let messages = try await w.poll(next: next)
+            for m in messages { try engine.enqueue(m) }
+            if !messages.isEmpty { logger.info("inbox", metadata: ["messages": "\(messages.count)", "next": "\(next + UInt64(messages.count))"]) }
         }
     }
 }
@@ -43,15 +34,17 @@ public final class PosterStatus: BatchStatusProvider, @unchecked Sendable {
     private let lock = NSLock()
     private var live: [BatchStatus] = []
     private var backlog: UInt64?
+    private var gas: UInt64?
 
     public init() {}
 
-    func update(_ records: [BatchRecord], backlogBytes: UInt64?) {
+    func update(_ records: [BatchRecord], backlogBytes: UInt64) {
         let statuses = records.filter { $0.status != .reverted && $0.status != .decided }.map {
             BatchStatus(index: $0.index, firstBlock: $0.firstBlock, lastBlock: $0.lastBlock,
                         l1TxHash: $0.status == .posted ? nil : try? Hash32(bytes: $0.l1TxHash), final: $0.status == .final)
         }
-        lock.withLock { live = statuses; backlog = backlogBytes }
+        let spent = records.filter { $0.status == .committed || $0.status == .final }.reduce(UInt64(0)) { $0 + $1.gasUsed }
+        lock.withLock { live = statuses; backlog = backlogBytes; gas = spent }
     }
 
     /// Only committed or final batches count: a receipt says "committed" once L1 holds it.
@@ -63,7 +56,10 @@ public final class PosterStatus: BatchStatusProvider, @unchecked Sendable {
 
     public var latestFinal: BatchStatus? { lock.withLock { live.last { $0.final } } }
 
+    /// Stored bytes of the sealed blocks not yet in a batch.
     public var backlogBytes: UInt64? { lock.withLock { backlog } }
+
+    public var l1GasSpent: UInt64? { lock.withLock { gas } }
 }
 
 /// Runs the batch poster in the sequencer's process, one round per interval; stops between
@@ -79,22 +75,29 @@ public struct PosterService: Service {
     }
 
     public func run() async throws {
-        var failures = 0
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                let p = try await poster.step()
-                for i in p.committed { logger.info("batch committed", metadata: ["batch": "\(i)"]) }
-                for i in p.finalized { logger.info("batch final", metadata: ["batch": "\(i)"]) }
-                let records = try await poster.records()
-                status.update(records, backlogBytes: p.backlogBlocks)
-                failures = 0
-            } catch {
-                failures += 1
-                logger.warning("batch poster", metadata: ["error": "\(error)", "retry": "\(failures)"])
-            }
-            let wait = failures == 0 ? intervalMs : min(30_000, intervalMs << UInt64(min(failures, 5)))
-            try? await Task.sleep(nanoseconds: wait * 1_000_000)
+        await pollUntilShutdown(intervalMs: intervalMs, logger: logger, what: "batch poster") {
+            let p = try await poster.step()
+            for i in p.committed { logger.info("batch committed", metadata: ["batch": "\(i)"]) }
+            for i in p.finalized { logger.info("batch final", metadata: ["batch": "\(i)"]) }
+            status.update(try await poster.records(), backlogBytes: p.backlogBytes)
         }
         logger.info("batch poster stopped")
+    }
+}
+
+/// Runs `round` every `intervalMs` until a graceful shutdown, backing off exponentially (to
+/// 30 s) while it fails: an L1 endpoint that is down is waited for, not hammered.
+func pollUntilShutdown(intervalMs: UInt64, logger: Logger, what: String, _ round: () async throws -> Void) async {
+    var failures = 0
+    while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        do {
+            try await round()
+            failures = 0
+        } catch {
+            failures += 1
+            logger.warning("\(what)", metadata: ["error": "\(error)", "retry": "\(failures)"])
+        }
+        let wait = failures == 0 ? intervalMs : min(30_000, intervalMs << UInt64(min(failures, 5)))
+        try? await Task.sleep(nanoseconds: wait * 1_000_000)
     }
 }

@@ -24,6 +24,9 @@ enum MetricsPage {
             if let backlog = batches.backlogBytes {
                 p.gauge("emeth_batch_backlog_bytes", "Bytes of sealed blocks not yet posted to L1.", String(backlog))
             }
+            if let gas = batches.l1GasSpent {
+                p.counter("emeth_l1_gas_spent_total", "L1 gas used by this sequencer's committed batches.", gas)
+            }
             if let final = batches.latestFinal {
                 p.gauge("emeth_last_final_batch", "Index of the newest final batch.", String(final.index))
                 p.gauge("emeth_last_final_block", "Last block of the newest final batch.", String(final.lastBlock))

@@ -107,8 +107,10 @@ public actor BatchPoster {
         public var committed: [UInt64] = []
         public var finalized: [UInt64] = []
         public var reverted: [UInt64] = []
-        /// L2 blocks sealed but not yet in any decided batch.
+        /// L2 blocks sealed but not yet in any decided batch, and their stored size (counted
+        /// over at most the first 10,000 of them).
         public var backlogBlocks: UInt64 = 0
+        public var backlogBytes: UInt64 = 0
         public var inFlight = 0
     }
 
@@ -129,6 +131,9 @@ public actor BatchPoster {
         let (_, nextBlock, _) = try cursor()
         let head = headNumber()
         p.backlogBlocks = head >= nextBlock ? head - nextBlock + 1 : 0
+        if p.backlogBlocks > 0 {
+            for n in nextBlock...min(head, nextBlock + 9_999) { p.backlogBytes += UInt64(try chain.storedBlockSize(n) ?? 0) }
+        }
         if p.inFlight >= policy.maxInFlight && p.backlogBlocks > 0 {
             log("poster: \(p.inFlight) batches in flight, \(p.backlogBlocks) blocks waiting (L1 is slow to confirm)")
         }

@@ -50,7 +50,7 @@ public struct BatchRecord: Hashable, Sendable {
                           .uint(decidedAtMs)]))
     }
 
-    init(encoded: Bytes) throws {
+    public init(encoded: Bytes) throws {
         let f = try RLP.decode(encoded).listValue("batch record")
         guard f.count == 11, let s = Status(rawValue: UInt8(truncatingIfNeeded: try f[6].uint64Value("status"))) else {
             throw BatchStoreError.corrupt("batch record")

@@ -69,13 +69,8 @@ struct L1Wiring {
 
     /// The L1 key that commits batches: a keystore, or EMETH_SEQUENCER_PRIVATE_KEY.
     static func sequencerKey(_ keystore: String?) throws -> PrivateKey {
-        if let keystore {
-            let options = try KeyOptions.parse(["--keystore", keystore])
-            return try options.load()
-        }
-        guard let hex = ProcessInfo.processInfo.environment["EMETH_SEQUENCER_PRIVATE_KEY"] else {
-            throw CLIError("[bridge] enabled: set [bridge] sequencer_keystore or EMETH_SEQUENCER_PRIVATE_KEY")
-        }
-        do { return try PrivateKey(hex: hex) } catch { throw CLIError("EMETH_SEQUENCER_PRIVATE_KEY: \(error)") }
+        try KeyOptions.load(keystore: keystore, env: "EMETH_SEQUENCER_PRIVATE_KEY", role: "sequencer",
+                            missing: "[bridge] enabled: set [bridge] sequencer_keystore or EMETH_SEQUENCER_PRIVATE_KEY")
     }
+
 }

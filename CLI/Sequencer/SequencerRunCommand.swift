@@ -75,21 +75,8 @@ struct SequencerRun: AsyncParsableCommand {
 /// prompt) or EMETH_SIGNER_PRIVATE_KEY — never a flag value (shell history, process lists).
 enum SignerKey {
     static func load(keystore: String?) throws -> PrivateKey {
-        let env = ProcessInfo.processInfo.environment
-        if let path = keystore, !path.isEmpty {
-            let store: Keystore
-            do { store = try Keystore(json: try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-                throw CLIError("cannot read the Signer keystore \(path): \(error)")
-            }
-            let password = try env["EMETH_KEYSTORE_PASSWORD"] ?? KeyOptions.prompt("Password for \(path): ")
-            do { return try PrivateKey(bytes: try store.decrypt(password: password)) } catch {
-                throw CLIError("cannot decrypt \(path): \(error)")
-            }
-        }
-        if let hex = env["EMETH_SIGNER_PRIVATE_KEY"] {
-            do { return try PrivateKey(hex: hex) } catch { throw CLIError("EMETH_SIGNER_PRIVATE_KEY: \(error)") }
-        }
-        throw CLIError("no Signer key: set [signer] keystore in the config, pass --signer-keystore FILE, or set EMETH_SIGNER_PRIVATE_KEY")
+        try KeyOptions.load(keystore: keystore, env: "EMETH_SIGNER_PRIVATE_KEY", role: "Signer",
+                            missing: "no Signer key: set [signer] keystore in the config, pass --signer-keystore FILE, or set EMETH_SIGNER_PRIVATE_KEY")
     }
 }
 

@@ -10,11 +10,18 @@ struct KeyOptions: ParsableArguments {
     var keystore: String?
 
     func load() throws -> PrivateKey {
+        try Self.load(keystore: keystore, env: "EMETH_PRIVATE_KEY", role: nil,
+                      missing: "no signing key: pass --keystore FILE or set EMETH_PRIVATE_KEY")
+    }
+
+    /// One key from a keystore file (password from `EMETH_KEYSTORE_PASSWORD` or a prompt), or
+    /// else from the environment variable `env`. Every command's keys come through here.
+    static func load(keystore: String?, env name: String, role: String?, missing: String) throws -> PrivateKey {
         let env = ProcessInfo.processInfo.environment
-        if let path = keystore {
+        if let path = keystore, !path.isEmpty {
             let data: Data
             do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw CLIError("cannot read keystore \(path): \(error.localizedDescription)")
+                throw CLIError("cannot read \(role.map { "the \($0) " } ?? "")keystore \(path): \(error.localizedDescription)")
             }
             let store: Keystore
             do { store = try Keystore(json: data) } catch { throw CLIError("invalid keystore \(path): \(error)") }
@@ -23,10 +30,10 @@ struct KeyOptions: ParsableArguments {
                 throw CLIError("cannot decrypt \(path): \(error)")
             }
         }
-        if let hex = env["EMETH_PRIVATE_KEY"] {
-            do { return try PrivateKey(hex: hex) } catch { throw CLIError("EMETH_PRIVATE_KEY: \(error)") }
+        if let hex = env[name] {
+            do { return try PrivateKey(hex: hex) } catch { throw CLIError("\(name): \(error)") }
         }
-        throw CLIError("no signing key: pass --keystore FILE or set EMETH_PRIVATE_KEY")
+        throw CLIError(missing)
     }
 
     /// Reads a password from the terminal without echo; refuses when there is no terminal.

@@ -129,6 +129,11 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         try db.get("blocks", number.bigEndian8).map(BlockCodec.decode)
     }
 
+    /// Bytes block `number` takes in the store (the bridge's backlog metric), nil if absent.
+    public func storedBlockSize(_ number: UInt64) throws -> Int? {
+        try db.get("blocks", number.bigEndian8)?.count
+    }
+
     /// The totals after block `number` (what a batch ending there commits to).
     public func totals(at number: UInt64) throws -> Totals? {
         try db.get("totals", number.bigEndian8).map(StateEncoding.decodeTotals)

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Bridge
+import Core
+import Foundation
+import Prover
+import Sequencer
+
+/// `emeth audit replay`: re-executes the chain from genesis and checks every commitment.
+/// Prints the first divergence (batch, block, tx, field, expected vs found) and exits 1, or
+/// exits 0 when everything agrees; 2 when the replay could not run.
+struct AuditReplay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay the chain from L1 or an archive and report the first divergence (exit 0 agree, 1 divergence, 2 could not run).")
+
+    @Option(name: .customLong("l1"), help: "L1 JSON-RPC endpoint: read batches and inbox from L1 directly.")
+    var l1: String?
+
+    @Option(help: "deployment.json of the rollup (with --l1).")
+    var deployment: String?
+
+    @Option(help: "An archive written by `emeth audit export` (instead of --l1).")
+    var archive: String?
+
+    @Option(help: "Genesis file of the chain (its chainId, rollup, signer, roles and fee rates).")
+    var genesis: String
+
+    @Option(name: .customLong("from-batch"), help: "First batch of the report range. Earlier batches are still replayed (the state is rebuilt from genesis) and checked.")
+    var fromBatch: UInt64?
+
+    @Option(name: .customLong("to-batch"), help: "Stop after this batch.")
+    var toBatch: UInt64?
+
+    @Option(help: "Also write the report as JSON to this file.")
+    var json: String?
+
+    @Flag(help: "On a divergence, send challenge(batch) for the first bad batch if it is not final (needs --l1 and a guardian key).")
+    var challenge = false
+
+    @OptionGroup var key: KeyOptions
+
+    @Option(name: .customLong("work-dir"), help: "Where the temporary replay store goes (default: the system temporary directory).")
+    var workDir: String?
+
+    func validate() throws {
+        guard (l1 == nil) != (archive == nil) else { throw ValidationError("give exactly one of --l1 URL or --archive DIR") }
+        if l1 != nil && deployment == nil { throw ValidationError("--l1 needs --deployment FILE") }
+        if challenge && l1 == nil { throw ValidationError("--challenge needs --l1 (a challenge is sent to L1)") }
+    }
+
+    func run() async throws {
+        var diverged = false
+        try await AuditExit.guarding {
+            let g = try loadGenesis(genesis)
+            var challenger: Challenger?
+            let report: AuditReport
+            let progress = AuditProgress()
+            if let l1 {
+                let d = try Deployment.load(deployment!)
+                guard d.rollup == g.rollup else { throw CLIError("the genesis is for rollup \(g.rollup.checksummed), the deployment for \(d.rollup.checksummed)") }
+                let eth = EthClient(url: try auditURL(l1, flag: "--l1"))
+                _ = try await eth.requireChainId(d.chainId)
+                let rollup = RollupContract(address: d.rollup, eth: eth)
+                if challenge { challenger = Challenger(rollup: rollup, sender: L1Sender(eth: eth, key: try key.load(), chainId: d.chainId)) }
+                let source = try await L1Source.open(L1History(rollup: rollup, fromBlock: d.block))
+                logLine("L1 block \(source.l1Block): \(source.commits.count) live batches")
+                report = try await Audit.replay(source, genesis: g, toBatch: toBatch, workDirectory: workDir, progress: progress.update)
+            } else {
+                let a = try BatchArchive(directory: archive!, create: false)
+                _ = try a.readIndex()
+                report = try await Audit.replay(ArchiveSource(a), genesis: g, toBatch: toBatch, workDirectory: workDir, progress: progress.update)
+            }
+            progress.finish()
+            if let fromBatch, let last = report.lastBatch, last < fromBatch, report.ok {
+                throw CLIError("the history ends at batch \(last), before --from-batch \(fromBatch)")
+            }
+            print(report.summary)
+            print(String(format: "%.1f s", report.seconds))
+            if let json { try Data((report.json.prettySerialized + "\n").utf8).write(to: URL(fileURLWithPath: json)) }
+            if let d = report.divergence {
+                diverged = true
+                if let challenger {
+                    let outcome = try await challenger.challenge(d.batch)
+                    print(outcome.description)
+                }
+            }
+        }
+        if diverged { throw AuditExit.divergence }
+    }
+}
