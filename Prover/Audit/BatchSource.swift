@@ -1,0 +1,83 @@
+import Bridge
+import Core
+import Sequencer
+
+/// Where a replay reads batches from: an archive directory, L1 directly, or memory (tests).
+/// Batches are fetched one at a time so a long history never sits in memory at once.
+public protocol BatchSource: Sendable {
+    /// The batch indices available, ascending (0, 1, 2, … for a complete history).
+    func indices() async throws -> [UInt64]
+    func batch(_ index: UInt64) async throws -> ArchivedBatch
+    /// The L1 inbox messages the blocks must match.
+    func inbox() async throws -> [InboxMessage]
+}
+
+/// Batches from an exported archive.
+public struct ArchiveSource: BatchSource {
+    public let archive: BatchArchive
+    public init(_ archive: BatchArchive) { self.archive = archive }
+    public func indices() async throws -> [UInt64] { try archive.indices() }
+    public func batch(_ index: UInt64) async throws -> ArchivedBatch { try archive.read(index) }
+    public func inbox() async throws -> [InboxMessage] { try archive.readInbox() }
+}
+
+/// Batches straight from L1: the live commits are listed once, the calldata of each is
+/// fetched when the replay reaches it.
+public struct L1Source: BatchSource {
+    public let history: L1History
+    public let commits: [L1History.Commit]
+    /// The L1 block the listing was taken at (inbox messages are read up to the same block).
+    public let l1Block: UInt64
+
+    public static func open(_ history: L1History) async throws -> L1Source {
+        let head = try await history.rollup.eth.blockNumber()
+        return L1Source(history: history, commits: try await history.liveBatches(to: head), l1Block: head)
+    }
+
+    public func indices() async throws -> [UInt64] { commits.map(\.batchIndex) }
+    public func batch(_ index: UInt64) async throws -> ArchivedBatch { try await history.fetch(commits[Int(index)]) }
+    public func inbox() async throws -> [InboxMessage] { try await history.inbox(to: l1Block) }
+}
+
+/// Batches held in memory (tests and callers that already have them).
+public struct ListSource: BatchSource {
+    public let batches: [ArchivedBatch]
+    public let messages: [InboxMessage]
+    public init(_ batches: [ArchivedBatch], inbox: [InboxMessage]) { self.batches = batches; self.messages = inbox }
+    public func indices() async throws -> [UInt64] { batches.map(\.index) }
+    public func batch(_ index: UInt64) async throws -> ArchivedBatch {
+        guard let b = batches.first(where: { $0.index == index }) else { throw BatchArchive.Error.corrupt("no batch \(index)") }
+        return b
+    }
+    public func inbox() async throws -> [InboxMessage] { messages }
+}
+
+/// Runs a replay over a source: batches 0…`toBatch` in order (a replay always starts at
+/// genesis, because every batch's checks need the state all earlier ones built).
+public enum Audit {
+    public struct Progress: Sendable {
+        public let batch: UInt64
+        public let batches: Int
+        public let block: UInt64
+        public let transactions: UInt64
+    }
+
+    public static func replay(_ source: some BatchSource, genesis: Genesis, toBatch: UInt64? = nil, workDirectory: String? = nil,
+                              progress: @escaping (Progress) -> Void = { _ in }) async throws -> AuditReport {
+        let inbox = try InboxLog(try await source.inbox())
+        let replayer = try Replayer(genesis: genesis, inbox: inbox, workDirectory: workDirectory)
+        defer { replayer.close() }
+        let all = try await source.indices().filter { toBatch == nil || $0 <= toBatch! }
+        var current: UInt64 = 0
+        var txs: UInt64 = 0
+        replayer.onBlock = { n, k in
+            txs += UInt64(k)
+            progress(Progress(batch: current, batches: all.count, block: n, transactions: txs))
+        }
+        for i in all {
+            current = i
+            if try replayer.check(try await source.batch(i)) != nil { break }
+        }
+        return replayer.report
+    }
+}

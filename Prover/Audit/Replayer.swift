@@ -1,0 +1,156 @@
+import Core
+import Foundation
+import Sequencer
+
+/// Re-executes posted batches from genesis and checks every claim they make (DESIGN §11): data
+/// hash, decoding, every transaction signature, block links, inbox contents, every root, the
+/// header hash and its Signer signature, conservation, and the commitment fields. It runs the
+/// sequencer's own `BlockProducer` on a temporary RocksDB store, so state lives on disk and
+/// memory stays bounded by one batch; the store is deleted by `close()`.
+///
+/// Feed batches in index order with `check(_:)`; the first divergence is returned (and kept in
+/// `report`), after which the replayer refuses more input: the state after a rejected block
+/// is not one any later batch can be checked against.
+public final class Replayer {
+    public let genesis: Genesis
+    public let inbox: InboxLog
+    let admission: L2Admission
+    let producer: BlockProducer
+    let directory: String
+    private(set) var store: ChainStore?
+    public private(set) var report = AuditReport()
+    /// The next batch index expected (batches are consecutive from 0).
+    public private(set) var nextBatch: UInt64 = 0
+    /// Called after every replayed block with (block number, transactions in it).
+    public var onBlock: ((UInt64, Int) -> Void)?
+    private let started = Date()
+
+    public enum Error: Swift.Error, CustomStringConvertible {
+        case closed
+        case alreadyDiverged(Divergence)
+        public var description: String {
+            switch self {
+            case .closed: return "the replayer was closed"
+            case .alreadyDiverged(let d): return "the replay already stopped at a divergence: \(d)"
+            }
+        }
+    }
+
+    /// `workDirectory`: where the temporary chain store goes (a fresh subdirectory is made and
+    /// removed by `close()`); the system temporary directory by default.
+    public init(genesis: Genesis, inbox: InboxLog, workDirectory: String? = nil) throws {
+        self.genesis = genesis
+        self.inbox = inbox
+        admission = L2Admission(chainId: genesis.chainId, rollup: genesis.rollup)
+        // The auditor holds no signer key. The producer signs with a throwaway key; nothing it
+        // signs is compared (header hashes do not depend on the key), and posted signatures are
+        // checked by recovery against genesis.signer instead.
+        let dummy = try PrivateKey(bytes: Keccak.hash256(Array("emeth-auditor-throwaway-key".utf8)))
+        producer = BlockProducer(stf: StateTransition(genesis: genesis), signer: Signer(key: dummy, chainId: genesis.chainId, rollup: genesis.rollup))
+        let base = workDirectory ?? FileManager.default.temporaryDirectory.path
+        directory = (base as NSString).appendingPathComponent("emeth-audit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        store = try ChainStore(path: directory + "/chain", genesis: genesis)
+    }
+
+    deinit { close() }
+
+    /// Closes and deletes the temporary store. Idempotent.
+    public func close() {
+        guard let s = store else { return }
+        s.db.close()
+        store = nil
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Checks the next batch. Returns the first divergence in it, or nil when it agrees.
+    /// Throws only when the replay itself cannot proceed (disk, closed replayer).
+    @discardableResult
+    public func check(_ batch: ArchivedBatch) throws -> Divergence? {
+        guard let store else { throw Error.closed }
+        if let d = report.divergence { throw Error.alreadyDiverged(d) }
+        let d = try checkBatch(batch, store: store)
+        if let d {
+            report.divergence = d
+        } else {
+            report.batches += 1
+            report.firstBatch = report.firstBatch ?? batch.index
+            report.lastBatch = batch.index
+            nextBatch = batch.index + 1
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        return d
+    }
+
+    private func checkBatch(_ b: ArchivedBatch, store: ChainStore) throws -> Divergence? {
+        let c = b.commitment
+        let i = c.batchIndex
+        func diverge(_ field: String, _ expected: String, _ found: String, _ detail: String = "") -> Divergence {
+            Divergence(batch: i, field: field, expected: expected, found: found, detail: detail)
+        }
+        guard i == nextBatch else { return diverge("batchIndex", String(nextBatch), String(i), "batches must be consecutive from 0") }
+        let hash = Hash32(keccakOf: c.data)
+        guard hash == b.dataHash else {
+            return diverge("dataHash", b.dataHash.description, hash.description, "keccak256 of the batch data is not the hash L1 committed to")
+        }
+        let head = store.head.header
+        guard c.firstBlock == head.number + 1 else {
+            return diverge("commitment.firstBlock", String(head.number + 1), String(c.firstBlock), "the batch does not start after the previous one")
+        }
+        let blocks: [BatchCodec.Block]
+        do { blocks = try BatchCodec.decode(c.data) } catch {
+            return diverge("data", "decodable batch data", "\(error)")
+        }
+        guard let first = blocks.first, let last = blocks.last, first.header.number == c.firstBlock else {
+            return diverge("data.firstBlock", String(c.firstBlock), blocks.first.map { String($0.header.number) } ?? "none")
+        }
+        guard last.header.number == c.lastBlock else {
+            return diverge("commitment.lastBlock", String(last.header.number), String(c.lastBlock), "the data's last block is not the committed one")
+        }
+        // Recovery dominates the cost: do the whole batch on all cores, then apply in order.
+        let envelopes = blocks.flatMap { $0.transactions.map(\.envelope) }
+        let authenticated = admission.authenticate(envelopes)
+        var offset = 0
+        var settlement = BatchSettlement()
+        var recomputedLast = head
+        for block in blocks {
+            let txs = Array(authenticated[offset..<(offset + block.transactions.count)])
+            offset += block.transactions.count
+            switch try replay(block, authenticated: txs, batch: i, store: store) {
+            case .diverged(let d): return d
+            case .sealed(let sealed):
+                settlement.add(sealed)
+                recomputedLast = sealed.header
+                report.blocks += 1
+                report.transactions += UInt64(sealed.transactions.count)
+                report.inboxMessages += UInt64(sealed.inbox.count)
+                onBlock?(sealed.number, sealed.transactions.count)
+            }
+        }
+        let totals = store.totals
+        report.headBlock = recomputedLast.number
+        report.headHash = recomputedLast.hash
+        report.stateRoot = recomputedLast.stateRoot
+        report.totalCredit = totals.totalCredit
+        report.totalBurned = totals.totalBurned
+        report.totalDeposited = totals.totalDeposited
+        // The commitment must state exactly what the recomputed batch ends in.
+        let checks: [(String, String, String)] = [
+            ("commitment.lastBlockHash", recomputedLast.hash.description, c.lastBlockHash.description),
+            ("commitment.stateRoot", recomputedLast.stateRoot.description, c.stateRoot.description),
+            ("commitment.settlementRoot", settlement.root.description, c.settlementRoot.description),
+            ("commitment.totalCredit", totals.totalCredit.description, c.totalCredit.description),
+            ("commitment.totalBurned", totals.totalBurned.description, c.totalBurned.description),
+            ("commitment.inboxCursor", String(recomputedLast.inboxCursor), String(c.inboxCursor)),
+        ]
+        for (field, expected, found) in checks where expected != found {
+            return Divergence(batch: i, field: field, expected: expected, found: found,
+                              detail: "the commitment does not match the replayed batch")
+        }
+        return nil
+    }
+}
+
+extension Hash32 {
+    init(keccakOf data: Bytes) { self = try! Hash32(bytes: Keccak.hash256(data)) }
+}
