@@ -30,8 +30,8 @@ public struct L1Sender: Sendable {
         let gas: UInt64
         do {
             gas = try await eth.estimateGas(CallRequest(from: key.address, to: to, data: data, value: value))
-        } catch let e as RPCError {
-            guard case .rpc(_, let message, let data) = e else { throw e }
+        } catch {
+            guard case .rpc(_, let message, let data) = error else { throw error }
             throw Error.wouldRevert("\(what) would revert: \(RevertDecoding.reason(message: message, data: data))")
         }
         let nonce = try await eth.transactionCount(of: key.address, at: .pending)

@@ -104,8 +104,8 @@ public actor TxManager {
         let gas: UInt64
         do {
             gas = try await eth.estimateGas(CallRequest(from: address, to: intent.to, data: intent.data, value: intent.value))
-        } catch let e as RPCError {
-            guard case .rpc(_, let message, let data) = e else { throw e }
+        } catch {
+            guard case .rpc(_, let message, let data) = error else { throw error }
             throw TxManagerError.wouldRevert(intent: intent.id, reason: RevertDecoding.reason(message: message, data: data))
         }
         let gasLimit = gas + gas * config.gasMarginPerMille / 1000
