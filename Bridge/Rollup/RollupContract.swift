@@ -26,6 +26,7 @@ public struct RollupContract: Sendable {
     static let batchCount = fn("batchCount()")
     static let inboxLength = fn("inboxLength()")
     static let isFinal = fn("isFinal(uint256)")
+    static let lastFinal = fn("lastFinalBatch()")
     static let claimed = fn("claimed(address)")
     static let nextBlock = fn("nextBlock()")
     static let token = fn("token()")
@@ -56,6 +57,14 @@ public struct RollupContract: Sendable {
     public func nextBlock(at block: BlockTag = .latest) async throws -> UInt64 { try await uint(Self.nextBlock, at: block).uint64 ?? 0 }
     public func claimed(_ a: Address) async throws -> UInt256 { try await uint(Self.claimed, [.address(a)]) }
     public func isFinal(_ i: UInt64) async throws -> Bool { try await uint(Self.isFinal, [.uint(UInt256(i))]) == UInt256(1) }
+
+    /// The newest final batch among the last 256 (the contract's `lastFinalBatch`), or nil.
+    public func lastFinalBatch() async throws -> UInt64? {
+        let out = try await eth.call(CallRequest(to: address, data: try Self.lastFinal.encodeCall([])))
+        guard out.count == 64 else { throw RPCError.malformedResponse("lastFinalBatch returned \(out.count) bytes") }
+        guard out[31] == 1 else { return nil }
+        return (try? UInt256(bigEndian: out[32..<64]))?.uint64
+    }
 
     public func token() async throws -> Address {
         let out = try await eth.call(CallRequest(to: address, data: try Self.token.encodeCall([])))

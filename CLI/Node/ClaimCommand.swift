@@ -123,8 +123,7 @@ struct Status: AsyncParsableCommand {
         let count = try await rollup.batchCount()
         guard count > 0 else { print("batches      none on L1 yet"); return }
         let latest = try await rollup.batch(count - 1)
-        var final: UInt64?
-        for i in (0..<count).reversed() where try await rollup.isFinal(i) { final = i; break }
+        let final = try await rollup.lastFinalBatch()
         let pending = count - (final.map { $0 + 1 } ?? 0)
         print("batches      \(count) on L1, latest \(latest.batchIndex) (blocks \(latest.firstBlock)–\(latest.lastBlock)); " +
               (final.map { "final up to \($0)" } ?? "none final yet") + "; \(pending) within the challenge period")
