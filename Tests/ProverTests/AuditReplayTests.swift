@@ -8,7 +8,15 @@ import Testing
 /// caught at its exact batch, block, transaction and field.
 @Suite(.serialized) struct AuditReplayTests {
     typealias C = AuditLocalChain
-    static let chain = try! AuditLocalChain()
+    /// Shared by the read-only tests. A static is never deinitialised, so its directory is
+    /// removed when the test process exits.
+    static let chain: AuditLocalChain = {
+        let c = try! AuditLocalChain()
+        chainDir = c.dir
+        atexit { if let d = AuditReplayTests.chainDir { try? FileManager.default.removeItem(atPath: d) } }
+        return c
+    }()
+    nonisolated(unsafe) static var chainDir: String?
     var c: AuditLocalChain { Self.chain }
 
     func index(in block: BatchCodec.Block, _ match: (L2Call) -> Bool) throws -> Int {
