@@ -88,9 +88,19 @@ public final class ChainStore: StateSource, @unchecked Sendable {
 
     // MARK: Writing
 
+    /// How much of a block `commit` keeps. The sequencer keeps everything, durably; a replay
+    /// (the auditor) needs only the state and its tree to go on, and no fsync: its store is a
+    /// scratch copy it rebuilds from L1 if the machine dies (and cannot reopen: its head
+    /// pointer stays at genesis, so the open-time state check refuses it).
+    public enum Retention: Sendable {
+        case everything
+        case stateOnly
+    }
+
     /// Makes a sealed block durable: the block, its indexes, the changed records, the new tree
-    /// nodes, tickets and head, in one synced batch. Returns only once fsync'd.
-    public func commit(_ block: SealedBlock, state: WorldState) throws {
+    /// nodes, tickets and head, in one synced batch. Returns only once fsync'd. With
+    /// `.stateOnly`, only records, tree nodes and totals are written, without fsync.
+    public func commit(_ block: SealedBlock, state: WorldState, retention: Retention = .everything) throws {
         guard block.number == head.number + 1 else { throw Error.notNext(expected: head.number + 1, got: block.number) }
         var batch = WriteBatch()
         _ = nodes.commit(into: &batch)
@@ -102,15 +112,17 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         for id in state.changedJobs {
             if let j = try state.job(id) { batch.put("state", StateEncoding.jobKey(id).bytes, StateEncoding.encode(j)) }
         }
-        for t in block.tickets { batch.put("tickets", t.account.bytes, RLP.encode(BlockCodec.encode(t))) }
-        for (i, tx) in block.transactions.enumerated() {
-            batch.put("txs", tx.hash.bytes, block.number.bigEndian8 + UInt32(i).bigEndian4)
+        if retention == .everything {
+            for t in block.tickets { batch.put("tickets", t.account.bytes, RLP.encode(BlockCodec.encode(t))) }
+            for (i, tx) in block.transactions.enumerated() {
+                batch.put("txs", tx.hash.bytes, block.number.bigEndian8 + UInt32(i).bigEndian4)
+            }
+            Self.putBlock(block, into: &batch)
+            batch.put("totals", block.number.bigEndian8, StateEncoding.encode(state.totals))
         }
-        Self.putBlock(block, into: &batch)
         batch.put("meta", Self.totalsKey, StateEncoding.encode(state.totals))
-        batch.put("totals", block.number.bigEndian8, StateEncoding.encode(state.totals))
         batch.put("meta", Self.cursorKey, state.inboxCursor.bigEndian8)
-        try db.write(batch, sync: true)
+        try db.write(batch, sync: retention == .everything)
         head = SealedBlockHeaderInfo(header: block.header)
         totals = state.totals
         inboxCursor = state.inboxCursor

@@ -10,12 +10,9 @@ import Testing
 enum AuditCLI {
     struct Result { let status: Int32; let stdout: String; let stderr: String }
 
+    /// The `emeth` built beside this test bundle (same build folder, same sources).
     static var binary: String {
-        let root = PythonOracle.repoRoot.path
-        for p in [".build-audit/debug/emeth", ".build/debug/emeth"] where FileManager.default.isExecutableFile(atPath: root + "/" + p) {
-            return root + "/" + p
-        }
-        return root + "/.build/debug/emeth"
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("emeth").path
     }
 
     static func run(_ args: [String], env: [String: String] = [:], timeout: TimeInterval = 300) throws -> Result {
