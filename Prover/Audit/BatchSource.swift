@@ -74,9 +74,18 @@ public enum Audit {
             txs += UInt64(k)
             progress(Progress(batch: current, batches: all.count, block: n, transactions: txs))
         }
-        for i in all {
+        // Pipeline: while batch k is applied (one core), batch k+1 is fetched, decoded and its
+        // signatures recovered (all cores).
+        let admission = replayer.admission
+        func prepare(_ i: UInt64) -> Task<Replayer.Prepared, Swift.Error> {
+            Task { Replayer.Prepared(try await source.batch(i), admission: admission) }
+        }
+        var next = all.first.map(prepare)
+        for (k, i) in all.enumerated() {
             current = i
-            if try replayer.check(try await source.batch(i)) != nil { break }
+            let prepared = try await next!.value
+            next = k + 1 < all.count ? prepare(all[k + 1]) : nil
+            if try replayer.check(prepared) != nil { next?.cancel(); break }
         }
         return replayer.report
     }

@@ -14,7 +14,7 @@ import Sequencer
 public final class Replayer {
     public let genesis: Genesis
     public let inbox: InboxLog
-    let admission: L2Admission
+    public let admission: L2Admission
     let producer: BlockProducer
     let directory: String
     private(set) var store: ChainStore?
@@ -63,13 +63,40 @@ public final class Replayer {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// A batch whose data was hashed, decoded and whose signatures were recovered ahead of
+    /// its turn: `Audit.replay` prepares batch k+1 on the other cores while batch k is applied.
+    /// Only what a batch says about itself is done ahead; every check against the chain so far
+    /// still happens in `check`, in order.
+    public struct Prepared: Sendable {
+        public let batch: ArchivedBatch
+        let blocks: [BatchCodec.Block]?
+        let authenticated: [Result<L2Transaction, L2TxError>]?
+
+        public init(_ batch: ArchivedBatch, admission: L2Admission) {
+            self.batch = batch
+            guard Hash32(keccakOf: batch.commitment.data) == batch.dataHash,
+                  let blocks = try? BatchCodec.decode(batch.commitment.data) else {
+                self.blocks = nil; authenticated = nil   // `check` finds and reports the problem
+                return
+            }
+            self.blocks = blocks
+            authenticated = admission.authenticate(blocks.flatMap { $0.transactions.map(\.envelope) })
+        }
+    }
+
     /// Checks the next batch. Returns the first divergence in it, or nil when it agrees.
     /// Throws only when the replay itself cannot proceed (disk, closed replayer).
     @discardableResult
     public func check(_ batch: ArchivedBatch) throws -> Divergence? {
+        try check(Prepared(batch, admission: admission))
+    }
+
+    @discardableResult
+    public func check(_ prepared: Prepared) throws -> Divergence? {
+        let batch = prepared.batch
         guard let store else { throw Error.closed }
         if let d = report.divergence { throw Error.alreadyDiverged(d) }
-        let d = try checkBatch(batch, store: store)
+        let d = try checkBatch(batch, prepared: prepared, store: store)
         if let d {
             report.divergence = d
         } else {
@@ -82,7 +109,7 @@ public final class Replayer {
         return d
     }
 
-    private func checkBatch(_ b: ArchivedBatch, store: ChainStore) throws -> Divergence? {
+    private func checkBatch(_ b: ArchivedBatch, prepared: Prepared, store: ChainStore) throws -> Divergence? {
         let c = b.commitment
         let i = c.batchIndex
         func diverge(_ field: String, _ expected: String, _ found: String, _ detail: String = "") -> Divergence {
@@ -98,8 +125,12 @@ public final class Replayer {
             return diverge("commitment.firstBlock", String(head.number + 1), String(c.firstBlock), "the batch does not start after the previous one")
         }
         let blocks: [BatchCodec.Block]
-        do { blocks = try BatchCodec.decode(c.data) } catch {
-            return diverge("data", "decodable batch data", "\(error)")
+        if let ready = prepared.blocks {
+            blocks = ready
+        } else {
+            do { blocks = try BatchCodec.decode(c.data) } catch {
+                return diverge("data", "decodable batch data", "\(error)")
+            }
         }
         guard let first = blocks.first, let last = blocks.last, first.header.number == c.firstBlock else {
             return diverge("data.firstBlock", String(c.firstBlock), blocks.first.map { String($0.header.number) } ?? "none")
@@ -107,9 +138,9 @@ public final class Replayer {
         guard last.header.number == c.lastBlock else {
             return diverge("commitment.lastBlock", String(last.header.number), String(c.lastBlock), "the data's last block is not the committed one")
         }
-        // Recovery dominates the cost: do the whole batch on all cores, then apply in order.
-        let envelopes = blocks.flatMap { $0.transactions.map(\.envelope) }
-        let authenticated = admission.authenticate(envelopes)
+        // Recovery dominates the cost: the whole batch on all cores (usually done ahead, while
+        // the previous batch was applied), then application in order.
+        let authenticated = prepared.authenticated ?? admission.authenticate(blocks.flatMap { $0.transactions.map(\.envelope) })
         var offset = 0
         var settlement = BatchSettlement()
         var recomputedLast = head
