@@ -53,8 +53,11 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"], path: "Tests/CoreTests",
                     resources: [.copy("Vectors")]),
         .testTarget(name: "SequencerTests", dependencies: ["Core", "Sequencer", "TestSupport"], path: "Tests/SequencerTests"),
-        .testTarget(name: "BridgeTests", dependencies: ["Core", "Sequencer", "Bridge", "TestSupport"], path: "Tests/BridgeTests"),
-        .testTarget(name: "ProverTests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "TestSupport"], path: "Tests/ProverTests"),
+        // A whole rollup on the local L1, for the bridge's and the auditor's tests.
+        .target(name: "RollupTestSupport", dependencies: ["Core", "Sequencer", "Bridge", "TestSupport"], path: "Tests/RollupTestSupport"),
+        .testTarget(name: "BridgeTests", dependencies: ["Core", "Sequencer", "Bridge", "TestSupport", "RollupTestSupport"], path: "Tests/BridgeTests"),
+        .testTarget(name: "ProverTests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "TestSupport", "RollupTestSupport"],
+                    path: "Tests/ProverTests"),
         .testTarget(name: "APITests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "API", "TestSupport"], path: "Tests/APITests"),
     ]
 )

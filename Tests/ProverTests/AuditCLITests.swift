@@ -29,7 +29,7 @@ enum AuditCLI {
         try p.run()
         let deadline = Date().addingTimeInterval(timeout)
         while p.isRunning && Date() < deadline { usleep(20_000) }
-        if p.isRunning { p.terminate(); throw AuditFailure("emeth \(args.joined(separator: " ")) timed out") }
+        if p.isRunning { p.terminate(); throw FixtureFailure("emeth \(args.joined(separator: " ")) timed out") }
         return Result(status: p.terminationStatus,
                       stdout: (try? String(contentsOfFile: out.path + ".out", encoding: .utf8)) ?? "",
                       stderr: (try? String(contentsOfFile: out.path + ".err", encoding: .utf8)) ?? "")

@@ -9,7 +9,7 @@ import Testing
 /// from L1 and from their export; a batch with a false commitment, posted with the sequencer
 /// key, is found by `emeth audit replay --challenge`, which has the guardian revert it.
 @Suite(.serialized) struct AuditDevnetTests {
-    typealias F = AuditFixture
+    typealias F = BridgeFixture
 
     func history(_ f: F) -> L1History { L1History(rollup: f.rollup, fromBlock: f.deployment.block) }
 
@@ -100,7 +100,7 @@ import Testing
 }
 
 enum BridgeKeyHex {
-    static let guardian = AuditFixture.devKeys[2]
+    static let guardian = BridgeFixture.devKeys[2]
 }
 
 extension Hash32 {

@@ -2,15 +2,17 @@ import Bridge
 import Core
 import Foundation
 import Sequencer
+import TestSupport
 
-/// (Copied from Tests/BridgeTests/Support/BridgeFixture.swift for the auditor's tests.)
+/// Shared by the bridge's and the auditor's tests.
+///
 /// A whole rollup on the real local L1: the contracts deployed from the committed artifacts,
 /// users holding EMT and ETH, their deposits fed through the inbox watcher into a sequencer
 /// engine on a temporary RocksDB, and blocks of really signed L2 transactions.
-final class AuditFixture: @unchecked Sendable {
-    static func key(_ i: Int) -> PrivateKey { try! PrivateKey(hex: devKeys[i]) }
+public final class BridgeFixture: @unchecked Sendable {
+    public static func key(_ i: Int) -> PrivateKey { try! PrivateKey(hex: devKeys[i]) }
     /// The devnet's documented development keys (scripts/devnet_rpc/accounts.py).
-    static let devKeys = [
+    public static let devKeys = [
         "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
         "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
         "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
@@ -19,23 +21,23 @@ final class AuditFixture: @unchecked Sendable {
         "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
         "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
     ]
-    static let emt = UInt256(1_000_000_000_000_000_000)
+    public static let emt = UInt256(1_000_000_000_000_000_000)
 
-    let devnet: LocalDevnet
-    let eth: EthClient
-    let owner = key(0), sequencer = key(1), guardian = key(2)
-    let users = (3...5).map { key($0) }
-    let verifier = key(6)
-    let signer = try! PrivateKey(bytes: Keccak.hash256(Array("bridge-test-signer".utf8)))
-    let deployment: Deployment
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("emeth-audit-l1-\(UUID().uuidString)").path
-    var chainDir: String { dir + "/chain" }
-    var bridgeDir: String { dir + "/bridge" }
-    let genesis: Genesis
-    private(set) var engine: SequencerEngine?
-    var rollup: RollupContract { RollupContract(address: deployment.rollup, eth: eth) }
+    public let devnet: LocalDevnet
+    public let eth: EthClient
+    public let owner = key(0), sequencer = key(1), guardian = key(2)
+    public let users = (3...5).map { key($0) }
+    public let verifier = key(6)
+    public let signer = try! PrivateKey(bytes: Keccak.hash256(Array("bridge-test-signer".utf8)))
+    public let deployment: Deployment
+    public let dir = FileManager.default.temporaryDirectory.appendingPathComponent("emeth-bridge-\(UUID().uuidString)").path
+    public var chainDir: String { dir + "/chain" }
+    public var bridgeDir: String { dir + "/bridge" }
+    public let genesis: Genesis
+    public private(set) var engine: SequencerEngine?
+    public var rollup: RollupContract { RollupContract(address: deployment.rollup, eth: eth) }
 
-    init(challengePeriod: UInt64 = 30, devnetArguments: [String] = [], timeout: TimeInterval = 30) async throws {
+    public init(challengePeriod: UInt64 = 30, devnetArguments: [String] = [], timeout: TimeInterval = 30) async throws {
         devnet = try LocalDevnet(arguments: devnetArguments)
         eth = EthClient(rpc: JSONRPCClient(url: devnet.url, timeout: timeout, maxAttempts: 3))
         let deployer = Deployer(sender: L1Sender(eth: eth, key: owner, chainId: 31337),
@@ -54,10 +56,10 @@ final class AuditFixture: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    func l1(_ k: PrivateKey) -> L1Sender { L1Sender(eth: eth, key: k, chainId: 31337) }
+    public func l1(_ k: PrivateKey) -> L1Sender { L1Sender(eth: eth, key: k, chainId: 31337) }
 
     /// Mints `amount` EMT to each user, approves the rollup, deposits it.
-    func depositAll(_ amount: UInt256) async throws {
+    public func depositAll(_ amount: UInt256) async throws {
         let mint = try ABIFunction(signature: "mint(address,uint256)")
         let approve = try ABIFunction(signature: "approve(address,uint256)")
         for u in users {
@@ -67,7 +69,7 @@ final class AuditFixture: @unchecked Sendable {
         }
     }
 
-    func openEngine() throws -> SequencerEngine {
+    public func openEngine() throws -> SequencerEngine {
         if let engine { return engine }
         let e = SequencerEngine(store: try ChainStore(path: chainDir, genesis: genesis), signerKey: signer)
         engine = e
@@ -75,9 +77,9 @@ final class AuditFixture: @unchecked Sendable {
     }
 
     /// Lets go of the chain store so another process can open it.
-    func closeEngine() { engine = nil }
+    public func closeEngine() { engine = nil }
 
-    func sign(_ k: PrivateKey, _ call: L2Call, _ e: SequencerEngine) throws -> L2Envelope {
+    public func sign(_ k: PrivateKey, _ call: L2Call, _ e: SequencerEngine) throws -> L2Envelope {
         let nonce = (try e.store.account(k.address)?.nonce ?? 0) + UInt64(e.mempool.pendingCount(of: k.address))
         let digest = e.admission.domain.digest(structHash: L2TypedData.structHash(call, nonce: nonce))
         return L2Envelope(call: call, nonce: nonce, signature: try Secp256k1.sign(digest: digest, key: k).rsv)
@@ -86,7 +88,7 @@ final class AuditFixture: @unchecked Sendable {
     /// Seals `count` blocks: the confirmed inbox first, then per block and user one
     /// RegisterJob and one Withdraw (so credits, and tickets, change in every block).
     @discardableResult
-    func sealBlocks(_ count: Int) async throws -> [SealedBlock] {
+    public func sealBlocks(_ count: Int) async throws -> [SealedBlock] {
         let e = try openEngine()
         var watcher = InboxWatcher(rollup: rollup, confirmations: 1)
         for m in try await watcher.poll(next: e.store.inboxCursor + UInt64(e.pendingInboxCount)) { try e.enqueue(m) }
@@ -105,7 +107,7 @@ final class AuditFixture: @unchecked Sendable {
         return out
     }
 
-    func txManager(_ store: BridgeStore, confirmations: UInt64 = 1, bumpAfterMs: UInt64 = 60_000,
+    public func txManager(_ store: BridgeStore, confirmations: UInt64 = 1, bumpAfterMs: UInt64 = 60_000,
                    now: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }) throws -> TxManager {
         var c = TxManagerConfig()
         c.confirmations = confirmations
@@ -113,7 +115,7 @@ final class AuditFixture: @unchecked Sendable {
         return try TxManager(store: store, lockDirectory: bridgeDir, key: sequencer, chainId: 31337, eth: eth, config: c, now: now)
     }
 
-    func poster(_ store: BridgeStore, _ txm: TxManager, maxBlocks: UInt64 = 2) throws -> BatchPoster {
+    public func poster(_ store: BridgeStore, _ txm: TxManager, maxBlocks: UInt64 = 2) throws -> BatchPoster {
         var p = BatchPolicy()
         p.minDataBytes = 0
         p.maxBlocks = maxBlocks
@@ -121,21 +123,21 @@ final class AuditFixture: @unchecked Sendable {
     }
 
     /// Steps the poster until every sealed block is in a committed batch.
-    func postAll(_ poster: BatchPoster, maxSteps: Int = 200) async throws {
+    public func postAll(_ poster: BatchPoster, maxSteps: Int = 200) async throws {
         for _ in 0..<maxSteps {
             let p = try await poster.step()
             if p.backlogBlocks == 0 && p.inFlight == 0 { return }
         }
-        throw AuditFailure("poster did not finish in \(maxSteps) steps")
+        throw FixtureFailure("poster did not finish in \(maxSteps) steps")
     }
 
     /// A raw JSON-RPC call to the devnet (its evm_* helpers).
-    func devnetCall(_ method: String, _ params: [JSONValue] = []) async throws -> JSONValue {
+    public func devnetCall(_ method: String, _ params: [JSONValue] = []) async throws -> JSONValue {
         try await eth.rpc.call(method, params)
     }
 }
 
-struct AuditFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
+public struct FixtureFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
 }
