@@ -46,6 +46,7 @@ public struct L2API: Sendable {
             "emeth_getTicket": RPCMethod(params: ["address"]) { try api.ticket($0) },
             "emeth_getSettlementProof": RPCMethod(params: ["address", "batchIndex"], required: 1) { try api.settlementProof($0) },
             "emeth_getStateProof": RPCMethod(params: ["key", "blockNumber"], required: 1) { try api.stateProof($0) },
+            "emeth_getTransactionProof": RPCMethod(params: ["hash"]) { try api.transactionProof($0) },
         ]
     }
 

@@ -91,6 +91,16 @@ extension L2API {
         if let problem = try proof.failure() { throw RPCError.internalError("the state proof does not verify: \(problem)") }
         return proof.json
     }
+
+    /// The inclusion proof of a sequenced transaction against its block's txRoot, in the
+    /// prover's proof-file form (`emeth prove verify` checks it offline); null if the hash is
+    /// not in a block (unknown, or still pending).
+    func transactionProof(_ p: RPCParams) throws -> JSONValue {
+        let hash = try p.need(try p.hash("hash"), "hash")
+        guard let proof = try TransactionProof.build(store: engine.store, txHash: hash) else { return .null }
+        if let problem = proof.failure() { throw RPCError.internalError("the transaction proof does not verify: \(problem)") }
+        return proof.json
+    }
 }
 
 /// Settlement trees of recent batches: building one decodes every block of the batch, and

@@ -1,6 +1,7 @@
 import API
 import Core
 import Foundation
+import Prover
 import Sequencer
 import Testing
 
@@ -135,6 +136,14 @@ import Testing
 
         // Receipts: unknown hash → null.
         #expect(try await s.result("emeth_getTransactionReceipt", [.string(C.h(0x01).bytes.hex)]) == .null)
+
+        // The Withdraw's inclusion proof is a proof file that verifies with no store at hand,
+        // bound to the block the Signer signed; an unknown hash has none.
+        let txProof = try await s.result("emeth_getTransactionProof", [.string(hWithdraw)])
+        #expect(txProof["type"] == .string("transaction") && txProof["txHash"] == .string(hWithdraw))
+        #expect(ProofFile.verify(txProof, signer: C.signerKey.address).exitCode == 0)
+        #expect(txProof["block"]?["hash"] == .string(header.hash.bytes.hex))
+        #expect(try await s.result("emeth_getTransactionProof", [.string(C.h(0x01).bytes.hex)]) == .null)
 
         try await stateProofs(s, head: head, stateRoot: try Hash32(hex: block["stateRoot"]!.stringValue!))
     }
