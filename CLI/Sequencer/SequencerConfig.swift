@@ -192,6 +192,15 @@ struct SequencerConfig: Equatable {
         if let v = f.l1Rpc { l1.rpcURL = v }
         if let v = f.deployment { bridge.deployment = v }
         if f.bridge { bridge.enabled = true }
+        if let v = f.l1Confirmations { l1.confirmations = v }
+        if let v = f.sequencerKeystore { bridge.sequencerKeystore = v }
+        if let v = f.bridgeData { bridge.dataDir = v }
+        if let v = f.bridgeConfirmations { bridge.confirmations = v }
+        if let v = f.minBytes { bridge.minBytes = v }
+        if let v = f.maxAgeMs { bridge.maxAgeMs = v }
+        if let v = f.maxBlocks { bridge.maxBlocks = v }
+        if let v = f.bumpAfterS { bridge.bumpAfterS = v }
+        if let v = f.maxFeeGwei { bridge.maxFeeGwei = v }
     }
 
     func validate() throws {
@@ -201,6 +210,9 @@ struct SequencerConfig: Equatable {
         guard !bridge.enabled || !l1.rpcURL.isEmpty else { throw CLIError("[bridge] enabled needs [l1] rpc_url") }
         guard bridge.maxBlocks >= 1, bridge.confirmations >= 1, l1.confirmations >= 1 else {
             throw CLIError("[bridge] max_blocks and the confirmation depths must be at least 1")
+        }
+        guard bridge.minBytes >= 0, bridge.maxAgeMs >= 0, bridge.bumpAfterS >= 1, bridge.maxFeeGwei >= 1 else {
+            throw CLIError("[bridge] min_bytes and max_age_ms must not be negative; bump_after_s and max_fee_gwei must be at least 1")
         }
     }
 

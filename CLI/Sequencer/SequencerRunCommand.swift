@@ -32,6 +32,15 @@ struct SequencerRun: AsyncParsableCommand {
     @Option(help: "L1 JSON-RPC endpoint: follow the L1 inbox (and post batches with --bridge).") var l1Rpc: String?
     @Option(help: "deployment.json of the L1 contracts.") var deployment: String?
     @Flag(help: "Post batches from this process (key: [bridge] sequencer_keystore or EMETH_SEQUENCER_PRIVATE_KEY).") var bridge = false
+    @Option(help: "L1 confirmations before an inbox message is applied.") var l1Confirmations: Int?
+    @Option(help: "Keystore of the sequencer's L1 key (commits batches).") var sequencerKeystore: String?
+    @Option(help: "The batch poster's data directory (default: <data>-bridge).") var bridgeData: String?
+    @Option(help: "L1 confirmations before a batch counts as committed.") var bridgeConfirmations: Int?
+    @Option(help: "Post once this many bytes of batch data wait.") var minBytes: Int?
+    @Option(help: "…or once the oldest unposted block is this old (milliseconds).") var maxAgeMs: Int?
+    @Option(help: "At most this many blocks per batch.") var maxBlocks: Int?
+    @Option(help: "Seconds without a receipt before L1 fees are bumped by 12.5%.") var bumpAfterS: Int?
+    @Option(help: "Highest L1 max fee per gas to offer, in gwei.") var maxFeeGwei: Int?
 
     func run() async throws {
         var c = try SequencerConfig.load(explicit: config)

@@ -294,3 +294,10 @@ def test_run_refuses_bad_config_and_wrong_signer(tmp_path):
     assert f"the Signer key is {NODE.address} but genesis names {SIGNER.address} as the signer" in wrong.stderr
     nokey = subprocess.run([EMETH, "sequencer", "run", "--config", str(config)], capture_output=True, text=True, env=env, timeout=60)
     assert nokey.returncode != 0 and "no Signer key" in nokey.stderr
+    # Flags override the file: --bridge without an L1 endpoint is refused before anything starts.
+    nol1 = subprocess.run([EMETH, "sequencer", "run", "--config", str(config), "--bridge"], capture_output=True, text=True,
+                          env=dict(env, EMETH_SIGNER_PRIVATE_KEY=SIGNER.key.hex()), timeout=60)
+    assert nol1.returncode != 0 and "[bridge] enabled needs [l1] rpc_url" in nol1.stderr
+    badage = subprocess.run([EMETH, "sequencer", "run", "--config", str(config), "--l1-rpc", "http://127.0.0.1:1", "--bump-after-s", "0"],
+                            capture_output=True, text=True, env=dict(env, EMETH_SIGNER_PRIVATE_KEY=SIGNER.key.hex()), timeout=60)
+    assert badage.returncode != 0 and "bump_after_s and max_fee_gwei must be at least 1" in badage.stderr
