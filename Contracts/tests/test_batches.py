@@ -164,3 +164,7 @@ def test_paused_commits_revert(chain):
 def test_oversized_data_reverts(chain):
     reverts("", chain.commit, 0, 1, 1, data=b"\x01" * 65537)
     chain.commit(0, 1, 1, data=b"\x01" * 65536)
+
+
+def test_block_numbers_beyond_64_bits_revert(chain):
+    reverts("EmethRollup: block number too large", chain.commit, 0, 1, 2**64)
