@@ -238,9 +238,20 @@ public actor BatchPoster {
         let (index, first, gen) = try cursor()
         let head = headNumber()
         guard head >= first, let oldest = try chain.block(first) else { return nil }
+        let born = oldest.header.timestamp * 1000, clock = now()
+        let old = clock > born && clock - born >= policy.maxAgeMs
+        // Cheap test first: the stored form (JSON transactions) is larger than the compressed
+        // batch, so while it is under min_bytes the batch is too, and encoding it (with its
+        // signature check) every round would be wasted work.
+        let last = min(head, first + policy.maxBlocks - 1)
+        if !old && last - first + 1 < policy.maxBlocks {
+            var stored = 0
+            for n in first...last { stored += try chain.storedBlockSize(n) ?? 0 }
+            if stored < policy.minDataBytes { return nil }
+        }
         let c = try assembler.largest(index: index, from: first, to: head, maxBlocks: policy.maxBlocks, store: chain)
-        let full = c.lastBlock < head
-        let old = now() &- oldest.header.timestamp * 1000 >= policy.maxAgeMs
+        // Full: cut by the data limit, or as many blocks as a batch may hold.
+        let full = c.lastBlock < head || c.lastBlock - c.firstBlock + 1 >= policy.maxBlocks
         guard full || old || c.data.count >= policy.minDataBytes else { return nil }
         faults.hit("poster.beforeDecide")
         let r = BatchRecord(index: index, firstBlock: c.firstBlock, lastBlock: c.lastBlock, txId: "batch/\(index)/\(gen)",

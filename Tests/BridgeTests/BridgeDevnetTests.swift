@@ -77,6 +77,30 @@ import Testing
         _ = blocks
     }
 
+    @Test func batchesWaitForSizeAgeOrBlockCount() async throws {
+        let f = try await F()
+        try await f.depositAll(UInt256(100) * F.emt)
+        try await f.sealBlocks(3)
+        let store = try BridgeStore(path: f.bridgeDir)
+        let txm = try f.txManager(store)
+        let clock = TestClock()
+        clock.ms = (f.genesis.timestamp + 10) * 1000   // the blocks are 7–9 s old
+        var policy = BatchPolicy()
+        policy.minDataBytes = 1_000_000
+        policy.maxAgeMs = 60_000
+        policy.maxBlocks = 4
+        let poster = BatchPoster(chain: try f.openEngine().store, store: store, rollup: f.rollup, txm: txm, policy: policy,
+                                 now: { clock.ms })
+        #expect(try await poster.step().decided == [])          // small, young, under maxBlocks: wait
+        try await f.sealBlocks(1)
+        #expect(try await poster.step().decided == [0])         // four blocks: maxBlocks reached
+        #expect(try await poster.record(0)?.lastBlock == 4)
+        try await f.sealBlocks(1)
+        #expect(try await poster.step().decided == [])
+        clock.ms += 61_000
+        #expect(try await poster.step().decided == [1])         // the oldest waiting block is over a minute old
+    }
+
     @Test func claimsByTicketAndByProofPayExactlyOnce() async throws {
         let f = try await F(challengePeriod: 5)
         try await f.depositAll(UInt256(100) * F.emt)
