@@ -27,9 +27,7 @@ struct ChainStoreOptions: ParsableArguments {
         guard FileManager.default.fileExists(atPath: (data as NSString).appendingPathComponent("CURRENT")) else {
             throw CLIError("no chain store at \(data) (expected a RocksDB directory written by the sequencer)")
         }
-        guard let text = FileManager.default.contents(atPath: genesis) else { throw CLIError("cannot read genesis file \(genesis)") }
-        let g: Genesis
-        do { g = try Genesis.parse(try JSONValue.parse(text)) } catch { throw CLIError("genesis file \(genesis): \(error)") }
+        let g = try loadGenesis(genesis)
         do {
             return try ChainStore(path: data, genesis: g)
         } catch let e as RocksDBError {

@@ -48,12 +48,7 @@ struct SequencerRun: AsyncParsableCommand {
         try c.validate()
         let logger = try SequencerLog.bootstrap(format: c.logFormat, level: c.logLevel)
 
-        let genesisJSON: JSONValue
-        do { genesisJSON = try JSONValue.parse(try Data(contentsOf: URL(fileURLWithPath: c.genesis))) } catch {
-            throw CLIError("cannot read the genesis file \(c.genesis): \(error)")
-        }
-        let genesis: Genesis
-        do { genesis = try Genesis.parse(genesisJSON) } catch { throw CLIError("\(c.genesis): \(error)") }
+        let genesis = try loadGenesis(c.genesis)
         let key = try SignerKey.load(keystore: c.signerKeystore)
         guard key.address == genesis.signer else {
             throw CLIError("the Signer key is \(key.address.checksummed) but genesis names \(genesis.signer.checksummed) as the signer")

@@ -8,9 +8,6 @@ func loadGenesis(_ path: String) throws -> Genesis {
     do { return try Genesis.parse(try JSONValue.parse(text)) } catch { throw CLIError("\(path): \(error)") }
 }
 
-/// Milliseconds of the wall clock.
-func nowMs() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
-
 /// Log lines with a UTC timestamp to stderr (stdout is for a command's result).
 func logLine(_ s: String) {
     let f = ISO8601DateFormatter()
