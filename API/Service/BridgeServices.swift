@@ -35,24 +35,53 @@ public final class PosterStatus: BatchStatusProvider, @unchecked Sendable {
     private var live: [BatchStatus] = []
     private var backlog: UInt64?
     private var gas: UInt64?
+    private var gasUsed: [UInt64] = []
 
     public init() {}
 
-    func update(_ records: [BatchRecord], backlogBytes: UInt64) {
-        let statuses = records.filter { $0.status != .reverted && $0.status != .decided }.map {
+    /// Replaces what it knows from batch `from` on with `records` (the poster's records from
+    /// that index); batches below `from` are final and do not change.
+    func update(_ records: [BatchRecord], from: UInt64, backlogBytes: UInt64) {
+        let fresh = records.filter { $0.status != .reverted && $0.status != .decided }
+        let statuses = fresh.map {
             BatchStatus(index: $0.index, firstBlock: $0.firstBlock, lastBlock: $0.lastBlock,
                         l1TxHash: $0.status == .posted ? nil : try? Hash32(bytes: $0.l1TxHash), final: $0.status == .final)
         }
-        let spent = records.filter { $0.status == .committed || $0.status == .final }.reduce(UInt64(0)) { $0 + $1.gasUsed }
-        lock.withLock { live = statuses; backlog = backlogBytes; gas = spent }
+        let gasOf = fresh.map { $0.status == .committed || $0.status == .final ? $0.gasUsed : 0 }
+        lock.withLock {
+            let kept = live.prefix { $0.index < from }.count
+            live = Array(live.prefix(kept)) + statuses
+            gasUsed = Array(gasUsed.prefix(kept)) + gasOf
+            gas = gasUsed.reduce(0, +)
+            backlog = backlogBytes
+        }
     }
 
     /// Only committed or final batches count: a receipt says "committed" once L1 holds it.
     public func batch(containing block: UInt64) -> BatchStatus? {
-        lock.withLock { live.last { $0.contains(block) && $0.l1TxHash != nil } }
+        lock.withLock {
+            // `live` is in index order, so its block ranges ascend: binary search.
+            var lo = 0, hi = live.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if live[mid].lastBlock < block { lo = mid + 1 } else { hi = mid }
+            }
+            guard lo < live.count, live[lo].contains(block), live[lo].l1TxHash != nil else { return nil }
+            return live[lo]
+        }
     }
 
-    public func batch(index: UInt64) -> BatchStatus? { lock.withLock { live.first { $0.index == index && $0.l1TxHash != nil } } }
+    public func batch(index: UInt64) -> BatchStatus? {
+        lock.withLock {
+            var lo = 0, hi = live.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if live[mid].index < index { lo = mid + 1 } else { hi = mid }
+            }
+            guard lo < live.count, live[lo].index == index, live[lo].l1TxHash != nil else { return nil }
+            return live[lo]
+        }
+    }
 
     public var latestFinal: BatchStatus? { lock.withLock { live.last { $0.final } } }
 
@@ -75,11 +104,15 @@ public struct PosterService: Service {
     }
 
     public func run() async throws {
+        var loaded = false
         await pollUntilShutdown(intervalMs: intervalMs, logger: logger, what: "batch poster") {
             let p = try await poster.step()
             for i in p.committed { logger.info("batch committed", metadata: ["batch": "\(i)"]) }
             for i in p.finalized { logger.info("batch final", metadata: ["batch": "\(i)"]) }
-            status.update(try await poster.records(), backlogBytes: p.backlogBytes)
+            // The first round loads every record; later ones only those not yet final.
+            let from = loaded ? try await poster.firstOpen() : 0
+            status.update(try await poster.records(from: from), from: from, backlogBytes: p.backlogBytes)
+            loaded = true
         }
         logger.info("batch poster stopped")
     }

@@ -59,6 +59,10 @@ public actor BatchPoster {
         (try meta("poster.nextBatch", 0), try meta("poster.nextBlock", 1), try meta("poster.generation", 0))
     }
 
+    /// The lowest batch index that is not final yet: everything below it is settled, so the
+    /// rounds start here instead of reading a history that grows by the day.
+    public func firstOpen() throws -> UInt64 { try meta("poster.firstOpen", 0) }
+
     public func record(_ index: UInt64) throws -> BatchRecord? {
         try store.db.get("batches", BridgeStore.be(index)).map { try BatchRecord(encoded: $0) }
     }
@@ -80,9 +84,10 @@ public actor BatchPoster {
         return found
     }
 
-    private func save(_ r: BatchRecord, cursor: (UInt64, UInt64, UInt64)? = nil) throws {
+    private func save(_ r: BatchRecord, cursor: (UInt64, UInt64, UInt64)? = nil, firstOpen: UInt64? = nil) throws {
         var b = WriteBatch()
         b.put("batches", BridgeStore.be(r.index), r.encoded)
+        if let firstOpen { b.put("meta", Array("poster.firstOpen".utf8), BridgeStore.be(firstOpen)) }
         if let (batch, block, gen) = cursor {
             b.put("meta", Array("poster.nextBatch".utf8), BridgeStore.be(batch))
             b.put("meta", Array("poster.nextBlock".utf8), BridgeStore.be(block))
@@ -122,7 +127,7 @@ public actor BatchPoster {
         try await txm.poll()
         try await advance(&p)
         try await reconcile(&p)
-        let open = try records(from: 0).filter { $0.status == .decided || $0.status == .posted }
+        let open = try records(from: try firstOpen()).filter { $0.status == .decided || $0.status == .posted }
         p.inFlight = open.count
         if open.count < policy.maxInFlight, let r = try await decide() {
             p.decided.append(r.index)
@@ -143,7 +148,8 @@ public actor BatchPoster {
     /// Moves each open record forward from what the transaction manager and L1 say.
     private func advance(_ p: inout Progress) async throws {
         var finalityPending = false  // batches become final in order: stop asking after the first that is not
-        for var r in try records(from: 0) where r.status != .final && r.status != .reverted {
+        var lowestOpen = try firstOpen()
+        for var r in try records(from: lowestOpen) where r.status != .final && r.status != .reverted {
             switch r.status {
             case .decided:
                 faults.hit("poster.beforeSubmit")
@@ -186,7 +192,8 @@ public actor BatchPoster {
             case .committed:
                 if !finalityPending, try await rollup.isFinal(r.index) {
                     r.status = .final
-                    try save(r)
+                    if r.index == lowestOpen { lowestOpen += 1 }
+                    try save(r, firstOpen: lowestOpen)
                     p.finalized.append(r.index)
                     log("batch \(r.index): final")
                 } else {
@@ -203,12 +210,10 @@ public actor BatchPoster {
     private func reconcile(_ p: inout Progress) async throws {
         let onL1 = try await rollup.batchCount()
         let (next, _, _) = try cursor()
-        let ours = try records(from: 0)
-        let committed = ours.filter { $0.status == .committed || $0.status == .final }
-        if let lost = committed.first(where: { $0.index >= onL1 }) {
+        if let lost = try records(from: onL1).first(where: { $0.status == .committed || $0.status == .final }) {
             try await reposting(from: lost.index, reason: "L1 no longer holds it (a guardian challenged it, or an L1 reorg)")
             p.reverted.append(lost.index)
-        } else if ours.isEmpty && onL1 > next {
+        } else if onL1 > next, try store.db.entries("batches", limit: 1).isEmpty {
             let block = try await rollup.nextBlock()
             log("poster: L1 already holds \(onL1) batches up to block \(block - 1); continuing from there")
             try setCursor(batch: onL1, block: block, generation: 0)
@@ -229,6 +234,7 @@ public actor BatchPoster {
         b.put("meta", Array("poster.nextBatch".utf8), BridgeStore.be(from))
         b.put("meta", Array("poster.nextBlock".utf8), BridgeStore.be(block))
         b.put("meta", Array("poster.generation".utf8), BridgeStore.be(gen + 1))
+        b.put("meta", Array("poster.firstOpen".utf8), BridgeStore.be(min(try firstOpen(), from)))
         try store.db.write(b, sync: true)
         log("batch \(index): \(reason); re-posting from batch \(from), block \(block)")
     }

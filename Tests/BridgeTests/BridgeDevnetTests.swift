@@ -111,6 +111,10 @@ import Testing
         _ = try await f.devnetCall("evm_increaseTime", [.string("0x10")])
         _ = try await f.devnetCall("evm_mine")
         #expect(try await f.rollup.isFinal(0))
+        // The poster sees it final, and its rounds start after it from now on.
+        #expect(try await poster.step().finalized == [0])
+        #expect(try await poster.record(0)?.status == .final)
+        #expect(try await poster.firstOpen() == 1)
         let chain = try f.openEngine().store
         let token = f.deployment.token
         let a = f.users[0], b = f.users[1]

@@ -1,0 +1,39 @@
+import Core
+import Testing
+@testable import API
+@testable import Bridge
+
+/// What receipts and /metrics learn from the batch poster: only batches L1 holds count, block
+/// lookups find the right batch, and a round that re-reads only the open batches keeps the
+/// final ones it does not re-read.
+@Suite struct PosterStatusTests {
+    static func record(_ index: UInt64, _ blocks: ClosedRange<UInt64>, _ status: BatchRecord.Status, gas: UInt64) -> BatchRecord {
+        var r = BatchRecord(index: index, firstBlock: blocks.lowerBound, lastBlock: blocks.upperBound, txId: "batch/\(index)/0",
+                            calldata: [], dataBytes: 0, decidedAtMs: 0)
+        r.status = status
+        r.l1TxHash = Keccak.hash256([UInt8(index)])
+        r.gasUsed = gas
+        return r
+    }
+
+    @Test func receiptsSeeOnlyCommittedBatchesAndPartialRoundsKeepTheFinalOnes() throws {
+        let s = PosterStatus()
+        s.update([Self.record(0, 1...2, .final, gas: 100), Self.record(1, 3...5, .committed, gas: 200),
+                  Self.record(2, 6...6, .posted, gas: 0), Self.record(3, 7...8, .decided, gas: 0)], from: 0, backlogBytes: 42)
+        #expect(s.batch(containing: 1)?.index == 0 && s.batch(containing: 2)?.final == true)
+        #expect(s.batch(containing: 4)?.index == 1 && s.batch(containing: 4)?.final == false)
+        #expect(s.batch(containing: 6) == nil)   // posted, not yet on L1
+        #expect(s.batch(containing: 7) == nil)   // only decided
+        #expect(s.batch(containing: 9) == nil)
+        #expect(s.batch(index: 1)?.lastBlock == 5 && s.batch(index: 2) == nil && s.batch(index: 7) == nil)
+        #expect(s.latestFinal?.index == 0)
+        #expect(s.l1GasSpent == 300 && s.backlogBytes == 42)
+
+        // The next round re-reads from the first open batch (1): batch 0 is kept as it was.
+        s.update([Self.record(1, 3...5, .final, gas: 200), Self.record(2, 6...6, .committed, gas: 150)], from: 1, backlogBytes: 0)
+        #expect(s.batch(containing: 1)?.index == 0)
+        #expect(s.batch(containing: 6)?.index == 2)
+        #expect(s.latestFinal?.index == 1)
+        #expect(s.l1GasSpent == 450)
+    }
+}
