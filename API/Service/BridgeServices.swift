@@ -106,11 +106,14 @@ public struct PosterService: Service {
     public func run() async throws {
         var loaded = false
         await pollUntilShutdown(intervalMs: intervalMs, logger: logger, what: "batch poster") {
+            // Re-read every record the round may have changed: from the first open batch before
+            // it (batches it made final) or after it (batches a challenge reverted), whichever is
+            // lower. The first round loads them all.
+            let before = loaded ? try await poster.firstOpen() : 0
             let p = try await poster.step()
             for i in p.committed { logger.info("batch committed", metadata: ["batch": "\(i)"]) }
             for i in p.finalized { logger.info("batch final", metadata: ["batch": "\(i)"]) }
-            // The first round loads every record; later ones only those not yet final.
-            let from = loaded ? try await poster.firstOpen() : 0
+            let from = min(before, try await poster.firstOpen())
             status.update(try await poster.records(from: from), from: from, backlogBytes: p.backlogBytes)
             loaded = true
         }
