@@ -23,6 +23,12 @@ public enum FailureCode: UInt16, Sendable, CaseIterable, Error, CustomStringConv
     case arithmeticOverflow = 19
     case invalidArguments = 20
     case invalidParent = 21
+    /// Verify or Reject sent by the job's own node or owner: the verifier must be a third party.
+    case verifierIsParty = 22
+    /// A transaction forced through the L1 inbox whose bytes do not decode or whose signature does not verify.
+    case forcedTxInvalid = 23
+    /// A transaction forced through the L1 inbox whose nonce is not its sender's next nonce.
+    case forcedTxWrongNonce = 24
 
     public var name: String {
         switch self {
@@ -47,6 +53,9 @@ public enum FailureCode: UInt16, Sendable, CaseIterable, Error, CustomStringConv
         case .arithmeticOverflow: return "ARITHMETIC_OVERFLOW"
         case .invalidArguments: return "INVALID_ARGUMENTS"
         case .invalidParent: return "INVALID_PARENT"
+        case .verifierIsParty: return "VERIFIER_IS_PARTY"
+        case .forcedTxInvalid: return "FORCED_TX_INVALID"
+        case .forcedTxWrongNonce: return "FORCED_TX_WRONG_NONCE"
         }
     }
 

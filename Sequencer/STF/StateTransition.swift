@@ -136,6 +136,7 @@ public struct StateTransition: Sendable {
         case .verify(let id):
             guard roles.verifiers.contains(sender) else { throw FailureCode.notVerifier }
             var job = try existing(id, s, scratch)
+            guard sender != job.node, sender != job.owner else { throw FailureCode.verifierIsParty }
             guard job.status == .submitted else { throw FailureCode.wrongStatus }
             let fees = try fees(job)
             let earned = try job.fuelUsed.times(job.fuelPrice)
@@ -153,6 +154,7 @@ public struct StateTransition: Sendable {
         case .reject(let id):
             guard roles.verifiers.contains(sender) else { throw FailureCode.notVerifier }
             var job = try existing(id, s, scratch)
+            guard sender != job.node, sender != job.owner else { throw FailureCode.verifierIsParty }
             guard job.status == .submitted else { throw FailureCode.wrongStatus }
             let fees = try fees(job)
             let penalty = try penalty(job, params.failedPenaltyRate)

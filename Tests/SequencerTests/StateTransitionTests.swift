@@ -203,20 +203,6 @@ import Testing
         }
         #expect(w.accounts.isEmpty)
     }
-
-    /// The owner being paid twice in one transaction (owner = verifier) must accumulate.
-    @Test func sameAccountPaidTwiceInOneTransaction() {
-        let c = H()
-        c.deposit(H.verifier, 1 * .emt)
-        c.deposit(H.node, 1 * .emt)
-        c.send(H.verifier, H.register(job, fuelLimit: 1_000, fuelPrice: 1 * .gholon, deadline: 5_000))
-        c.send(H.node, .process(jobId: job))
-        c.send(H.node, .submit(jobId: job, result: H.h(3), fuelUsed: 400))
-        #expect(c.send(H.verifier, .verify(jobId: job)) == nil)
-        // The verifier-owner paid 1,050 Gholon and got back 600 (unused) + 50 (verifier fee).
-        #expect(c.balance(H.verifier) == 1 * .emt - 400 * .gholon)
-        #expect(c.balance(H.node) == 1 * .emt + 400 * .gholon)
-    }
 }
 
 @Suite struct SplitAggregateTests {
