@@ -5,7 +5,7 @@ import Core
 ///     data    = 0x01 ‖ zstd(RLP([firstBlock, [block, …]]))
 ///     block   = [parentHash, timestamp, txRoot, stateRoot, settlementRoot, inboxCursor,
 ///                signature, [inbox, …], [tx, …]]
-///     inbox   = [index, kind, account, amount, jobId, l1Block]
+///     inbox   = [index, kind, account, amount, jobId, l1Block] (+ [tx bytes] for kind 3)
 ///     tx      = [type, nonce, …the call's fields in the order of its EIP-712 type…, signature]
 ///
 /// Block numbers follow from `firstBlock`, txCount from the list; senders are recovered from
@@ -94,6 +94,14 @@ public enum BatchCodec {
         }
         f.append(.bytes(tx.signature))
         return .list(f)
+    }
+
+    /// One transaction in its binary form, `RLP(tx)`: what `forceTransaction` carries on L1.
+    public static func encodeTransaction(_ tx: Transaction) -> Bytes { RLP.encode(encode(tx)) }
+
+    /// The inverse of `encodeTransaction`, for bytes that came from anyone on L1.
+    public static func decodeTransaction(_ bytes: Bytes) throws -> Transaction {
+        try decodeTx(try RLP.decode(bytes), where: "transaction")
     }
 
     static func typeCode(_ c: L2Call) -> UInt8 {

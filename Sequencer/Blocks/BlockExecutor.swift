@@ -23,7 +23,7 @@ public struct BlockExecutor: Sendable {
     public func execute(inbox: [InboxMessage], transactions: [L2Transaction], time: UInt64,
                         on state: inout WorldState) throws -> Execution {
         var out = Execution()
-        for m in inbox { out.inboxFailures.append(try stf.apply(m, to: &state)) }
+        for m in inbox { out.inboxFailures.append(try stf.apply(m, time: time, to: &state)) }
         for tx in transactions {
             do {
                 let failure = try stf.apply(tx, time: time, to: &state)

@@ -6,12 +6,17 @@ import Core
 public struct StateTransition: Sendable {
     public let params: ChainParams
     public let roles: Roles
+    /// The EIP-712 domain forced transactions are authenticated in (nil: none can be valid).
+    public let domain: EIP712.Domain?
 
-    public init(params: ChainParams, roles: Roles) {
-        self.params = params; self.roles = roles
+    public init(params: ChainParams, roles: Roles, domain: EIP712.Domain? = nil) {
+        self.params = params; self.roles = roles; self.domain = domain
     }
 
-    public init(genesis: Genesis) { self.init(params: genesis.params, roles: genesis.roles) }
+    public init(genesis: Genesis) {
+        self.init(params: genesis.params, roles: genesis.roles,
+                  domain: L2TypedData.domain(chainId: genesis.chainId, rollup: genesis.rollup))
+    }
 
     /// A transaction that may not enter a block at all (as opposed to one that fails inside it).
     public enum Invalid: Error, Equatable, CustomStringConvertible {
@@ -50,29 +55,56 @@ public struct StateTransition: Sendable {
         return failure
     }
 
-    /// Applies one L1 inbox message. Messages must come in index order; a cancel that cannot
-    /// act (not the owner, not REQUESTED) is recorded as failed and changes nothing.
+    /// Applies one L1 inbox message at block time `time`. Messages must come in index order;
+    /// a cancel that cannot act (not the owner, not REQUESTED) is recorded as failed and
+    /// changes nothing. A forced transaction is authenticated here, from its bytes alone:
+    /// one that does not decode or verify fails with FORCED_TX_INVALID, one whose nonce is
+    /// not its sender's next fails with FORCED_TX_WRONG_NONCE, and both change nothing but
+    /// the cursor; otherwise it is applied exactly as `apply(_:time:to:)` applies a
+    /// transaction, so it may still fail with any code of the table, nonce spent.
     @discardableResult
-    public func apply(_ message: InboxMessage, to state: inout WorldState) throws -> FailureCode? {
+    public func apply(_ message: InboxMessage, time: UInt64, to state: inout WorldState) throws -> FailureCode? {
         guard message.index == state.inboxCursor else {
             throw Invalid.conservationViolated("inbox message \(message.index) applied at cursor \(state.inboxCursor)")
         }
-        var scratch = Scratch()
-        var failure: FailureCode?
-        do {
-            switch message.kind {
-            case .deposit:
-                try scratch.deposit(message.account, message.amount, state)
-            case .cancel:
-                try cancel(message.jobId, by: message.account, state: state, scratch: &scratch)
-            }
-            try scratch.commit(into: &state)
-        } catch let code as FailureCode {
-            failure = code
+        let failure: FailureCode?
+        switch message.kind {
+        case .deposit, .cancel: failure = try applyL1Request(message, to: &state)
+        case .forcedTransaction: failure = try applyForced(message.data, time: time, to: &state)
         }
         state.inboxCursor += 1
         try assertConserved(state, after: "inbox message \(message.index)")
         return failure
+    }
+
+    /// A deposit or a cancel request: it either applies whole or fails and changes nothing.
+    func applyL1Request(_ message: InboxMessage, to state: inout WorldState) throws -> FailureCode? {
+        var scratch = Scratch()
+        do {
+            if message.kind == .deposit {
+                try scratch.deposit(message.account, message.amount, state)
+            } else {
+                try cancel(message.jobId, by: message.account, state: state, scratch: &scratch)
+            }
+            try scratch.commit(into: &state)
+            return nil
+        } catch let code as FailureCode {
+            return code
+        }
+    }
+
+    func applyForced(_ bytes: Bytes, time: UInt64, to state: inout WorldState) throws -> FailureCode? {
+        guard let tx = authenticateForced(bytes) else { return .forcedTxInvalid }
+        guard try state.account(tx.sender).nonce == tx.nonce else { return .forcedTxWrongNonce }
+        return try apply(tx, time: time, to: &state)
+    }
+
+    /// The transaction a forced inbox message carries, with its recovered sender, or nil when
+    /// the bytes are over the size cap, do not decode, or do not carry a valid signature.
+    public func authenticateForced(_ bytes: Bytes) -> L2Transaction? {
+        guard let domain, !bytes.isEmpty, bytes.count <= InboxMessage.maxForcedTransactionBytes,
+              let tx = try? BatchCodec.decodeTransaction(bytes) else { return nil }
+        return try? L2Admission(domain: domain).authenticate(tx.envelope)
     }
 
     /// Debug builds check the conservation law after every transaction; release builds check

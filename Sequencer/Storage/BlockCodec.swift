@@ -24,8 +24,14 @@ public enum BlockCodec {
         ]))
     }
 
+    /// `[index, kind, account, amount, jobId, l1Block]`, plus the transaction bytes as a
+    /// seventh item for a forced transaction (kind 3) only, so deposits and cancels keep the
+    /// encoding they always had.
     public static func encode(_ m: InboxMessage) -> RLPItem {
-        .list([.uint(m.index), .uint(UInt64(m.kind.rawValue)), .bytes(m.account.bytes), .uint(m.amount), .bytes(m.jobId.bytes), .uint(m.l1Block)])
+        var f: [RLPItem] = [.uint(m.index), .uint(UInt64(m.kind.rawValue)), .bytes(m.account.bytes), .uint(m.amount),
+                            .bytes(m.jobId.bytes), .uint(m.l1Block)]
+        if m.kind == .forcedTransaction { f.append(.bytes(m.data)) }
+        return .list(f)
     }
 
     public static func encode(_ t: Ticket) -> RLPItem {
@@ -61,12 +67,19 @@ public enum BlockCodec {
 
     static func decodeInbox(_ item: RLPItem) throws -> InboxMessage {
         let m = try item.listValue("inbox message")
-        guard m.count == 6, let kind = InboxMessage.Kind(rawValue: UInt8(truncatingIfNeeded: try m[1].uint64Value("kind"))) else {
-            throw Error.corrupt("inbox message")
+        let code = try m.count > 1 ? m[1].uint64Value("kind") : 0
+        guard code <= UInt64(UInt8.max), let kind = InboxMessage.Kind(rawValue: UInt8(code)) else {
+            throw Error.corrupt("inbox message of unknown kind \(code)")
+        }
+        let fields = kind == .forcedTransaction ? 7 : 6
+        guard m.count == fields else { throw Error.corrupt("inbox message of kind \(code) with \(m.count) fields, not \(fields)") }
+        let data = kind == .forcedTransaction ? try m[6].bytesValue("forced transaction") : []
+        guard data.count <= InboxMessage.maxForcedTransactionBytes else {
+            throw Error.corrupt("forced transaction of \(data.count) bytes, over \(InboxMessage.maxForcedTransactionBytes)")
         }
         return InboxMessage(index: try m[0].uint64Value("index"), kind: kind, account: try Address(bytes: try m[2].bytesValue("account")),
                             amount: try m[3].uint256Value("amount"), jobId: try JobID(bytes: try m[4].bytesValue("jobId")),
-                            l1Block: try m[5].uint64Value("l1Block"))
+                            l1Block: try m[5].uint64Value("l1Block"), data: data)
     }
 
     static func failure(_ code: UInt64) throws -> FailureCode? {

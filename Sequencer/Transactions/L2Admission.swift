@@ -12,6 +12,8 @@ public struct L2Admission: Sendable {
         domain = L2TypedData.domain(chainId: chainId, rollup: rollup)
     }
 
+    public init(domain: EIP712.Domain) { self.domain = domain }
+
     public func authenticate(_ env: L2Envelope) throws(L2TxError) -> L2Transaction {
         let digest = domain.digest(structHash: L2TypedData.structHash(env.call, nonce: env.nonce))
         let sender: Address

@@ -21,7 +21,7 @@ final class STFHarness {
 
     func deposit(_ a: Address, _ amount: UInt256) {
         var w = state.begin()
-        try! stf.apply(InboxMessage(index: inboxIndex, kind: .deposit, account: a, amount: amount, l1Block: 1), to: &w)
+        try! stf.apply(InboxMessage(index: inboxIndex, kind: .deposit, account: a, amount: amount, l1Block: 1), time: time, to: &w)
         inboxIndex += 1
         state.commit(w)
     }
@@ -29,7 +29,7 @@ final class STFHarness {
     @discardableResult
     func l1Cancel(_ a: Address, _ job: JobID) -> FailureCode? {
         var w = state.begin()
-        let r = try! stf.apply(InboxMessage(index: inboxIndex, kind: .cancel, account: a, jobId: job, l1Block: 1), to: &w)
+        let r = try! stf.apply(InboxMessage(index: inboxIndex, kind: .cancel, account: a, jobId: job, l1Block: 1), time: time, to: &w)
         inboxIndex += 1
         state.commit(w)
         return r

@@ -97,7 +97,7 @@ import Testing
                     let amount: UInt256 = { if case .withdraw(let a) = step.call { return a }; return .zero }()
                     let jobId: JobID = { if case .cancelJob(let j) = step.call { return j }; return .zero }()
                     _ = try h.stf.apply(InboxMessage(index: inboxIndex, kind: kind, account: step.sender, amount: amount,
-                                                     jobId: jobId, l1Block: 1), to: &w)
+                                                     jobId: jobId, l1Block: 1), time: h.time, to: &w)
                     inboxIndex += 1
                 } else {
                     let nonce = Int((h.state.account(step.sender) ?? .empty).nonce) + step.nonceSkew
