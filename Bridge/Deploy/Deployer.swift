@@ -47,7 +47,7 @@ public struct Deployer: Sendable {
 
     /// The whole deployment: a new token unless `token` is given, then the rollup.
     public func deployAll(token: Address?, owner: Address, sequencer: Address, signer: Address, guardians: [Address],
-                          challengePeriod: UInt64, inboxConfirmations: UInt64) async throws -> Deployment {
+                          settings: RollupSettings) async throws -> Deployment {
         let tokenAddress: Address
         if let token {
             tokenAddress = token
@@ -56,10 +56,11 @@ public struct Deployer: Sendable {
         }
         let (rollup, receipt) = try await deploy("EmethRollup", [
             .address(tokenAddress), .address(owner), .address(sequencer), .address(signer),
-            .array(guardians.map { .address($0) }), .uint(UInt256(challengePeriod)), .uint(UInt256(inboxConfirmations)),
+            .array(guardians.map { .address($0) }), .uint(UInt256(settings.challengePeriod)), .uint(UInt256(settings.inboxConfirmations)),
+            .uint(UInt256(settings.effectiveChangeDelay)), .uint(settings.ticketLimit), .uint(UInt256(settings.ticketWindow)),
+            .uint(UInt256(settings.forceInclusionDelay)),
         ])
         return Deployment(chainId: sender.chainId, rollup: rollup, token: tokenAddress, owner: owner, sequencer: sequencer,
-                          signer: signer, guardians: guardians, challengePeriod: challengePeriod,
-                          inboxConfirmations: inboxConfirmations, block: receipt.blockNumber)
+                          signer: signer, guardians: guardians, settings: settings, block: receipt.blockNumber)
     }
 }

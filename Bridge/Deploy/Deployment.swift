@@ -1,6 +1,27 @@
 import Core
 import Foundation
 
+/// The safety parameters EmethRollup is deployed with (Contracts/README.md). The defaults are
+/// production values; devnets shorten the periods.
+public struct RollupSettings: Equatable, Sendable {
+    /// Seconds until a batch is final (a guardian may challenge it until then).
+    public var challengePeriod: UInt64 = 7 * 86_400
+    /// L1 confirmations before the sequencer applies an inbox message (a hint stored on L1).
+    public var inboxConfirmations: UInt64 = 12
+    /// Seconds between scheduling an owner change and executing it; fixed at deploy, and
+    /// never shorter than the challenge period (nil: equal to it).
+    public var changeDelay: UInt64?
+    /// The most Signer tickets may pay in any `ticketWindow` seconds (base units).
+    public var ticketLimit: UInt256 = UInt256(100_000) * UInt256(1_000_000_000_000_000_000)
+    public var ticketWindow: UInt64 = 86_400
+    /// Seconds after which an inbox message the sequencer left out makes every commit revert.
+    public var forceInclusionDelay: UInt64 = 6 * 3_600
+
+    public init() {}
+
+    public var effectiveChangeDelay: UInt64 { changeDelay ?? challengePeriod }
+}
+
 /// `deployment.json`: where the contracts are and who holds which role. Written by
 /// `emeth deploy`, read by every command that talks to L1.
 public struct Deployment: Equatable, Sendable {
@@ -13,14 +34,27 @@ public struct Deployment: Equatable, Sendable {
     public var guardians: [Address]
     public var challengePeriod: UInt64
     public var inboxConfirmations: UInt64
+    public var changeDelay: UInt64
+    public var ticketLimit: UInt256
+    public var ticketWindow: UInt64
+    public var forceInclusionDelay: UInt64
     /// The L1 block of the rollup's deployment (where log scans start).
     public var block: UInt64
 
     public init(chainId: UInt256, rollup: Address, token: Address, owner: Address, sequencer: Address, signer: Address,
-                guardians: [Address], challengePeriod: UInt64, inboxConfirmations: UInt64, block: UInt64) {
+                guardians: [Address], settings: RollupSettings, block: UInt64) {
         self.chainId = chainId; self.rollup = rollup; self.token = token; self.owner = owner; self.sequencer = sequencer
-        self.signer = signer; self.guardians = guardians; self.challengePeriod = challengePeriod
-        self.inboxConfirmations = inboxConfirmations; self.block = block
+        self.signer = signer; self.guardians = guardians; self.challengePeriod = settings.challengePeriod
+        self.inboxConfirmations = settings.inboxConfirmations; self.changeDelay = settings.effectiveChangeDelay
+        self.ticketLimit = settings.ticketLimit; self.ticketWindow = settings.ticketWindow
+        self.forceInclusionDelay = settings.forceInclusionDelay; self.block = block
+    }
+
+    public var settings: RollupSettings {
+        var s = RollupSettings()
+        s.challengePeriod = challengePeriod; s.inboxConfirmations = inboxConfirmations; s.changeDelay = changeDelay
+        s.ticketLimit = ticketLimit; s.ticketWindow = ticketWindow; s.forceInclusionDelay = forceInclusionDelay
+        return s
     }
 
     public enum Error: Swift.Error, CustomStringConvertible {
@@ -39,7 +73,9 @@ public struct Deployment: Equatable, Sendable {
             "chainId": .string(chainId.description), "rollup": .string(rollup.checksummed), "token": .string(token.checksummed),
             "owner": .string(owner.checksummed), "sequencer": .string(sequencer.checksummed), "signer": .string(signer.checksummed),
             "guardians": .array(guardians.map { .string($0.checksummed) }), "challengePeriod": .number(String(challengePeriod)),
-            "inboxConfirmations": .number(String(inboxConfirmations)), "block": .number(String(block)),
+            "inboxConfirmations": .number(String(inboxConfirmations)), "changeDelay": .number(String(changeDelay)),
+            "ticketLimit": .string(ticketLimit.description), "ticketWindow": .number(String(ticketWindow)),
+            "forceInclusionDelay": .number(String(forceInclusionDelay)), "block": .number(String(block)),
         ])
     }
 
@@ -63,13 +99,18 @@ public struct Deployment: Equatable, Sendable {
         }
         guard case .array(let gs) = try field("guardians") else { throw Error.field("guardians", "not an array") }
         guard let chain = try? UInt256(parsing: try text("chainId")) else { throw Error.field("chainId", "not a number") }
+        guard let limit = try? UInt256(parsing: try text("ticketLimit")) else { throw Error.field("ticketLimit", "not a number") }
+        var settings = RollupSettings()
+        settings.challengePeriod = try u64("challengePeriod"); settings.inboxConfirmations = try u64("inboxConfirmations")
+        settings.changeDelay = try u64("changeDelay"); settings.ticketLimit = limit; settings.ticketWindow = try u64("ticketWindow")
+        settings.forceInclusionDelay = try u64("forceInclusionDelay")
         self.init(chainId: chain, rollup: try address("rollup"), token: try address("token"), owner: try address("owner"),
                   sequencer: try address("sequencer"), signer: try address("signer"),
                   guardians: try gs.map { g -> Address in
                       guard case .string(let s) = g, let a = try? Address(s) else { throw Error.field("guardians", "not an address") }
                       return a
                   },
-                  challengePeriod: try u64("challengePeriod"), inboxConfirmations: try u64("inboxConfirmations"), block: try u64("block"))
+                  settings: settings, block: try u64("block"))
     }
 
     public static func load(_ path: String) throws -> Deployment {

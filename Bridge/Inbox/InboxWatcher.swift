@@ -69,11 +69,6 @@ public struct InboxWatcher: Sendable {
 
     /// The L1 block that logged message `index`, read from the contract (its inbox stores it).
     func firstBlock(of index: UInt64, safe: UInt64) async throws -> UInt64 {
-        let f = try ABIFunction(signature: "inboxMessage(uint256)")
-        let out = try await rollup.eth.call(CallRequest(to: rollup.address, data: try f.encodeCall([.uint(UInt256(index))])), at: .number(safe))
-        guard out.count == 6 * 32, let block = (try? UInt256(bigEndian: out[(5 * 32)..<(6 * 32)]))?.uint64 else {
-            throw RPCError.malformedResponse("inboxMessage(\(index)) returned \(out.count) bytes")
-        }
-        return block
+        try await rollup.inboxPosition(index, at: .number(safe)).l1Block
     }
 }

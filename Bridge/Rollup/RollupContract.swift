@@ -12,13 +12,15 @@ public struct RollupContract: Sendable {
 
     static func fn(_ s: String) -> ABIFunction { try! ABIFunction(signature: s) }
     public static let inboxMessageEvent = try! ABIEvent(signature:
-        "event InboxMessage(uint256 indexed index, uint8 kind, address indexed account, uint256 amount, bytes16 jobId, uint256 l1Block)")
+        "event InboxMessage(uint256 indexed index, uint8 kind, address indexed account, uint256 amount, bytes16 jobId, uint256 l1Block, uint256 timestamp, bytes data)")
     public static let batchCommittedEvent = try! ABIEvent(signature:
         "event BatchCommitted(uint256 indexed batchIndex, uint256 firstBlock, uint256 lastBlock, bytes32 lastBlockHash, bytes32 stateRoot, bytes32 settlementRoot, uint256 totalCredit, uint256 totalBurned, uint256 inboxCursor, bytes32 dataHash, uint256 committedAt, uint256 finalAt)")
     public static let batchRevertedEvent = try! ABIEvent(signature:
         "event BatchReverted(uint256 indexed fromBatch, uint256 toBatch, address indexed guardian)")
 
     public static let deposit = fn("deposit(uint256)")
+    public static let depositFor = fn("depositFor(address,uint256)")
+    public static let forceTransaction = fn("forceTransaction(bytes)")
     public static let requestCancel = fn("requestCancel(bytes16)")
     public static let claim = fn("claim(address,uint256,uint256,bytes32[])")
     public static let claimWithTicket = fn("claimWithTicket(address,uint256,uint256,bytes)")
@@ -31,6 +33,8 @@ public struct RollupContract: Sendable {
     static let nextBlock = fn("nextBlock()")
     static let token = fn("token()")
     static let getBatch = fn("getBatch(uint256)")
+    static let inboxMessageView = fn("inboxMessage(uint256)")
+    static let forceInclusionDelay = fn("forceInclusionDelay()")
     static let approve = fn("approve(address,uint256)")
     static let balanceOf = fn("balanceOf(address)")
     static let allowance = fn("allowance(address,address)")
@@ -56,6 +60,7 @@ public struct RollupContract: Sendable {
     public func inboxLength(at block: BlockTag = .latest) async throws -> UInt64 { try await uint(Self.inboxLength, at: block).uint64 ?? 0 }
     public func nextBlock(at block: BlockTag = .latest) async throws -> UInt64 { try await uint(Self.nextBlock, at: block).uint64 ?? 0 }
     public func claimed(_ a: Address) async throws -> UInt256 { try await uint(Self.claimed, [.address(a)]) }
+    public func forceInclusionDelay() async throws -> UInt64 { try await uint(Self.forceInclusionDelay).uint64 ?? .max }
     public func isFinal(_ i: UInt64) async throws -> Bool { try await uint(Self.isFinal, [.uint(UInt256(i))]) == UInt256(1) }
 
     /// The newest final batch among the last 256 (the contract's `lastFinalBatch`), or nil.
@@ -91,6 +96,17 @@ public struct RollupContract: Sendable {
                      committedAt: n(8), finalAt: n(9), final: u(10) == UInt256(1))
     }
 
+    /// Where and when inbox message `index` was appended (the contract's `inboxMessage` view:
+    /// index, kind, account, amount, jobId, l1Block, timestamp, dataHash).
+    public func inboxPosition(_ index: UInt64, at block: BlockTag = .latest) async throws -> (l1Block: UInt64, timestamp: UInt64) {
+        let out = try await eth.call(CallRequest(to: address, data: try Self.inboxMessageView.encodeCall([.uint(UInt256(index))])), at: block)
+        guard out.count == 8 * 32, let l1Block = (try? UInt256(bigEndian: out[(5 * 32)..<(6 * 32)]))?.uint64,
+              let time = (try? UInt256(bigEndian: out[(6 * 32)..<(7 * 32)]))?.uint64 else {
+            throw RPCError.malformedResponse("inboxMessage(\(index)) returned \(out.count) bytes")
+        }
+        return (l1Block, time)
+    }
+
     /// Inbox messages logged in L1 blocks `from...to`, in index order.
     public func inboxMessages(from: UInt64, to: UInt64) async throws -> [InboxMessage] {
         let logs = try await eth.logs(address: address, topics: [[Self.inboxMessageEvent.topic0]], from: .number(from), to: .number(to))
@@ -99,11 +115,14 @@ public struct RollupContract: Sendable {
 
     public static func inboxMessage(_ log: EthLog) throws -> InboxMessage {
         let v = try inboxMessageEvent.decodeLog(topics: log.topics, data: log.data)
-        guard let index = v[0].uintValue?.uint64, let kindRaw = v[1].uintValue?.uint64, let kind = InboxMessage.Kind(rawValue: UInt8(truncatingIfNeeded: kindRaw)),
-              kindRaw <= 2, let account = v[2].addressValue, let amount = v[3].uintValue, case .fixedBytes(let job) = v[4],
-              let l1Block = v[5].uintValue?.uint64 else {
+        guard let index = v[0].uintValue?.uint64, let kindRaw = v[1].uintValue?.uint64, kindRaw <= 3,
+              let kind = InboxMessage.Kind(rawValue: UInt8(truncatingIfNeeded: kindRaw)),
+              let account = v[2].addressValue, let amount = v[3].uintValue, case .fixedBytes(let job) = v[4],
+              let l1Block = v[5].uintValue?.uint64, case .bytes(let data) = v[7],
+              data.count <= InboxMessage.maxForcedTransactionBytes, kind == .forcedTransaction || data.isEmpty else {
             throw RPCError.malformedResponse("InboxMessage log in block \(log.blockNumber) does not decode")
         }
-        return InboxMessage(index: index, kind: kind, account: account, amount: amount, jobId: try JobID(bytes: job), l1Block: l1Block)
+        return InboxMessage(index: index, kind: kind, account: account, amount: amount, jobId: try JobID(bytes: job), l1Block: l1Block,
+                            data: data)
     }
 }

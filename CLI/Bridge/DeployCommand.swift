@@ -29,10 +29,22 @@ struct Deploy: AsyncParsableCommand {
     var guardian: [String] = []
 
     @Option(help: "Seconds until a batch is final.")
-    var challengePeriod: UInt64 = 7 * 86_400
+    var challengePeriod: UInt64 = RollupSettings().challengePeriod
 
     @Option(help: "L1 confirmations before the sequencer applies an inbox message (a hint stored on L1).")
-    var inboxConfirmations: UInt64 = 12
+    var inboxConfirmations: UInt64 = RollupSettings().inboxConfirmations
+
+    @Option(help: "Seconds an owner change waits between scheduling and execution; fixed for good, at least the challenge period (default: the challenge period).")
+    var changeDelay: UInt64?
+
+    @Option(help: "The most Signer tickets may pay in any --ticket-window seconds, e.g. 100000emt (default 100000emt).")
+    var ticketLimit: String = "100000emt"
+
+    @Option(help: "Seconds of the ticket rate-limit window.")
+    var ticketWindow: UInt64 = RollupSettings().ticketWindow
+
+    @Option(help: "Seconds after which an inbox message the sequencer has not included makes its commits revert.")
+    var forceInclusionDelay: UInt64 = RollupSettings().forceInclusionDelay
 
     @Option(help: "Directory of the compiled contracts (default: Contracts/artifacts).")
     var artifacts: String?
@@ -45,6 +57,17 @@ struct Deploy: AsyncParsableCommand {
     func run() async throws {
         guard let url = URL(string: rpc), url.scheme == "http" || url.scheme == "https" else { throw CLIError("invalid --rpc URL: \(rpc)") }
         func addr(_ s: String, _ what: String) throws -> Address { try reporting("invalid \(what)") { try Address(s) } }
+        var settings = RollupSettings()
+        settings.challengePeriod = challengePeriod
+        settings.inboxConfirmations = inboxConfirmations
+        settings.changeDelay = changeDelay
+        settings.ticketLimit = try reporting("invalid --ticket-limit") { try Amount.parse(ticketLimit) }
+        settings.ticketWindow = ticketWindow
+        settings.forceInclusionDelay = forceInclusionDelay
+        guard settings.effectiveChangeDelay >= challengePeriod else {
+            throw CLIError("--change-delay \(settings.effectiveChangeDelay) is shorter than --challenge-period \(challengePeriod): users could not exit before a change they object to")
+        }
+        guard ticketWindow > 0 else { throw CLIError("--ticket-window must be at least 1 second") }
         let owner = try key.load()
         let eth = EthClient(url: url)
         let chainId = try await eth.chainId()
@@ -53,7 +76,7 @@ struct Deploy: AsyncParsableCommand {
         let d = try await deployer.deployAll(token: try token.map { try addr($0, "--token") }, owner: owner.address,
                                              sequencer: try addr(sequencer, "--sequencer"), signer: try addr(signer, "--signer"),
                                              guardians: try guardian.map { try addr($0, "--guardian") },
-                                             challengePeriod: challengePeriod, inboxConfirmations: inboxConfirmations)
+                                             settings: settings)
         try d.write(out)
         print("EmethToken   \(d.token.checksummed)\(token == nil ? " (new)" : "")")
         print("EmethRollup  \(d.rollup.checksummed) (block \(d.block))")

@@ -30,6 +30,9 @@ struct Claim: AsyncParsableCommand {
     @Flag(help: "Show what would be paid; send nothing.")
     var dryRun = false
 
+    @Option(help: "Seconds to wait for the ticket's block to be committed on L1 (L1 pays tickets for committed blocks only; 0: do not wait).")
+    var commitTimeout: UInt64 = 300
+
     @OptionGroup var key: KeyOptions
 
     func run() async throws {
@@ -51,6 +54,7 @@ struct Claim: AsyncParsableCommand {
             via = "proof against batch \(p.batchIndex)"
         } else {
             guard let t = try await l2.client.ticket(who) else { throw CLIError("the sequencer has no ticket for \(who.checksummed): nothing was credited yet") }
+            try await awaitCommitted(block: t.blockNumber, rollup)
             credit = t.credit
             call = try RollupContract.claimWithTicket.encodeCall([.address(who), .uint(t.credit), .uint(UInt256(t.blockNumber)), .bytes(t.signature)])
             via = "ticket of block \(t.blockNumber)"
@@ -66,6 +70,25 @@ struct Claim: AsyncParsableCommand {
         }
         let receipt = try await L1Sender(eth: eth, key: k, chainId: d.chainId).send(to: d.rollup, data: call, what: "claim")
         print("paid \(Amount.format(amount)) (\(amount) base units) to \(who.checksummed) by \(via): L1 tx \(receipt.transactionHash.hex), gas \(receipt.gasUsed)")
+    }
+
+    /// L1 pays a ticket only once its block is in a committed batch (so an auditor can check
+    /// it): wait for that, rather than send a claim that reverts.
+    func awaitCommitted(block: UInt64, _ rollup: RollupContract) async throws {
+        var head = try await rollup.nextBlock() - 1
+        guard head < block else { return }
+        guard commitTimeout > 0 else {
+            throw CLIError("block \(block) is not committed on L1 yet (committed up to block \(head)): L1 pays a ticket once its block is committed; retry shortly")
+        }
+        print("waiting for block \(block) to be committed on L1 (committed up to block \(head))")
+        let deadline = Date().addingTimeInterval(TimeInterval(commitTimeout))
+        while head < block {
+            guard Date() < deadline else {
+                throw CLIError("block \(block) is still not committed on L1 after \(commitTimeout) s (committed up to block \(head)); is the batch poster running?")
+            }
+            try await Task.sleep(nanoseconds: 500_000_000)
+            head = try await rollup.nextBlock() - 1
+        }
     }
 
     func settlementProof(for who: Address) async throws -> L2Client.SettlementProofInfo {

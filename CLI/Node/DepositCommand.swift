@@ -17,6 +17,9 @@ struct Deposit: AsyncParsableCommand {
     @OptionGroup var l1: L1Options
     @OptionGroup var l2: L2Options
 
+    @Option(name: .customLong("for"), help: "Credit this L2 account instead of the sender's (depositFor: for contract wallets and custodians).")
+    var recipient: String?
+
     @Flag(help: "Do not wait for the L2 credit.")
     var noWait = false
 
@@ -34,14 +37,17 @@ struct Deposit: AsyncParsableCommand {
         let sender = L1Sender(eth: eth, key: k, chainId: d.chainId)
         let held = try await rollup.tokenBalance(k.address, token: d.token)
         guard held >= value else { throw CLIError("\(k.address.checksummed) holds \(Amount.format(held)) on L1, less than \(Amount.format(value))") }
-        let before = noWait ? nil : try? await l2.client.account(k.address).balance
+        let to = try recipient.map { r in try reporting("invalid --for") { try Address(r) } } ?? k.address
+        let before = noWait ? nil : try? await l2.client.account(to).balance
         if try await rollup.allowance(owner: k.address, token: d.token) < value {
             let approve = try ABIFunction(signature: "approve(address,uint256)").encodeCall([.address(d.rollup), .uint(value)])
             try await sender.send(to: d.token, data: approve, what: "approve")
         }
-        let receipt = try await sender.send(to: d.rollup, data: try RollupContract.deposit.encodeCall([.uint(value)]), what: "deposit")
+        let call = recipient == nil ? try RollupContract.deposit.encodeCall([.uint(value)])
+            : try RollupContract.depositFor.encodeCall([.address(to), .uint(value)])
+        let receipt = try await sender.send(to: d.rollup, data: call, what: recipient == nil ? "deposit" : "depositFor")
         let message = receipt.logs.compactMap { try? RollupContract.inboxMessage($0) }.first
-        print("deposited \(Amount.format(value)) (\(value) base units): inbox message \(message.map { String($0.index) } ?? "?"), L1 block \(receipt.blockNumber), tx \(receipt.transactionHash.hex)")
+        print("deposited \(Amount.format(value)) (\(value) base units)\(recipient == nil ? "" : " for \(to.checksummed)"): inbox message \(message.map { String($0.index) } ?? "?"), L1 block \(receipt.blockNumber), tx \(receipt.transactionHash.hex)")
         guard !noWait else { return }
         guard let before else {
             print("the L2 API is not reachable; the sequencer credits the deposit after \(d.inboxConfirmations) L1 confirmations")
@@ -49,7 +55,7 @@ struct Deposit: AsyncParsableCommand {
         }
         let deadline = Date().addingTimeInterval(TimeInterval(timeout))
         while Date() < deadline {
-            if let now = try? await l2.client.account(k.address), now.balance >= before + value {
+            if let now = try? await l2.client.account(to), now.balance >= before + value {
                 print("credited on L2: balance \(Amount.format(now.balance))")
                 return
             }

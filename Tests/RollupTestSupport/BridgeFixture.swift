@@ -37,13 +37,18 @@ public final class BridgeFixture: @unchecked Sendable {
     public private(set) var engine: SequencerEngine?
     public var rollup: RollupContract { RollupContract(address: deployment.rollup, eth: eth) }
 
-    public init(challengePeriod: UInt64 = 30, devnetArguments: [String] = [], timeout: TimeInterval = 30) async throws {
+    public init(challengePeriod: UInt64 = 30, devnetArguments: [String] = [], timeout: TimeInterval = 30,
+                settings configure: (inout RollupSettings) -> Void = { _ in }) async throws {
         devnet = try LocalDevnet(arguments: devnetArguments)
         eth = EthClient(rpc: JSONRPCClient(url: devnet.url, timeout: timeout, maxAttempts: 3))
         let deployer = Deployer(sender: L1Sender(eth: eth, key: owner, chainId: 31337),
                                 artifacts: PythonOracle.repoRoot.appendingPathComponent("Contracts/artifacts").path)
+        var settings = RollupSettings()
+        settings.challengePeriod = challengePeriod
+        settings.inboxConfirmations = 1
+        configure(&settings)
         deployment = try await deployer.deployAll(token: nil, owner: owner.address, sequencer: sequencer.address, signer: signer.address,
-                                                  guardians: [guardian.address], challengePeriod: challengePeriod, inboxConfirmations: 1)
+                                                  guardians: [guardian.address], settings: settings)
         genesis = Genesis(chainId: 31337, rollup: deployment.rollup, signer: signer.address, timestamp: 1_700_000_000,
                           roles: Roles(verifiers: [verifier.address]))
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
