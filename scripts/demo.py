@@ -4,10 +4,13 @@ Requesters deposit EMT on L1 (one with `emeth deposit`, the others with web3), r
 on L2 (some splittable: the splitter splits them into SubJobs, the aggregator aggregates
 them), nodes Process and Submit (some Decline), the verifier Verifies most, Rejects some and
 Times some out after their deadline, one requester cancels a job through the L1 inbox
-(`requestCancel`), nodes Withdraw; batches are posted to L1 and become final (the demo moves
-devnet time past the challenge period); one node claims with a Signer ticket (`emeth claim`),
-the other with a Merkle proof (`emeth claim --proof`). Every L2 transaction is signed here
-with eth-account's `Account.sign_typed_data` in the domain `emeth_chainInfo` announces.
+(`requestCancel`), the verifier's attempt to Verify work it did itself is refused, nodes
+Withdraw (one forces its Withdraw through L1 with `emeth force-tx`, as a censored user would);
+one node's Signer ticket is refused by L1 until its block is committed, then paid
+(`emeth claim`); batches become final (the demo moves devnet time past the challenge period),
+anyone settles the burns, and the other node claims with a Merkle proof (`emeth claim
+--proof`). Every L2 transaction is signed here with eth-account's `Account.sign_typed_data` in
+the domain `emeth_chainInfo` announces.
 
 Everything is checked against an independent model of the fee rules (docs/PROTOCOL.md §3):
 every receipt's success, every job's final status, every account's balance and credit, the
@@ -30,6 +33,7 @@ from pathlib import Path
 
 from eth_hash.auto import keccak
 from web3 import Web3
+from web3.exceptions import ContractLogicError
 
 from demo_model import (  # noqa: E402
     EMT, FAILURES, GHOLON, LOCALNET_DIR, ROOT, STATUS, TIMEOUT_WINDOW, L2, Actor, Fail, Job, Model, Progress, emt, sign,
@@ -39,7 +43,7 @@ from demo_model import (  # noqa: E402
 # --- the demo -------------------------------------------------------------------------------
 
 class Demo:
-    PHASES = 16
+    PHASES = 18
 
     def __init__(self, args):
         self.args = args
@@ -140,12 +144,12 @@ class Demo:
             raise Fail(f"L1 {what} by {actor.name} reverted (tx {h.hex()})")
         return r
 
-    def emeth(self, actor: Actor, *args: str) -> str:
+    def emeth(self, actor: Actor, *args: str, stdin: str | None = None) -> str:
         env = {k: v for k, v in os.environ.items() if not k.startswith("EMETH_")}
         env["EMETH_PRIVATE_KEY"] = actor.key
         cmd = [self.env["EMETH_BIN"], *args, "--rpc", self.env["L1_RPC_URL"], "--deployment", self.env["DEPLOYMENT_FILE"],
                "--l2", self.env["L2_RPC_URL"]]
-        r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+        r = subprocess.run(cmd, env=env, input=stdin, capture_output=True, text=True, timeout=300)
         if r.returncode != 0:
             raise Fail(f"emeth {' '.join(args)} ({actor.name}) failed:\n{r.stderr.strip() or r.stdout.strip()}")
         for line in r.stdout.strip().splitlines():
@@ -161,7 +165,7 @@ class Demo:
                  + ["reject"] * max(1, n // 20) + ["cancel"] * max(1, n // 100) + ["cancel-l1"])
         if len(kinds) > n:
             raise Fail(f"--jobs {n} is too few for every kind of job: use at least {len(kinds)}")
-        kinds += ["verify"] * (n - len(kinds))
+        kinds += ["verify"] * (n - len(kinds) - 1) + ["self-verify"]
         self.rng.shuffle(kinds)
         far = int(time.time()) + 3600
         for i, kind in enumerate(kinds):
@@ -169,6 +173,8 @@ class Demo:
             price = self.rng.randrange(100, 151) * GHOLON
             used = self.rng.randrange(limit // 2, limit + 1)
             j = Job(self.new_id(), kind, self.requesters[i % 2], self.nodes[(i // 2) % 2], limit, price, used, far)
+            if kind == "self-verify":  # small, so the verifier's fees earned so far pay its node deposit
+                j = Job(j.id, kind, j.owner, self.verifier, 10_000, 100 * GHOLON, 10_000, far)
             if kind == "split":
                 weights = [self.rng.randrange(1, 4) for _ in range(3)]
                 for k, w in enumerate(weights):  # the SubJobs use 3/4 of the parent's fuel; the rest goes back
@@ -212,7 +218,7 @@ class Demo:
         for j in self.jobs:
             need[j.owner.address] += j.fee_limit + j.vfee
             for x in ([j] if not j.children else j.children):
-                if x.node:
+                if x.node and x.kind != "self-verify":  # the verifier pays that deposit from fees it earned
                     need[x.node.address] += x.fee_limit + x.vfee
         amounts = {a: (need[a.address] // EMT + 10) * EMT for a in self.requesters + self.nodes}
         self.p.phase(f"deposits on L1: {len(amounts)} accounts, {emt(sum(amounts.values()))}")
@@ -327,6 +333,19 @@ class Demo:
         r = self.run(items)
         self.p.detail(f"{len(r)} Aggregate sequenced in {self.blocks(r)}")
 
+    def self_verification(self) -> None:
+        j = self.of("self-verify")[0]
+        self.p.phase("the verifier Processes a job and Submits fuelUsed = fuelLimit; its own Verify is refused")
+        self.model.process(j)
+        self.model.submit(j)
+        items = [self.tx(self.verifier, "Process", jobId=j.id),
+                 self.tx(self.verifier, "Submit", jobId=j.id, result=self.new_id(32), fuelUsed=j.fuel_used),
+                 self.tx(self.verifier, "Verify", expect_failure=22, jobId=j.id),
+                 self.tx(self.verifier, "Reject", expect_failure=22, jobId=j.id)]
+        r = self.run(items)
+        self.p.detail(f"Verify and Reject by the job's own node failed as VERIFIER_IS_PARTY in {self.blocks(r)}: "
+                      "the job stays SUBMITTED until an independent verifier judges it")
+
     def timeouts(self) -> None:
         jobs = self.of("timeout-requested", "timeout-processing")
         wait = self.deadline + 1 - time.time()
@@ -343,6 +362,7 @@ class Demo:
 
     def withdraw(self) -> None:
         self.p.phase("nodes Withdraw their whole L2 balance (balance → credit, claimable on L1)")
+        self.l1_before_withdraw = self.w3.eth.block_number
         items = []
         for a in self.nodes:
             got = self.l2.account(a.address)["balance"]
@@ -350,12 +370,33 @@ class Demo:
                 raise Fail(f"{a.name}'s L2 balance is {got}, the model says {a.balance}")
             self.model.withdraw(a, a.balance)
             items.append(self.tx(a, "Withdraw", amount=a.credit))
+        forced = items.pop()  # the last node's Withdraw goes through L1, as if the sequencer censored it
         r = self.run(items)
-        self.p.detail(", ".join(f"{a.name} {emt(a.credit)}" for a in self.nodes) + f" in {self.blocks(r)}")
+        self.p.detail(", ".join(f"{a.name} {emt(a.credit)}" for a in self.nodes[:-1]) + f" in {self.blocks(r)}")
+        a, primary, msg, _ = forced
+        wire, _ = sign((a.key, self.domain, primary, msg))
+        self.emeth(a, "force-tx", "-", stdin=json.dumps(wire))
+        deadline = time.monotonic() + 60
+        while self.l2.account(a.address)["credit"] != a.credit:
+            if time.monotonic() > deadline:
+                raise Fail(f"the Withdraw {a.name} forced through L1 was not applied on L2 within 60 s")
+            time.sleep(0.2)
+        self.p.detail(f"{a.name} forced its Withdraw of {emt(a.credit)} through the L1 inbox (forceTransaction): "
+                      "applied on L2 in inbox order")
 
     def claim_ticket(self) -> None:
         a = self.nodes[0]
-        self.p.phase(f"{a.name} claims on L1 at once with its Signer ticket (emeth claim)")
+        self.p.phase(f"{a.name} claims on L1 with its Signer ticket: refused until the block is committed, then paid")
+        t = self.l2.call("emeth_getTicket", a.address)
+        block = int(t["blockNumber"], 16)
+        call = self.rollup.functions.claimWithTicket(a.address, int(t["credit"], 16), block, bytes.fromhex(t["signature"][2:]))
+        try:  # as L1 stood before the Withdraw: block `block` was not committed
+            call.call({"from": a.address}, block_identifier=self.l1_before_withdraw)
+            raise Fail(f"L1 paid a ticket for block {block} before that block was committed")
+        except ContractLogicError as e:
+            if "block not committed" not in str(e):
+                raise Fail(f"the ticket for uncommitted block {block} was refused for another reason: {e}")
+        self.p.detail(f"L1 refuses the ticket of block {block} while the block is not committed (EmethRollup: block not committed)")
         before = self.token.functions.balanceOf(a.address).call()
         self.emeth(a, "claim")
         self.claims = {a.address: ("ticket", before, self.token.functions.balanceOf(a.address).call())}
@@ -373,6 +414,9 @@ class Demo:
         self.w3.provider.make_request("evm_mine", [])
         self.wait_receipts(self.hashes, lambda x: x["status"] == "final", "final", 120)
         self.p.detail(f"L1 time moved {period + 1} s: every transaction is final")
+        r = self.l1_send(self.requesters[0], self.rollup.functions.settleBurns(), "settleBurns")
+        self.p.detail(f"burns are settled at finality only: settleBurns() by anyone burned up to the newest final batch "
+                      f"(L1 block {r.blockNumber}, burnedOnL1 {emt(self.rollup.functions.burnedOnL1().call())})")
 
     def claim_proof(self) -> None:
         a = self.nodes[1]
@@ -489,6 +533,7 @@ class Demo:
         self.split()
         self.work()
         self.timeouts()
+        self.self_verification()
         self.withdraw()
         self.claim_ticket()
         self.settle()

@@ -144,7 +144,10 @@ class Job:
 
     # The expected final status of each kind of job.
     FINAL = {"verify": 4, "reject": 7, "decline": 8, "timeout-requested": 6, "timeout-processing": 6, "cancel": 5,
-             "cancel-l1": 5, "split": 10, "sub": 4}
+             "cancel-l1": 5, "split": 10, "sub": 4,
+             # Processed and submitted by the verifier itself: its own Verify is refused
+             # (VERIFIER_IS_PARTY), so the job waits for an independent verifier.
+             "self-verify": 3}
 
 
 class Model:

@@ -48,6 +48,8 @@ DIR = Path(os.environ.get("LOCALNET_DIR") or ROOT / ".localnet").resolve()
 L1_PORT = int(os.environ.get("LOCALNET_L1_PORT") or 8545)
 L2_PORT = int(os.environ.get("LOCALNET_L2_PORT") or 8547)
 CHALLENGE_PERIOD = int(os.environ.get("LOCALNET_CHALLENGE_PERIOD") or 20)
+# Short, for a devnet: a message the sequencer leaves out for 10 minutes blocks its commits.
+FORCE_INCLUSION_DELAY = int(os.environ.get("LOCALNET_FORCE_INCLUSION_DELAY") or 600)
 MAX_TXS = int(os.environ.get("LOCALNET_MAX_TXS") or 5000)
 BLOCK_TIME_MS = int(os.environ.get("LOCALNET_BLOCK_TIME_MS") or 250)
 MINT_EMT = int(os.environ.get("LOCALNET_MINT") or 1_000_000)
@@ -246,7 +248,8 @@ def deploy(url: str) -> dict:
         f"challenge period {CHALLENGE_PERIOD} s)")
     emeth("deploy", "--rpc", url, "--sequencer", DEV_ACCOUNTS[SEQUENCER][0], "--signer", signer,
           "--guardian", DEV_ACCOUNTS[GUARDIAN][0], "--challenge-period", str(CHALLENGE_PERIOD),
-          "--inbox-confirmations", "1", "--out", str(DEPLOYMENT), key=DEV_ACCOUNTS[OWNER][1])
+          "--inbox-confirmations", "1", "--force-inclusion-delay", str(FORCE_INCLUSION_DELAY),
+          "--ticket-limit", "1000000emt", "--ticket-window", "3600", "--out", str(DEPLOYMENT), key=DEV_ACCOUNTS[OWNER][1])
     return json.loads(DEPLOYMENT.read_text())
 
 

@@ -22,6 +22,7 @@ struct ForceTx: AsyncParsableCommand {
     var file: String
 
     @OptionGroup var l1: L1Options
+    @OptionGroup var l2: L2Options
     @OptionGroup var key: KeyOptions
 
     func run() async throws {
@@ -42,6 +43,9 @@ struct ForceTx: AsyncParsableCommand {
         let tx: L2Transaction
         do { tx = try L2Admission(chainId: d.chainId, rollup: d.rollup).authenticate(envelope) } catch {
             throw CLIError("the signature does not verify for this deployment (chain \(d.chainId), rollup \(d.rollup.checksummed)): \(error); the sequencer would record it as FORCED_TX_INVALID")
+        }
+        if let next = try? await l2.client.account(tx.sender).nonce, next != tx.nonce {
+            print("warning: \(tx.sender.checksummed)'s next L2 nonce is \(next), not \(tx.nonce): unless that changes before the sequencer includes it, it fails as FORCED_TX_WRONG_NONCE")
         }
         let k = try key.load()
         let sender = L1Sender(eth: eth, key: k, chainId: d.chainId)
