@@ -52,7 +52,7 @@ public final class EngineHandle: @unchecked Sendable {
     public func add(_ tx: L2Transaction, bytes: Int) throws {
         let now = clock()
         try withEngine { e in
-            try e.mempoolAdd(tx, bytes: bytes)
+            try e.mempoolAdd(tx, nowMs: now)
             e.notePending(nowMs: now)
         }
     }

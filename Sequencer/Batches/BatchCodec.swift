@@ -96,6 +96,31 @@ public enum BatchCodec {
         return .list(f)
     }
 
+    /// Bytes a batch spends on a block besides its inbox messages and transactions: the
+    /// header fields and signature with their RLP prefixes (231 at most), plus the batch's own
+    /// wrapper `[firstBlock, [ … ]]` and version byte (20 at most), rounded up.
+    public static let blockOverheadBytes = 256
+
+    /// The largest raw (uncompressed) payload of one block's inbox messages and transactions
+    /// such that a batch holding only that block is at most `maxData` bytes even when zstd
+    /// cannot compress it at all: blocks sealed within it can always be posted.
+    public static func blockPayloadBudget(maxData: Int) -> Int {
+        var lo = 0, hi = maxData
+        while lo < hi {  // the largest n with 1 + bound(n + overhead) ≤ maxData
+            let mid = (lo + hi + 1) / 2
+            if 1 + Zstd.bound(mid + blockOverheadBytes) <= maxData { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    /// What `tx` adds to a batch before compression.
+    public static func encodedSize(_ tx: L2Transaction) -> Int {
+        encodeTransaction(Transaction(call: tx.call, nonce: tx.nonce, signature: tx.signature)).count
+    }
+
+    /// What inbox message `m` adds to a batch before compression.
+    public static func encodedSize(_ m: InboxMessage) -> Int { RLP.encode(BlockCodec.encode(m)).count }
+
     /// One transaction in its binary form, `RLP(tx)`: what `forceTransaction` carries on L1.
     public static func encodeTransaction(_ tx: Transaction) -> Bytes { RLP.encode(encode(tx)) }
 

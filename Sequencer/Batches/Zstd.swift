@@ -23,6 +23,10 @@ public enum Zstd {
         }
     }
 
+    /// The most bytes zstd can turn `size` input bytes into, whatever they hold (its
+    /// `ZSTD_compressBound`): incompressible data grows a little, never more than this.
+    public static func bound(_ size: Int) -> Int { ZSTD_compressBound(size) }
+
     /// One frame with its content size and a content checksum, so corruption is caught by
     /// zstd itself before anything tries to parse the output.
     public static func compress(_ input: Bytes, level: Int32 = 19) throws(Error) -> Bytes {

@@ -1,9 +1,15 @@
 import Core
 
 /// Transactions accepted but not yet in a block, queued per sender by nonce. A transaction
-/// whose nonce is ahead of its sender's next nonce waits for the gap to fill (clients that
-/// fire several transactions at once need not serialise them); one behind is refused.
-/// Ready transactions leave in arrival order, so no sender can starve another.
+/// whose nonce is ahead of its sender's next nonce ("future") waits for the gap to fill
+/// (clients that fire several transactions at once need not serialise them); one behind is
+/// refused. Ready transactions leave in arrival order, so no sender can starve another.
+///
+/// Fairness under pressure: future transactions are the cheap way to fill a pool (they need
+/// no funds until they run), so they expire after `futureTtlMs`, and when the pool is full a
+/// ready newcomer evicts the oldest future transaction — never a ready one. A sender's
+/// bookkeeping is dropped as soon as it has nothing queued, so the pool's memory follows
+/// what it holds, not how many senders it has ever seen.
 public struct Mempool: Sendable {
     public enum Refusal: Error, Equatable, CustomStringConvertible {
         case alreadyKnown(Hash32)
@@ -28,70 +34,171 @@ public struct Mempool: Sendable {
     public let maxSize: Int
     public let maxPerSender: Int
     public let maxNonceAhead: UInt64
+    /// Milliseconds a future transaction may wait for its gap to fill.
+    public let futureTtlMs: UInt64
 
     struct Entry: Sendable {
         let tx: L2Transaction
         let bytes: Int
         let seq: UInt64
+        let arrivedMs: UInt64
     }
 
     /// Every pooled transaction by sender and nonce; `ready` indexes the executable ones.
     private var bySender: [Address: [UInt64: Entry]] = [:]
-    /// For each sender, the next nonce the chain (plus transactions already taken) expects.
+    /// For each sender with something queued, the next nonce the chain (plus transactions
+    /// already taken) expects.
     private var nextNonce: [Address: UInt64] = [:]
     private var ready: [UInt64: Entry] = [:]
     private var readyOrder = MinHeap()
     private var readySenders: Set<Address> = []
+    /// Future transactions by arrival (lazily cleaned: an entry that became ready or left is
+    /// skipped when it surfaces), for expiry and eviction oldest first.
+    private var futureOrder = MinHeap()
+    private var futureBySeq: [UInt64: (Address, UInt64)] = [:]
     private var known: Set<Hash32> = []
     private var seq: UInt64 = 0
     public private(set) var count = 0
+    /// Bytes of the ready transactions (what the seal policy weighs).
+    public private(set) var readyBytes = 0
+    /// Future transactions dropped so far: expired, or evicted for a ready newcomer.
+    public private(set) var expired = 0
+    public private(set) var evicted = 0
 
-    public init(maxSize: Int = 100_000, maxPerSender: Int = 1_024, maxNonceAhead: UInt64 = 1_024) {
-        self.maxSize = maxSize; self.maxPerSender = maxPerSender; self.maxNonceAhead = maxNonceAhead
+    public init(maxSize: Int = 100_000, maxPerSender: Int = 1_024, maxNonceAhead: UInt64 = 1_024, futureTtlMs: UInt64 = 600_000) {
+        self.maxSize = maxSize; self.maxPerSender = maxPerSender; self.maxNonceAhead = maxNonceAhead; self.futureTtlMs = futureTtlMs
     }
 
     public var readyCount: Int { ready.count }
+    public var futureCount: Int { count - ready.count }
+    /// Senders the pool keeps bookkeeping for (those with something queued).
+    public var senderCount: Int { bySender.count }
     /// How many of `sender`'s transactions wait here (its next nonce is the chain's plus these).
     public func pendingCount(of sender: Address) -> Int { bySender[sender]?.count ?? 0 }
     public func contains(_ hash: Hash32) -> Bool { known.contains(hash) }
+    /// The transaction `sender` has queued at `nonce`, if any.
+    public func queued(_ sender: Address, nonce: UInt64) -> L2Transaction? { bySender[sender]?[nonce]?.tx }
+
+    /// Every queued transaction in arrival order (for rebuilding the admission state).
+    public var inArrivalOrder: [L2Transaction] {
+        bySender.values.flatMap(\.values).sorted { $0.seq < $1.seq }.map(\.tx)
+    }
 
     /// Adds a validated transaction. `chainNonce` is the sender's nonce in the latest state,
-    /// consulted only the first time the pool sees this sender.
-    public mutating func add(_ tx: L2Transaction, bytes: Int, chainNonce: UInt64) throws(Refusal) {
+    /// consulted only when the pool holds nothing of this sender.
+    public mutating func add(_ tx: L2Transaction, bytes: Int, chainNonce: UInt64, nowMs: UInt64 = 0) throws(Refusal) {
         guard !known.contains(tx.hash) else { throw .alreadyKnown(tx.hash) }
         let expected = nextNonce[tx.sender] ?? chainNonce
         guard tx.nonce >= expected else { throw .nonceTooLow(expected: expected, got: tx.nonce) }
         guard tx.nonce - expected <= maxNonceAhead else { throw .nonceTooHigh(expected: expected, got: tx.nonce, maxAhead: maxNonceAhead) }
-        var queue = bySender[tx.sender] ?? [:]
-        guard queue[tx.nonce] == nil else { throw .nonceTaken(tx.nonce) }
-        guard count < maxSize else { throw .full(limit: maxSize) }
-        guard queue.count < maxPerSender else { throw .senderFull(limit: maxPerSender) }
+        guard bySender[tx.sender]?[tx.nonce] == nil else { throw .nonceTaken(tx.nonce) }
+        guard (bySender[tx.sender]?.count ?? 0) < maxPerSender else { throw .senderFull(limit: maxPerSender) }
+        let becomesReady = tx.nonce == expected && !readySenders.contains(tx.sender)
+        if count >= maxSize {
+            // Only a ready newcomer may push out the oldest future transaction.
+            guard becomesReady, evictOldestFuture() else { throw .full(limit: maxSize) }
+        }
         seq += 1
-        let entry = Entry(tx: tx, bytes: bytes, seq: seq)
+        let entry = Entry(tx: tx, bytes: bytes, seq: seq, arrivedMs: nowMs)
         nextNonce[tx.sender] = expected
         known.insert(tx.hash)
         count += 1
-        queue[tx.nonce] = entry
-        bySender[tx.sender] = queue
-        if tx.nonce == expected && !readySenders.contains(tx.sender) { makeReady(entry) }
+        bySender[tx.sender, default: [:]][tx.nonce] = entry
+        if becomesReady {
+            makeReady(entry)
+        } else {
+            futureOrder.push(entry.seq)
+            futureBySeq[entry.seq] = (tx.sender, tx.nonce)
+        }
     }
 
     private mutating func makeReady(_ e: Entry) {
+        futureBySeq[e.seq] = nil
         ready[e.seq] = e
+        readyBytes += e.bytes
         readyOrder.push(e.seq)
         readySenders.insert(e.tx.sender)
     }
 
-    /// Takes up to `maxTxs` ready transactions (and at most `maxBytes`) in arrival order,
+    /// Drops future transactions older than `futureTtlMs`; returns how many.
+    @discardableResult
+    public mutating func expireFuture(nowMs: UInt64) -> Int {
+        var n = 0
+        while let s = oldestFuture(), let e = entry(s), nowMs &- e.arrivedMs > futureTtlMs, nowMs >= e.arrivedMs {
+            removeFuture(e)
+            n += 1
+        }
+        expired += n
+        return n
+    }
+
+    private mutating func evictOldestFuture() -> Bool {
+        guard let s = oldestFuture(), let e = entry(s) else { return false }
+        removeFuture(e)
+        evicted += 1
+        return true
+    }
+
+    /// The oldest still-future entry's sequence number, discarding stale heap entries.
+    private mutating func oldestFuture() -> UInt64? {
+        while let s = futureOrder.peek() {
+            if futureBySeq[s] != nil { return s }
+            _ = futureOrder.pop()
+        }
+        return nil
+    }
+
+    private func entry(_ seq: UInt64) -> Entry? {
+        guard let (sender, nonce) = futureBySeq[seq] else { return nil }
+        return bySender[sender]?[nonce]
+    }
+
+    private mutating func removeFuture(_ e: Entry) {
+        futureBySeq[e.seq] = nil
+        known.remove(e.tx.hash)
+        count -= 1
+        bySender[e.tx.sender]?[e.tx.nonce] = nil
+        prune(e.tx.sender)
+    }
+
+    /// Forgets a sender with nothing queued: its next nonce is the chain's again.
+    private mutating func prune(_ sender: Address) {
+        if bySender[sender]?.isEmpty ?? true {
+            bySender[sender] = nil
+            nextNonce[sender] = nil
+        }
+    }
+
+    /// Removes `tx`, just added (admission found it would fail). Its heap slot is left to be
+    /// skipped lazily.
+    public mutating func remove(_ tx: L2Transaction) {
+        guard let e = bySender[tx.sender]?[tx.nonce], e.tx.hash == tx.hash else { return }
+        if ready[e.seq] != nil {
+            ready[e.seq] = nil
+            readyBytes -= e.bytes
+            readySenders.remove(tx.sender)
+        }
+        futureBySeq[e.seq] = nil
+        known.remove(tx.hash)
+        count -= 1
+        bySender[tx.sender]?[tx.nonce] = nil
+        prune(tx.sender)
+    }
+
+    /// Takes up to `maxTxs` ready transactions and at most `maxBytes` in arrival order,
     /// promoting each sender's next queued nonce as its predecessor is taken.
     public mutating func take(maxTxs: Int, maxBytes: Int) -> [L2Transaction] {
         var out: [L2Transaction] = []
         var bytes = 0
         while out.count < maxTxs, let first = readyOrder.peek() {
-            let e = ready[first]!
-            if bytes + e.bytes > maxBytes && !out.isEmpty { break }
+            guard let e = ready[first] else {  // removed since it was queued
+                _ = readyOrder.pop()
+                continue
+            }
+            if bytes + e.bytes > maxBytes { break }
             _ = readyOrder.pop()
             ready[first] = nil
+            readyBytes -= e.bytes
             readySenders.remove(e.tx.sender)
             out.append(e.tx)
             bytes += e.bytes
@@ -99,17 +206,12 @@ public struct Mempool: Sendable {
             count -= 1
             let next = e.tx.nonce + 1
             nextNonce[e.tx.sender] = next
-            if var q = bySender[e.tx.sender] {
-                q[e.tx.nonce] = nil
-                if let succ = q[next] { makeReady(succ) }
-                bySender[e.tx.sender] = q.isEmpty ? nil : q
-            }
+            bySender[e.tx.sender]?[e.tx.nonce] = nil
+            if let succ = bySender[e.tx.sender]?[next] { makeReady(succ) }
+            prune(e.tx.sender)
         }
         return out
     }
-
-    /// Bytes of the ready transactions (what the seal policy weighs).
-    public var readyBytes: Int { ready.values.reduce(0) { $0 + $1.bytes } }
 }
 
 /// A binary min-heap of arrival sequence numbers: the ready queue's order.

@@ -22,23 +22,88 @@ public final class SequencerEngine: @unchecked Sendable {
 
     /// Authenticates and queues one transaction; returns its hash. Nothing is sequenced yet.
     @discardableResult
-    public func submit(_ env: L2Envelope, bytes: Int) throws -> Hash32 {
+    public func submit(_ env: L2Envelope, nowMs: UInt64 = 0) throws -> Hash32 {
         let tx = try admission.authenticate(env)
-        try mempoolAdd(tx, bytes: bytes)
+        try mempoolAdd(tx, nowMs: nowMs)
         return tx.hash
     }
 
-    /// Queues an already-authenticated transaction (batch admission authenticates in bulk).
-    public func mempoolAdd(_ tx: L2Transaction, bytes: Int) throws {
-        try mempool.add(tx, bytes: bytes, chainNonce: try store.account(tx.sender)?.nonce ?? 0)
+    /// Transactions that entered a block and failed there although admission ran them
+    /// against the pending state: races (another transaction got there first, a deadline
+    /// passed in between) that admission cannot see. Bounded by what admission let in.
+    public private(set) var failedAfterAdmission = 0
+
+    /// Queues an already-authenticated transaction (batch admission authenticates in bulk),
+    /// after checking it against the pending state (`AdmissionRefusal`):
+    /// - the sender must hold something (balance or credit) or have a role;
+    /// - if it is next in its sender's line, it is executed on the pending state (committed
+    ///   state + pending inbox + admitted transactions) and refused if it would fail;
+    /// - a transaction further ahead waits unchecked (the mempool bounds and expires those).
+    public func mempoolAdd(_ tx: L2Transaction, nowMs: UInt64 = 0) throws {
+        let size = BatchCodec.encodedSize(tx)
+        guard size <= policy.blockBudget else { throw AdmissionRefusal.tooLarge(bytes: size, limit: policy.blockBudget) }
+        var state = try takePending()
+        defer { pending = state }
+        let before = try state.account(tx.sender)
+        guard !before.balance.isZero || !before.credit.isZero || hasRole(tx.sender) else { throw AdmissionRefusal.emptyAccount(tx.sender) }
+        try mempool.add(tx, bytes: size, chainNonce: try store.account(tx.sender)?.nonce ?? 0, nowMs: nowMs)
+        guard before.nonce == tx.nonce else { return }
+        if let failure = try stf.apply(tx, time: admissionTime(nowMs), to: &state) {
+            try state.setAccount(tx.sender, before)
+            mempool.remove(tx)
+            throw AdmissionRefusal.wouldFail(failure)
+        }
+        // Successors that were waiting for this one now run on the pending state too.
+        var next = tx.nonce + 1
+        while let succ = mempool.queued(tx.sender, nonce: next) {
+            _ = try stf.apply(succ, time: admissionTime(nowMs), to: &state)
+            next += 1
+        }
+    }
+
+    var stf: StateTransition { producer.executor.stf }
+
+    func hasRole(_ a: Address) -> Bool {
+        let r = stf.roles
+        return r.verifiers.contains(a) || r.splitters.contains(a) || r.aggregators.contains(a)
+    }
+
+    /// Block time as admission sees it: now, but never before the head.
+    func admissionTime(_ nowMs: UInt64) -> UInt64 { max(nowMs / 1_000, store.head.header.timestamp) }
+
+    /// The state admission checks against, built on demand after each seal: the committed
+    /// state, the pending inbox, and the pool's transactions that are next in their senders'
+    /// lines, in arrival order. Taken out of `pending` while in use so it is mutated in place.
+    private var pending: WorldState?
+
+    private func takePending() throws -> WorldState {
+        if let p = pending {
+            pending = nil
+            return p
+        }
+        var s = store.begin()
+        let time = store.head.header.timestamp
+        for m in pendingInbox { try stf.apply(m, time: time, to: &s) }
+        for tx in mempool.inArrivalOrder where try s.account(tx.sender).nonce == tx.nonce {
+            _ = try stf.apply(tx, time: time, to: &s)
+        }
+        return s
     }
 
     /// Queues an L1 inbox message; they must arrive in index order, each exactly once.
     public func enqueue(_ m: InboxMessage) throws {
         let next = store.inboxCursor + UInt64(pendingInbox.count)
         guard m.index == next else { throw ChainStore.Error.corrupt("inbox message \(m.index) arrived, \(next) expected") }
+        if pending != nil {
+            var state = try takePending()
+            defer { pending = state }
+            try stf.apply(m, time: store.head.header.timestamp, to: &state)
+        }
         pendingInbox.append(m)
+        pendingInboxBytes += BatchCodec.encodedSize(m)
     }
+
+    private var pendingInboxBytes = 0
 
     public var pendingInboxCount: Int { pendingInbox.count }
 
@@ -59,7 +124,8 @@ public final class SequencerEngine: @unchecked Sendable {
     public func sealIfDue(nowMs: UInt64) throws -> SealedBlock? {
         // Pooled transactions count towards maxTxs: a sender's queued successors become ready as
         // the block takes their predecessors, so they fill the same block.
-        let reason = policy.shouldSeal(pendingTxs: mempool.count, pendingBytes: mempool.readyBytes,
+        mempool.expireFuture(nowMs: nowMs)
+        let reason = policy.shouldSeal(pendingTxs: mempool.count, pendingBytes: mempool.readyBytes + pendingInboxBytes,
                                        pendingInbox: pendingInbox.count,
                                        sincePendingMs: firstPendingMs.map { nowMs &- $0 },
                                        sinceLastSealMs: nowMs &- lastSealMs)
@@ -70,19 +136,33 @@ public final class SequencerEngine: @unchecked Sendable {
         return block
     }
 
-    /// Seals a block with the pending inbox messages and up to `policy.maxTxs` ready
-    /// transactions, makes it durable, and returns it (nil when there is nothing to seal and
-    /// `allowEmpty` is false).
+    /// Seals a block with pending inbox messages (at most `maxInboxPerBlock`) and ready
+    /// transactions (at most `maxTxs`), all within the block's byte budget so a batch can
+    /// always carry it; makes it durable and returns it (nil when there is nothing to seal and
+    /// `allowEmpty` is false). What does not fit waits for the next block.
     @discardableResult
     public func seal(timestamp: UInt64, allowEmpty: Bool = false) throws -> SealedBlock? {
-        let txs = mempool.take(maxTxs: policy.maxTxs, maxBytes: policy.maxBytes)
-        guard !txs.isEmpty || !pendingInbox.isEmpty || allowEmpty else { return nil }
+        let budget = policy.blockBudget
+        var inboxBytes = 0
+        var inboxCount = 0
+        for m in pendingInbox.prefix(policy.maxInboxPerBlock) {
+            let b = BatchCodec.encodedSize(m)
+            if inboxBytes + b > budget { break }
+            inboxBytes += b
+            inboxCount += 1
+        }
+        let inbox = Array(pendingInbox.prefix(inboxCount))
+        let txs = mempool.take(maxTxs: policy.maxTxs, maxBytes: budget - inboxBytes)
+        guard !txs.isEmpty || !inbox.isEmpty || allowEmpty else { return nil }
         var state = store.begin()
         var tree = store.tree
-        let out = try producer.produce(parent: store.head.header, timestamp: timestamp, inbox: pendingInbox, transactions: txs,
+        pending = nil
+        let out = try producer.produce(parent: store.head.header, timestamp: timestamp, inbox: inbox, transactions: txs,
                                        state: &state, tree: &tree)
         try store.commit(out.block, state: state)
-        pendingInbox.removeAll()
+        pendingInbox.removeFirst(inboxCount)
+        pendingInboxBytes -= inboxBytes
+        failedAfterAdmission += out.block.receipts.filter { $0.failure != nil }.count
         return out.block
     }
 }

@@ -66,7 +66,7 @@ public struct Workload: Sendable {
             let k = engine.store.head.number + 1
             for m in inbox(forBlock: k) { try engine.enqueue(m) }
             for env in try transactions(forBlock: k, nonce: { try engine.store.account($0)?.nonce ?? 0 }, domain: engine.admission.domain) {
-                try engine.submit(env, bytes: 300)
+                try engine.submit(env)
             }
             guard let b = try engine.seal(timestamp: genesisTime + k, allowEmpty: true) else { break }
             acknowledged(b)

@@ -29,6 +29,8 @@ public enum FailureCode: UInt16, Sendable, CaseIterable, Error, CustomStringConv
     case forcedTxInvalid = 23
     /// A transaction forced through the L1 inbox whose nonce is not its sender's next nonce.
     case forcedTxWrongNonce = 24
+    /// RegisterJob offering a fuel price below the genesis `minFuelPrice`.
+    case priceBelowMinimum = 25
 
     public var name: String {
         switch self {
@@ -56,6 +58,7 @@ public enum FailureCode: UInt16, Sendable, CaseIterable, Error, CustomStringConv
         case .verifierIsParty: return "VERIFIER_IS_PARTY"
         case .forcedTxInvalid: return "FORCED_TX_INVALID"
         case .forcedTxWrongNonce: return "FORCED_TX_WRONG_NONCE"
+        case .priceBelowMinimum: return "PRICE_BELOW_MINIMUM"
         }
     }
 

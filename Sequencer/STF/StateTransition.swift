@@ -237,6 +237,7 @@ public struct StateTransition: Sendable {
         guard try scratch.job(r.jobId, s) == nil else { throw FailureCode.jobExists }
         guard let deadline = r.deadline.uint64 else { throw FailureCode.invalidArguments }
         guard deadline > time else { throw FailureCode.deadlinePassed }
+        guard r.fuelPrice >= params.minFuelPrice else { throw FailureCode.priceBelowMinimum }
         let fees = try fees(r.fuelLimit, r.fuelPrice)
         try scratch.charge(sender, fees.escrow, s)
         scratch.put(Job(id: r.jobId, owner: sender, parentJob: .zero, programId: r.programId, numParallel: r.numParallel,

@@ -11,6 +11,9 @@ public struct ChainParams: Hashable, Sendable {
     public var failedPenaltyRate: UInt64 = 25_000
     /// Upper bound of SubJobs one Split may create (bounds the work of one transaction).
     public var maxSplitChildren: Int = 256
+    /// The lowest fuel price (base units per fuel) a RegisterJob may offer. Above zero it
+    /// makes zero-price jobs invalid, so no one can create permanent job records for free.
+    public var minFuelPrice: UInt256 = .zero
 
     public init() {}
 }

@@ -50,6 +50,7 @@ extension Genesis {
                 case "timeoutPenaltyRate": params.timeoutPenaltyRate = n
                 case "failedPenaltyRate": params.failedPenaltyRate = n
                 case "maxSplitChildren": params.maxSplitChildren = Int(min(n, 4_096))
+                case "minFuelPrice": params.minFuelPrice = UInt256(n)
                 default: throw .invalid("params: unknown key \"\(k)\"")
                 }
             }
@@ -72,17 +73,20 @@ extension Genesis {
     public var json: JSONValue {
         func list(_ s: Set<Address>) -> JSONValue { .array(s.sorted().map { .string($0.checksummed) }) }
         let p = params
+        var fields: [String: JSONValue] = [
+            "rateDenominator": .string(String(p.rateDenominator)), "verifierFeeRate": .string(String(p.verifierFeeRate)),
+            "nodeDepositRate": .string(String(p.nodeDepositRate)), "declinePenaltyRate": .string(String(p.declinePenaltyRate)),
+            "timeoutPenaltyRate": .string(String(p.timeoutPenaltyRate)), "failedPenaltyRate": .string(String(p.failedPenaltyRate)),
+            "maxSplitChildren": .string(String(p.maxSplitChildren)),
+        ]
+        // Only when set, so the hash of every genesis written before the parameter existed stays.
+        if !p.minFuelPrice.isZero { fields["minFuelPrice"] = .string(p.minFuelPrice.description) }
         return .object([
             "chainId": .string(chainId.description), "rollup": .string(rollup.checksummed),
             "signer": .string(signer.checksummed), "timestamp": .string(String(timestamp)),
             "roles": .object(["verifiers": list(roles.verifiers), "splitters": list(roles.splitters),
                               "aggregators": list(roles.aggregators)]),
-            "params": .object([
-                "rateDenominator": .string(String(p.rateDenominator)), "verifierFeeRate": .string(String(p.verifierFeeRate)),
-                "nodeDepositRate": .string(String(p.nodeDepositRate)), "declinePenaltyRate": .string(String(p.declinePenaltyRate)),
-                "timeoutPenaltyRate": .string(String(p.timeoutPenaltyRate)), "failedPenaltyRate": .string(String(p.failedPenaltyRate)),
-                "maxSplitChildren": .string(String(p.maxSplitChildren)),
-            ]),
+            "params": .object(fields),
         ])
     }
 

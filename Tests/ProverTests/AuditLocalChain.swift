@@ -40,7 +40,7 @@ final class AuditLocalChain: @unchecked Sendable {
         func send(_ k: PrivateKey, _ call: L2Call) throws {
             let nonce = (try store.account(k.address)?.nonce ?? 0) + UInt64(e.mempool.pendingCount(of: k.address))
             let digest = e.admission.domain.digest(structHash: L2TypedData.structHash(call, nonce: nonce))
-            try e.submit(L2Envelope(call: call, nonce: nonce, signature: try Secp256k1.sign(digest: digest, key: k).rsv), bytes: 200)
+            try e.submit(L2Envelope(call: call, nonce: nonce, signature: try Secp256k1.sign(digest: digest, key: k).rsv))
         }
         func seal() throws { blocks.append(try e.seal(timestamp: genesis.timestamp + UInt64(blocks.count + 1) * 10, allowEmpty: true)!) }
         let register = L2Call.registerJob(.init(jobId: Self.job, programId: 7, numParallel: 1, numEpoch: 1,

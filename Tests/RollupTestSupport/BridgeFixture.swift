@@ -104,8 +104,8 @@ public final class BridgeFixture: @unchecked Sendable {
                 let id = try JobID(bytes: Array(Keccak.hash256(Array("job-\(n)-\(i)".utf8)).prefix(16)))
                 try e.submit(try sign(u, .registerJob(.init(jobId: id, programId: 1, numParallel: 1, numEpoch: 1,
                                                             dataset: try Hash32(bytes: Keccak.hash256(id.bytes)), param: .zero,
-                                                            fuelLimit: 1_000, fuelPrice: 1_000_000_000, deadline: 4_000_000_000)), e), bytes: 300)
-                try e.submit(try sign(u, .withdraw(amount: UInt256(UInt64(n) * 1_000_000 + UInt64(i))), e), bytes: 200)
+                                                            fuelLimit: 1_000, fuelPrice: 1_000_000_000, deadline: 4_000_000_000)), e))
+                try e.submit(try sign(u, .withdraw(amount: UInt256(UInt64(n) * 1_000_000 + UInt64(i))), e))
             }
             out.append(try e.seal(timestamp: genesis.timestamp + n)!)
         }

@@ -35,7 +35,7 @@ import Testing
         func send(_ k: PrivateKey, _ call: L2Call) throws {
             let nonce = (try engine.store.account(k.address)?.nonce ?? 0) + UInt64(engine.mempool.pendingCount(of: k.address))
             let digest = engine.admission.domain.digest(structHash: L2TypedData.structHash(call, nonce: nonce))
-            try engine.submit(L2Envelope(call: call, nonce: nonce, signature: try Secp256k1.sign(digest: digest, key: k).rsv), bytes: 300)
+            try engine.submit(L2Envelope(call: call, nonce: nonce, signature: try Secp256k1.sign(digest: digest, key: k).rsv))
         }
 
         @discardableResult
