@@ -230,3 +230,24 @@ def test_a_rotated_signer_invalidates_old_tickets(chain):
 def test_leaf_construction_is_the_settlement_leaf_of_design_7():
     account, credit = "0x" + "ab" * 20, 12345
     assert leaf_hash(["address", "uint256"], [account, credit]) == keccak(keccak(encode(["address", "uint256"], [account, credit])))
+
+
+def test_total_claimed_is_bounded_by_the_head_even_after_a_challenge(chain):
+    """Tickets paid against a batch that is then challenged leave totalClaimed above the new
+    head's credit: every payout waits until commits cover it again."""
+    f = chain.rollup.functions
+    u, w = chain.users[0], chain.users[1]
+    chain.deposit(chain.users[4], 100 * EMT)
+    chain.commit(0, 1, 1, credit=10 * EMT, cursor=1)
+    chain.commit(1, 2, 2, credit=30 * EMT, cursor=1)
+    chain.send(f.claimWithTicket(u, 25 * EMT, 2, chain.ticket(u, 25 * EMT, 2)), u)
+    assert (f.totalClaimed().call(), f.ticketAvailable().call()) == (25 * EMT, 5 * EMT)
+    chain.send(f.challenge(1), chain.guardian)
+    assert (f.totalClaimed().call(), f.ticketAvailable().call()) == (25 * EMT, 0)
+    reverts("EmethRollup: payout exceeds committed credit", chain.send,
+            f.claimWithTicket(w, EMT, 1, chain.ticket(w, EMT, 1)), w)
+    chain.commit(1, 2, 2, credit=26 * EMT, cursor=1)
+    chain.send(f.claimWithTicket(w, EMT, 1, chain.ticket(w, EMT, 1)), w)
+    reverts("EmethRollup: payout exceeds committed credit", chain.send,
+            f.claimWithTicket(w, 2 * EMT, 2, chain.ticket(w, 2 * EMT, 2)), w)
+    assert f.totalClaimed().call() == 26 * EMT
