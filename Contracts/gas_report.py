@@ -15,10 +15,25 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests"))
 
-from conftest import CHALLENGE_PERIOD, EMT, Chain  # noqa: E402
+from conftest import CHALLENGE_PERIOD, CHANGE_DELAY, EMT, TICKET_WINDOW, Chain  # noqa: E402
 from oz_merkle import hash_pair, leaf_hash  # noqa: E402
 
 rows = []
+
+# The previous contract's figures (before the L1 safety changes), for the comparison column.
+OLD = {
+    "deposit (first ever: fresh inbox and totals)": 147_458, "deposit (typical)": 96_158, "requestCancel": 73_697,
+    "commitBatch, empty data (first batch)": 166_844, "commitBatch, empty data": 154_324,
+    "commitBatch, 1,000 bytes of data": 170_708, "commitBatch, 10,000 bytes of data": 427_180,
+    "commitBatch, 65,536 bytes of data": 2_642_280, "claim, proof depth 1": 72_005, "claim, proof depth 10": 61_724,
+    ("claim, proof depth 20", "account claimed before"): 69_326,
+    ("claim, proof depth 20", "first claim, recipient holds no EMT"): 103_464,
+    ("claimWithTicket", "first claim of the account"): 71_735,
+    ("claimWithTicket", "account claimed before"): 54_645,
+    ("claimWithTicket", "first claim of the account, first ticket of the window"): 71_735,
+    ("claimWithTicket", "account claimed before, first ticket of the window"): 54_645,
+    "challenge (reverts 2 batches)": 32_559,
+}
 
 
 def calldata_gas(chain, receipt):
@@ -31,7 +46,9 @@ def calldata_gas(chain, receipt):
 def record(chain, what, receipt, note=""):
     cd, floor = calldata_gas(chain, receipt)
     execution = f"{receipt.gasUsed - 21000 - cd:,}" if receipt.gasUsed > floor else "(floor-priced)"
-    rows.append((what, receipt.gasUsed, cd, execution, note))
+    old = OLD.get((what, note), OLD.get(what))
+    versus = f"{old:,} ({(receipt.gasUsed - old) / old:+.1%})" if old else "new"
+    rows.append((what, receipt.gasUsed, cd, execution, versus, note))
     return receipt
 
 
@@ -51,17 +68,24 @@ def main():
     u = c.users
     record(c, "deposit (first ever: fresh inbox and totals)", c.deposit(u[0], 100 * EMT))
     record(c, "deposit (typical)", c.deposit(u[1], 100 * EMT))
+    record(c, "depositFor", c.send(f.depositFor(c.stranger, 100 * EMT), u[1]))
     record(c, "requestCancel", c.send(f.requestCancel(b"\x01" * 16), u[0]))
+    record(c, "forceTransaction, 120 bytes", c.send(f.forceTransaction(os.urandom(120)), u[0]), "a typical L2 transaction")
+    record(c, "forceTransaction, 16,384 bytes", c.send(f.forceTransaction(os.urandom(16384)), u[0]), "the largest")
+    cursor = 5
 
     # Realistic commitments: non-zero roots and totals (zero values would skip storage writes).
     root = b"\x5a" * 32
-    record(c, "commitBatch, empty data (first batch)", c.commit(0, 1, 1, settlement_root=root, credit=EMT, cursor=1), "fixed part")
-    record(c, "commitBatch, empty data, burning", c.commit(1, 2, 2, settlement_root=root, credit=EMT, burned=EMT, cursor=2), "+ token burn")
-    record(c, "commitBatch, empty data", c.commit(2, 3, 3, settlement_root=root, credit=2 * EMT, burned=EMT, cursor=2), "fixed part")
+    credit = 250 * EMT
+    record(c, "commitBatch, empty data (first batch)", c.commit(0, 1, 1, settlement_root=root, credit=EMT, burned=EMT, cursor=cursor), "fixed part")
+    c.travel(CHALLENGE_PERIOD + 1)
+    record(c, "commitBatch, empty data, settling a burn", c.commit(1, 2, 2, settlement_root=root, credit=credit, burned=2 * EMT, cursor=cursor),
+           "+ burn of final batch 0")
+    record(c, "commitBatch, empty data", c.commit(2, 3, 3, settlement_root=root, credit=credit, burned=2 * EMT, cursor=cursor), "fixed part")
     sizes = {}
     index, block = 3, 4
     for size in (1_000, 10_000, 65_536):
-        r = c.commit(index, block, block, settlement_root=root, credit=2 * EMT, burned=EMT, cursor=2, data=os.urandom(size))
+        r = c.commit(index, block, block, settlement_root=root, credit=credit, burned=2 * EMT, cursor=cursor, data=os.urandom(size))
         sizes[size] = r.gasUsed
         record(c, f"commitBatch, {size:,} bytes of data", r)
         index, block = index + 1, block + 1
@@ -70,38 +94,60 @@ def main():
     # Claims: a batch whose settlement root is a path of each depth (three batches).
     claims = {}
     for depth in (1, 10, 20):
-        for who, credit in ((u[2], depth * EMT), (u[3], depth * EMT + 1)):
-            root, proof = proof_of_depth(who, credit, depth)
-            claims[(depth, who)] = (credit, proof, index)
-            c.commit(index, block, block, settlement_root=root, credit=2 * EMT, burned=EMT, cursor=2)
+        for who, amount in ((u[2], depth * EMT), (u[3], depth * EMT + 1)):
+            root, proof = proof_of_depth(who, amount, depth)
+            claims[(depth, who)] = (amount, proof, index)
+            c.commit(index, block, block, settlement_root=root, credit=credit, burned=2 * EMT, cursor=cursor)
             index, block = index + 1, block + 1
     c.travel(CHALLENGE_PERIOD + 1)
     for depth in (1, 10, 20):
-        credit, proof, bi = claims[(depth, u[2])]
-        record(c, f"claim, proof depth {depth}", c.send(f.claim(u[2], credit, bi, proof), u[2]),
+        amount, proof, bi = claims[(depth, u[2])]
+        record(c, f"claim, proof depth {depth}", c.send(f.claim(u[2], amount, bi, proof), u[2]),
                "first claim of the account" if depth == 1 else "account claimed before")
     # A first-time claimer with no EMT yet (fresh claimed slot and fresh token balance).
     fresh = c.w3.eth.accounts[9]
     root, proof = proof_of_depth(fresh, 5 * EMT, 20)
-    c.commit(index, block, block, settlement_root=root, credit=2 * EMT, burned=EMT, cursor=2)
+    c.commit(index, block, block, settlement_root=root, credit=credit, burned=2 * EMT, cursor=cursor)
     c.travel(CHALLENGE_PERIOD + 1)
     record(c, "claim, proof depth 20", c.send(f.claim(fresh, 5 * EMT, index, proof), u[0]),
            "first claim, recipient holds no EMT")
     index, block = index + 1, block + 1
 
+    # Tickets: the first one of an aligned rate-limit window also moves the window.
+    c.tester.time_travel((c.now() // TICKET_WINDOW + 1) * TICKET_WINDOW + 5)
     record(c, "claimWithTicket", c.send(f.claimWithTicket(u[3], 50 * EMT, 9, c.ticket(u[3], 50 * EMT, 9)), u[3]),
-           "first claim of the account")
+           "first claim of the account, first ticket of the window")
     record(c, "claimWithTicket", c.send(f.claimWithTicket(u[3], 60 * EMT, 10, c.ticket(u[3], 60 * EMT, 10)), u[3]),
            "account claimed before")
+    record(c, "claimWithTicket", c.send(f.claimWithTicket(u[1], 10 * EMT, 10, c.ticket(u[1], 10 * EMT, 10)), u[1]),
+           "first claim of the account")
+    c.travel(TICKET_WINDOW)
+    record(c, "claimWithTicket", c.send(f.claimWithTicket(u[3], 70 * EMT, 10, c.ticket(u[3], 70 * EMT, 10)), u[3]),
+           "account claimed before, first ticket of the window")
 
-    c.commit(index, block, block, credit=2 * EMT, burned=EMT, cursor=2)
-    c.commit(index + 1, block + 1, block + 1, credit=2 * EMT, burned=EMT, cursor=2)
+    c.commit(index, block, block, credit=credit, burned=3 * EMT, cursor=cursor)
+    c.commit(index + 1, block + 1, block + 1, credit=credit, burned=4 * EMT, cursor=cursor)
     record(c, "challenge (reverts 2 batches)", c.send(f.challenge(index), c.guardian))
+    c.commit(index, block, block, credit=credit, burned=3 * EMT, cursor=cursor)
+    c.travel(CHALLENGE_PERIOD + 1)
+    record(c, "settleBurns", c.send(f.settleBurns(), c.stranger), f"binary search over {index + 1} batches, one burn")
 
-    print("| operation | gasUsed | calldata gas | execution | note |")
-    print("|---|---:|---:|---:|---|")
-    for what, used, cd, ex, note in rows:
-        print(f"| {what} | {used:,} | {cd:,} | {ex} | {note} |")
+    r = record(c, "setSigner (schedules)", c.send(f.setSigner(c.stranger), c.owner), "any setter: one change record")
+    first = c.events(r, "ChangeScheduled")[0]["id"]
+    r = record(c, "setTicketLimit (schedules)", c.send(f.setTicketLimit(500 * EMT, 7200), c.owner))
+    second = c.events(r, "ChangeScheduled")[0]["id"]
+    third = c.schedule(f.setInboxConfirmations(6))
+    c.travel(CHANGE_DELAY)
+    record(c, "executeChange (signer)", c.send(f.executeChange(first), c.stranger))
+    record(c, "executeChange (ticket limit)", c.send(f.executeChange(second), c.stranger))
+    record(c, "cancelChange", c.send(f.cancelChange(third), c.owner))
+    record(c, "pause", c.send(f.pause(), c.guardian))
+    record(c, "unpause", c.send(f.unpause(), c.owner))
+
+    print("| operation | gasUsed | calldata gas | execution | before the L1 safety changes | note |")
+    print("|---|---:|---:|---:|---:|---|")
+    for what, used, cd, ex, versus, note in rows:
+        print(f"| {what} | {used:,} | {cd:,} | {ex} | {versus} | {note} |")
     print(f"\ncommitBatch data: {per_byte:.1f} gas per byte of (random, incompressible) data, "
           "1,000 → 65,536 bytes (EIP-7623 floor: 40 per non-zero byte)")
 

@@ -1,15 +1,26 @@
 # pragma version 0.4.3
 """
 @title EmethRollup
-@notice The L1 side of the EMETH rollup (DESIGN §6–9): the inbox (deposits and cancel
-        requests), batch commitments posted by the sequencer, finality after a challenge
-        period, guardian challenges, and cumulative claims by Merkle proof or Signer ticket.
-@dev Storage is laid out for gas: each batch costs four fresh slots (settlement root,
-     commitment hash, packed block/cursor/time fields, packed totals) and the chain head is
-     read from the last batch instead of being kept in slots of its own. A challenge only
-     lowers `batchCount`; records past it are dead and are overwritten by the next commits.
-     Burns are irreversible: a challenge cannot unburn, so commits burn only above the
-     high-water mark `burnedOnL1`, and solvency counts what was really burned.
+@notice The L1 side of the EMETH rollup (DESIGN §6–9): the inbox (deposits, cancel requests
+        and forced transactions), batch commitments posted by the sequencer, finality after a
+        challenge period, guardian challenges, and cumulative claims by Merkle proof or Signer
+        ticket. Every payout is bounded by the newest committed batch's totalCredit, ticket
+        payouts are rate-limited, burns happen only for final batches, and owner powers other
+        than pause are timelocked (Contracts/README.md, docs/PROTOCOL.md §9).
+@dev Storage is laid out for the claim paths' gas:
+     - `core`    = signer | paused << 160 | ticketWindow << 168 | lastBlock << 200
+                   (everything a ticket claim reads except its own account, in one slot);
+     - `payout`  = headroom + BIAS | windowIndex << 128 | ticketRemaining << 160
+                   (written by every claim: the committed-credit bound and the rate limit);
+     - `ticketRate` = ticketLimit | usedInPreviousWindow << 96 (read and written only by the
+                   first ticket claim of an aligned window, and by commits never).
+     headroom = totalCredit of the newest committed batch − totalClaimed. It is kept instead of
+     totalClaimed so that a claim needs no second slot for the head's credit; it becomes
+     negative when a challenge lowers the head's credit below what was already paid, and then
+     every payout reverts until commits raise the credit again.
+     Each batch costs four fresh slots (settlement root, commitment hash, packed
+     block/cursor/time fields, packed totals). A challenge only lowers `batchCount`; records
+     past it are dead and are overwritten by the next commits.
 """
 
 interface IERC20:
@@ -21,16 +32,31 @@ interface IERC20:
 
 DEPOSIT: constant(uint8) = 1
 CANCEL: constant(uint8) = 2
+FORCED_TX: constant(uint8) = 3
 CLAIM_BY_PROOF: constant(uint8) = 1
 CLAIM_BY_TICKET: constant(uint8) = 2
+
+# Timelocked change kinds (ChangeScheduled.kind).
+CHANGE_SIGNER: constant(uint8) = 1
+CHANGE_SEQUENCER: constant(uint8) = 2
+CHANGE_GUARDIAN: constant(uint8) = 3
+CHANGE_CHALLENGE_PERIOD: constant(uint8) = 4
+CHANGE_INBOX_CONFIRMATIONS: constant(uint8) = 5
+CHANGE_TICKET_LIMIT: constant(uint8) = 6
+CHANGE_FORCE_INCLUSION_DELAY: constant(uint8) = 7
 
 # Vyper reserves memory for the largest `data`, and that memory costs gas on every commit
 # (43k gas at 124 KiB, 14k at 64 KiB); 64 KiB keeps it small against the 16 gas per byte
 # of calldata a full batch pays. The batch poster splits batches to fit.
 MAX_BATCH_DATA: constant(uint256) = 65536
+MAX_FORCED_TX: constant(uint256) = 16384
 MAX_PROOF_DEPTH: constant(uint256) = 64
 MAX_GUARDIANS: constant(uint256) = 16
 MAX_CHALLENGE_PERIOD: constant(uint256) = 30 * 86400
+MAX_FORCE_INCLUSION_DELAY: constant(uint256) = 30 * 86400
+MAX_TICKET_WINDOW: constant(uint256) = 365 * 86400
+# Batches whose burn a commit settles at most (settleBurns catches up any backlog).
+BURN_STEPS_PER_COMMIT: constant(uint256) = 4
 
 # secp256k1n / 2: signatures with a larger s are malleable copies and are refused.
 HALF_CURVE_ORDER: constant(uint256) = 57896044618658097711785492504343953926418782139537452191302581570759080747168
@@ -40,8 +66,20 @@ TICKET_TYPEHASH: constant(bytes32) = keccak256("Ticket(address account,uint256 c
 DOMAIN_NAME_HASH: constant(bytes32) = keccak256("EMETH L2")
 DOMAIN_VERSION_HASH: constant(bytes32) = keccak256("1")
 
+MASK32: constant(uint256) = 2**32 - 1
+MASK40: constant(uint256) = 2**40 - 1
+MASK48: constant(uint256) = 2**48 - 1
 MASK64: constant(uint256) = 2**64 - 1
+MASK96: constant(uint256) = 2**96 - 1
 MASK128: constant(uint256) = 2**128 - 1
+MASK160: constant(uint256) = 2**160 - 1
+# Block numbers are packed in 56 bits of `core`.
+MAX_BLOCK: constant(uint256) = 2**56 - 1
+# totalDeposited (hence every total and every claim) stays below 2**127, so the headroom,
+# which lies in (-2**127, 2**127), is stored biased by 2**127 in 128 bits.
+MAX_TOTAL: constant(uint256) = 2**127 - 1
+BIAS: constant(uint256) = 2**127
+PAUSED_BIT: constant(uint256) = 1 << 160
 
 # ---------------------------------------------------------------- events
 
@@ -52,6 +90,8 @@ event InboxMessage:
     amount: uint256
     jobId: bytes16
     l1Block: uint256
+    timestamp: uint256
+    data: Bytes[MAX_FORCED_TX]
 
 event BatchCommitted:
     batchIndex: indexed(uint256)
@@ -99,6 +139,27 @@ event ChallengePeriodSet:
 event InboxConfirmationsSet:
     confirmations: uint256
 
+event TicketLimitSet:
+    limit: uint256
+    window: uint256
+
+event ForceInclusionDelaySet:
+    seconds: uint256
+
+event ChangeScheduled:
+    id: indexed(uint256)
+    kind: uint8
+    account: address
+    value: uint256
+    extra: uint256
+    executableAt: uint256
+
+event ChangeExecuted:
+    id: indexed(uint256)
+
+event ChangeCancelled:
+    id: indexed(uint256)
+
 event Paused:
     by: indexed(address)
 
@@ -135,22 +196,42 @@ struct Message:
     amount: uint256
     jobId: bytes16
     l1Block: uint256
+    timestamp: uint256
+    dataHash: bytes32
+
+struct Change:
+    kind: uint8
+    account: address
+    value: uint256
+    extra: uint256
+    executableAt: uint256
 
 # ---------------------------------------------------------------- storage
 
 token: public(immutable(IERC20))
+# Fixed at deploy and at least the challenge period: a scheduled change can be seen, and a
+# batch committed before it can become final, before the change applies.
+changeDelay: public(immutable(uint256))
 
 owner: public(address)
 pendingOwner: public(address)
 sequencer: public(address)
-signer: public(address)
 isGuardian: public(HashMap[address, bool])
 challengePeriod: public(uint256)
 inboxConfirmations: public(uint256)
-paused: public(bool)
+forceInclusionDelay: public(uint256)
 
-# Inbox: message i is `inboxHead[i]` = kind << 248 | l1Block << 160 | account, and
-# `inboxValue[i]` = the amount (deposit) or the jobId left-aligned (cancel).
+# signer | paused << 160 | ticketWindow << 168 | lastBlock of the newest committed batch << 200
+core: uint256
+# headroom + BIAS | (windowIndex mod 2**32) << 128 | ticketRemaining << 160, where
+# ticketRemaining = ticketLimit − usedInPreviousWindow − usedInWindow of window windowIndex.
+payout: uint256
+# ticketLimit | usedInPreviousWindow << 96 (relative to payout's windowIndex)
+ticketRate: uint256
+
+# Inbox: message i is `inboxHead[i]` = kind << 248 | timestamp << 208 | l1Block << 160 |
+# account, and `inboxValue[i]` = the amount (deposit), the jobId left-aligned (cancel) or the
+# keccak256 of the transaction (forced transaction).
 inboxLength: public(uint256)
 inboxHead: HashMap[uint256, uint256]
 inboxValue: HashMap[uint256, bytes32]
@@ -164,9 +245,14 @@ commitments: HashMap[uint256, bytes32]
 batchPositions: HashMap[uint256, uint256]
 # totalCredit | totalBurned << 128
 batchTotals: HashMap[uint256, uint256]
-burnedOnL1: public(uint256)
+# burnedOnL1 | burnSettled << 128: batches below burnSettled are final and burned for.
+burnState: uint256
 
 claimed: public(HashMap[address, uint256])
+
+# Timelock: ids start at 1.
+lastChangeId: public(uint256)
+changes: HashMap[uint256, Change]
 
 cachedChainId: immutable(uint256)
 cachedDomainSeparator: immutable(bytes32)
@@ -175,22 +261,30 @@ cachedDomainSeparator: immutable(bytes32)
 @deploy
 def __init__(token_: IERC20, owner_: address, sequencer_: address, signer_: address,
              guardians_: DynArray[address, MAX_GUARDIANS], challengePeriod_: uint256,
-             inboxConfirmations_: uint256):
+             inboxConfirmations_: uint256, changeDelay_: uint256, ticketLimit_: uint256,
+             ticketWindow_: uint256, forceInclusionDelay_: uint256):
     assert token_.address != empty(address), "EmethRollup: zero token"
     assert owner_ != empty(address), "EmethRollup: zero owner"
     assert sequencer_ != empty(address), "EmethRollup: zero sequencer"
     assert signer_ != empty(address), "EmethRollup: zero signer"
     assert challengePeriod_ <= MAX_CHALLENGE_PERIOD, "EmethRollup: challenge period too long"
+    assert changeDelay_ >= challengePeriod_, "EmethRollup: change delay shorter than challenge period"
+    self._checkTicketLimit(ticketLimit_, ticketWindow_)
+    assert forceInclusionDelay_ <= MAX_FORCE_INCLUSION_DELAY, "EmethRollup: force inclusion delay too long"
     token = token_
+    changeDelay = changeDelay_
     self.owner = owner_
     self.sequencer = sequencer_
-    self.signer = signer_
+    self.core = convert(signer_, uint256) | ticketWindow_ << 168
+    self.payout = BIAS | ((block.timestamp // ticketWindow_) & MASK32) << 128 | ticketLimit_ << 160
+    self.ticketRate = ticketLimit_
     for g: address in guardians_:
         assert g != empty(address), "EmethRollup: zero guardian"
         self.isGuardian[g] = True
         log GuardianSet(guardian=g, enabled=True)
     self.challengePeriod = challengePeriod_
     self.inboxConfirmations = inboxConfirmations_
+    self.forceInclusionDelay = forceInclusionDelay_
     cachedChainId = chain.id
     cachedDomainSeparator = self._buildDomainSeparator()
     log OwnershipTransferred(previousOwner=empty(address), newOwner=owner_)
@@ -198,19 +292,40 @@ def __init__(token_: IERC20, owner_: address, sequencer_: address, signer_: addr
     log SignerSet(signer=signer_)
     log ChallengePeriodSet(seconds=challengePeriod_)
     log InboxConfirmationsSet(confirmations=inboxConfirmations_)
+    log TicketLimitSet(limit=ticketLimit_, window=ticketWindow_)
+    log ForceInclusionDelaySet(seconds=forceInclusionDelay_)
 
 # ---------------------------------------------------------------- inbox
 
 @external
 def deposit(amount: uint256) -> uint256:
     """
-    @notice Moves `amount` EMT from the caller into the rollup and queues its L2 credit.
+    @notice Moves `amount` EMT from the caller into the rollup and queues its L2 credit to
+            the caller.
     @return The inbox index of the message.
     """
+    return self._deposit(msg.sender, amount)
+
+
+@external
+def depositFor(recipient: address, amount: uint256) -> uint256:
+    """
+    @notice Moves `amount` EMT from the caller into the rollup and queues its L2 credit to
+            `recipient` (for contract wallets, whose address may not exist on L2).
+    @return The inbox index of the message.
+    """
+    assert recipient != empty(address), "EmethRollup: zero recipient"
+    return self._deposit(recipient, amount)
+
+
+@internal
+def _deposit(recipient: address, amount: uint256) -> uint256:
     assert amount > 0, "EmethRollup: zero deposit"
+    total: uint256 = self.totalDeposited + amount
+    assert total <= MAX_TOTAL, "EmethRollup: deposit cap exceeded"
     assert extcall token.transferFrom(msg.sender, self, amount, default_return_value=True), "EmethRollup: transfer failed"
-    self.totalDeposited += amount
-    return self._append(DEPOSIT, msg.sender, convert(amount, bytes32), amount, empty(bytes16))
+    self.totalDeposited = total
+    return self._append(DEPOSIT, recipient, convert(amount, bytes32), amount, empty(bytes16))
 
 
 @external
@@ -224,13 +339,32 @@ def requestCancel(jobId: bytes16) -> uint256:
     return self._append(CANCEL, msg.sender, convert(jobId, bytes32), 0, jobId)
 
 
+@external
+def forceTransaction(transaction: Bytes[MAX_FORCED_TX]) -> uint256:
+    """
+    @notice Queues an L2 transaction (its binary batch form, opaque to this contract) that
+            the sequencer must apply, in inbox order, within forceInclusionDelay seconds, or
+            it cannot commit any batch. The L2 decides whether the transaction is valid.
+    @return The inbox index of the message.
+    """
+    assert len(transaction) > 0, "EmethRollup: empty transaction"
+    index: uint256 = self.inboxLength
+    self.inboxHead[index] = convert(FORCED_TX, uint256) << 248 | block.timestamp << 208 | block.number << 160 | convert(msg.sender, uint256)
+    self.inboxValue[index] = keccak256(transaction)
+    self.inboxLength = index + 1
+    log InboxMessage(index=index, kind=FORCED_TX, account=msg.sender, amount=0, jobId=empty(bytes16),
+                     l1Block=block.number, timestamp=block.timestamp, data=transaction)
+    return index
+
+
 @internal
 def _append(kind: uint8, account: address, word: bytes32, amount: uint256, jobId: bytes16) -> uint256:
     index: uint256 = self.inboxLength
-    self.inboxHead[index] = convert(kind, uint256) << 248 | block.number << 160 | convert(account, uint256)
+    self.inboxHead[index] = convert(kind, uint256) << 248 | block.timestamp << 208 | block.number << 160 | convert(account, uint256)
     self.inboxValue[index] = word
     self.inboxLength = index + 1
-    log InboxMessage(index=index, kind=kind, account=account, amount=amount, jobId=jobId, l1Block=block.number)
+    log InboxMessage(index=index, kind=kind, account=account, amount=amount, jobId=jobId, l1Block=block.number,
+                     timestamp=block.timestamp, data=b"")
     return index
 
 # ---------------------------------------------------------------- batches
@@ -239,38 +373,54 @@ def _append(kind: uint8, account: address, word: bytes32, amount: uint256, jobId
 def commitBatch(batchIndex: uint256, firstBlock: uint256, lastBlock: uint256, lastBlockHash: bytes32,
                 stateRoot: bytes32, settlementRoot: bytes32, totalCredit: uint256, totalBurned: uint256,
                 inboxCursor: uint256, data: Bytes[MAX_BATCH_DATA]):
-    """@notice Commits the sequencer's blocks firstBlock..lastBlock (DESIGN §8)."""
-    assert not self.paused, "EmethRollup: paused"
+    """@notice Commits the sequencer's blocks firstBlock..lastBlock (DESIGN §8, PROTOCOL §9)."""
+    core: uint256 = self.core
+    assert core & PAUSED_BIT == 0, "EmethRollup: paused"
     assert msg.sender == self.sequencer, "EmethRollup: not sequencer"
     assert batchIndex == self.batchCount, "EmethRollup: wrong batch index"
     prevLast: uint256 = 0
     prevCursor: uint256 = 0
     prevCredit: uint256 = 0
     prevBurned: uint256 = 0
+    prevFinalAt: uint256 = 0
     if batchIndex > 0:
         positions: uint256 = self.batchPositions[batchIndex - 1]
         totals: uint256 = self.batchTotals[batchIndex - 1]
         prevLast = positions & MASK64
         prevCursor = (positions >> 64) & MASK64
+        prevFinalAt = positions >> 192
         prevCredit = totals & MASK128
         prevBurned = totals >> 128
     assert firstBlock == prevLast + 1, "EmethRollup: block range not contiguous"
     assert lastBlock >= firstBlock, "EmethRollup: empty block range"
-    assert lastBlock <= MASK64, "EmethRollup: block number too large"
+    assert lastBlock <= MAX_BLOCK, "EmethRollup: block number too large"
     assert totalCredit >= prevCredit, "EmethRollup: totalCredit decreased"
     assert totalBurned >= prevBurned, "EmethRollup: totalBurned decreased"
     assert inboxCursor >= prevCursor, "EmethRollup: inbox cursor decreased"
-    assert inboxCursor <= self.inboxLength, "EmethRollup: inbox cursor beyond inbox"
-    # Solvency counts what was really burned: a challenge cannot unburn (see the contract doc).
-    burned: uint256 = self.burnedOnL1
-    assert totalCredit + max(totalBurned, burned) <= self.totalDeposited, "EmethRollup: insolvent totals"
-    if totalBurned > burned:
-        self.burnedOnL1 = totalBurned
-        extcall token.burn(totalBurned - burned)
-        log Burned(amount=totalBurned - burned, burnedOnL1=totalBurned)
+    length: uint256 = self.inboxLength
+    assert inboxCursor <= length, "EmethRollup: inbox cursor beyond inbox"
+    # Forced inclusion: the first message the batch leaves out must not be overdue (later
+    # messages are younger).
+    if inboxCursor < length:
+        appendedAt: uint256 = (self.inboxHead[inboxCursor] >> 208) & MASK40
+        assert appendedAt + self.forceInclusionDelay >= block.timestamp, "EmethRollup: inbox message overdue"
+    # Nothing is burned before its batch is final, so the totals alone must be covered
+    # (totalDeposited ≤ MAX_TOTAL bounds both).
+    assert totalCredit + totalBurned <= self.totalDeposited, "EmethRollup: insolvent totals"
+
+    # Settle the burns of batches that became final (a few per commit).
+    burnState: uint256 = self.burnState
+    settled: uint256 = burnState >> 128
+    target: uint256 = settled
+    for k: uint256 in range(BURN_STEPS_PER_COMMIT):
+        if target >= batchIndex or self.batchPositions[target] >> 192 > block.timestamp:
+            break
+        target += 1
+    if target > settled:
+        self._burnTo(target, burnState)
 
     dataHash: bytes32 = keccak256(data)
-    finalAt: uint256 = block.timestamp + self.challengePeriod
+    finalAt: uint256 = max(block.timestamp + self.challengePeriod, prevFinalAt)
     self.settlementRoots[batchIndex] = settlementRoot
     self.commitments[batchIndex] = keccak256(abi_encode(batchIndex, firstBlock, lastBlock, lastBlockHash, stateRoot,
                                                         settlementRoot, totalCredit, totalBurned, inboxCursor,
@@ -278,6 +428,9 @@ def commitBatch(batchIndex: uint256, firstBlock: uint256, lastBlock: uint256, la
     self.batchPositions[batchIndex] = lastBlock | inboxCursor << 64 | block.timestamp << 128 | finalAt << 192
     self.batchTotals[batchIndex] = totalCredit | totalBurned << 128
     self.batchCount = batchIndex + 1
+    self.core = (core & (2**200 - 1)) | lastBlock << 200
+    # The head's credit rose by totalCredit − prevCredit, and so does the headroom.
+    self.payout += totalCredit - prevCredit
     log BatchCommitted(batchIndex=batchIndex, firstBlock=firstBlock, lastBlock=lastBlock, lastBlockHash=lastBlockHash,
                        stateRoot=stateRoot, settlementRoot=settlementRoot, totalCredit=totalCredit,
                        totalBurned=totalBurned, inboxCursor=inboxCursor, dataHash=dataHash,
@@ -288,14 +441,57 @@ def commitBatch(batchIndex: uint256, firstBlock: uint256, lastBlock: uint256, la
 def challenge(batchIndex: uint256):
     """
     @notice A guardian reverts a batch that is not final yet, and every later batch with it
-            (they were built on it). The sequencer re-commits from batchIndex.
+            (they were built on it). The sequencer re-commits from batchIndex. Finality times
+            never decrease with the index, so no final batch is ever reverted.
     """
     assert self.isGuardian[msg.sender], "EmethRollup: not guardian"
     count: uint256 = self.batchCount
     assert batchIndex < count, "EmethRollup: unknown batch"
     assert block.timestamp < self.batchPositions[batchIndex] >> 192, "EmethRollup: batch is final"
+    newLast: uint256 = 0
+    newCredit: uint256 = 0
+    if batchIndex > 0:
+        newLast = self.batchPositions[batchIndex - 1] & MASK64
+        newCredit = self.batchTotals[batchIndex - 1] & MASK128
+    oldCredit: uint256 = self.batchTotals[count - 1] & MASK128
     self.batchCount = batchIndex
+    self.core = (self.core & (2**200 - 1)) | newLast << 200
+    # Lowers the headroom by the credit the head loses; it may become negative (stays ≥ −2**127).
+    self.payout -= oldCredit - newCredit
     log BatchReverted(fromBatch=batchIndex, toBatch=count - 1, guardian=msg.sender)
+
+
+@external
+def settleBurns() -> uint256:
+    """
+    @notice Burns up to the totalBurned of the newest final batch (commits do this a few
+            batches at a time; anyone may catch up at once).
+    @return The amount burned now.
+    """
+    assert self.core & PAUSED_BIT == 0, "EmethRollup: paused"
+    burnState: uint256 = self.burnState
+    found: bool = False
+    index: uint256 = 0
+    found, index = self._lastFinal(burnState >> 128)
+    if not found or index + 1 <= burnState >> 128:
+        return 0
+    return self._burnTo(index + 1, burnState)
+
+
+@internal
+def _burnTo(settled: uint256, burnState: uint256) -> uint256:
+    """Burns up to the totalBurned of batch settled − 1 (final) and records `settled`."""
+    target: uint256 = self.batchTotals[settled - 1] >> 128
+    burned: uint256 = burnState & MASK128
+    amount: uint256 = 0
+    if target > burned:
+        amount = target - burned
+        burned = target
+    self.burnState = burned | settled << 128
+    if amount > 0:
+        extcall token.burn(amount)
+        log Burned(amount=amount, burnedOnL1=burned)
+    return amount
 
 # ---------------------------------------------------------------- claims
 
@@ -306,7 +502,7 @@ def claim(account: address, credit: uint256, batchIndex: uint256, proof: DynArra
             final batch `batchIndex`'s settlement tree. Anyone may submit it for the account.
     @return The amount paid.
     """
-    assert not self.paused, "EmethRollup: paused"
+    assert self.core & PAUSED_BIT == 0, "EmethRollup: paused"
     assert batchIndex < self.batchCount, "EmethRollup: unknown batch"
     assert self.batchPositions[batchIndex] >> 192 <= block.timestamp, "EmethRollup: batch not final"
     computed: bytes32 = keccak256(keccak256(abi_encode(account, credit)))
@@ -316,17 +512,21 @@ def claim(account: address, credit: uint256, batchIndex: uint256, proof: DynArra
         else:
             computed = keccak256(concat(sibling, computed))
     assert computed == self.settlementRoots[batchIndex], "EmethRollup: invalid proof"
-    return self._pay(account, credit, CLAIM_BY_PROOF, batchIndex)
+    amount: uint256 = self._take(account, credit)
+    self.payout = self._bounded(self.payout, amount)
+    return self._send(account, amount, credit, CLAIM_BY_PROOF, batchIndex)
 
 
 @external
 def claimWithTicket(account: address, credit: uint256, blockNumber: uint256, signature: Bytes[65]) -> uint256:
     """
     @notice Pays `credit - claimed[account]` to `account` on the Signer's EIP-712 Ticket
-            (DESIGN §7), without waiting for a batch. Anyone may submit it for the account.
+            (DESIGN §7) for a committed block, without waiting for finality, within the
+            ticket rate limit. Anyone may submit it for the account.
     @return The amount paid.
     """
-    assert not self.paused, "EmethRollup: paused"
+    core: uint256 = self.core
+    assert core & PAUSED_BIT == 0, "EmethRollup: paused"
     assert len(signature) == 65, "EmethRollup: signature must be 65 bytes"
     r: uint256 = convert(slice(signature, 0, 32), uint256)
     s: uint256 = convert(slice(signature, 32, 32), uint256)
@@ -336,82 +536,225 @@ def claimWithTicket(account: address, credit: uint256, blockNumber: uint256, sig
     structHash: bytes32 = keccak256(abi_encode(TICKET_TYPEHASH, account, credit, blockNumber))
     digest: bytes32 = keccak256(concat(b"\x19\x01", self._domainSeparator(), structHash))
     recovered: address = ecrecover(digest, v, r, s)
-    assert recovered != empty(address) and recovered == self.signer, "EmethRollup: invalid ticket signature"
-    return self._pay(account, credit, CLAIM_BY_TICKET, blockNumber)
+    assert recovered != empty(address) and convert(recovered, uint256) == core & MASK160, "EmethRollup: invalid ticket signature"
+    assert blockNumber <= core >> 200, "EmethRollup: block not committed"
+    amount: uint256 = self._take(account, credit)
+    payout: uint256 = self._bounded(self.payout, amount)
+    window: uint256 = (core >> 168) & MASK32
+    index: uint256 = (block.timestamp // window) & MASK32
+    remaining: uint256 = payout >> 160
+    if index != (payout >> 128) & MASK32:
+        remaining = self._rollWindow(payout, index)
+    assert remaining >= amount, "EmethRollup: ticket rate limit"
+    self.payout = (payout & MASK128) | index << 128 | (remaining - amount) << 160
+    return self._send(account, amount, credit, CLAIM_BY_TICKET, blockNumber)
 
 
 @internal
-def _pay(account: address, credit: uint256, method: uint8, reference: uint256) -> uint256:
+def _take(account: address, credit: uint256) -> uint256:
     already: uint256 = self.claimed[account]
     assert credit > already, "EmethRollup: nothing to claim"
-    amount: uint256 = credit - already
     self.claimed[account] = credit
+    return credit - already
+
+
+@pure
+@internal
+def _bounded(payout: uint256, amount: uint256) -> uint256:
+    """Takes `amount` from the headroom: totalClaimed never exceeds the head's totalCredit."""
+    assert payout & MASK128 >= BIAS + amount, "EmethRollup: payout exceeds committed credit"
+    return payout - amount
+
+
+@internal
+def _send(account: address, amount: uint256, credit: uint256, method: uint8, reference: uint256) -> uint256:
     assert extcall token.transfer(account, amount, default_return_value=True), "EmethRollup: transfer failed"
     log Claimed(account=account, amount=amount, credit=credit, method=method, reference=reference)
     return amount
 
-# ---------------------------------------------------------------- admin
+
+@internal
+def _rollWindow(payout: uint256, index: uint256) -> uint256:
+    """
+    Moves the rate state to aligned window `index` (mod 2**32) and returns its remaining
+    allowance. The window just left becomes the previous one if adjacent, else nothing is
+    carried. A window index that wrapped around 2**32 can only be read as more usage, never less.
+    """
+    rate: uint256 = self.ticketRate
+    limit: uint256 = rate & MASK96
+    newPrevious: uint256 = 0
+    if (index + 2**32 - ((payout >> 128) & MASK32)) & MASK32 == 1:
+        # used in the window just left = limit − its previous window's use − its remaining
+        newPrevious = limit - (rate >> 96) - (payout >> 160)
+    self.ticketRate = limit | newPrevious << 96
+    return limit - newPrevious
+
+
+@view
+@internal
+def _ticketRemaining(payout: uint256) -> uint256:
+    index: uint256 = (block.timestamp // ((self.core >> 168) & MASK32)) & MASK32
+    stored: uint256 = (payout >> 128) & MASK32
+    if index == stored:
+        return payout >> 160
+    rate: uint256 = self.ticketRate
+    limit: uint256 = rate & MASK96
+    if (index + 2**32 - stored) & MASK32 == 1:
+        return limit - (limit - (rate >> 96) - (payout >> 160))
+    return limit
+
+# ---------------------------------------------------------------- timelocked administration
 
 @internal
 def _onlyOwner():
     assert msg.sender == self.owner, "EmethRollup: not owner"
 
 
-@external
-def setSequencer(sequencer_: address):
+@pure
+@internal
+def _checkTicketLimit(limit: uint256, window: uint256):
+    assert limit <= MASK96, "EmethRollup: ticket limit too large"
+    assert window > 0, "EmethRollup: zero ticket window"
+    assert window <= MAX_TICKET_WINDOW, "EmethRollup: ticket window too long"
+
+
+@internal
+def _schedule(kind: uint8, account: address, number: uint256, extra: uint256) -> uint256:
     self._onlyOwner()
-    assert sequencer_ != empty(address), "EmethRollup: zero sequencer"
-    self.sequencer = sequencer_
-    log SequencerSet(sequencer=sequencer_)
+    id: uint256 = self.lastChangeId + 1
+    self.lastChangeId = id
+    executableAt: uint256 = block.timestamp + changeDelay
+    self.changes[id] = Change(kind=kind, account=account, value=number, extra=extra, executableAt=executableAt)
+    log ChangeScheduled(id=id, kind=kind, account=account, value=number, extra=extra, executableAt=executableAt)
+    return id
 
 
 @external
-def setSigner(signer_: address):
-    """@dev Tickets of the old signer stop being accepted at once."""
-    self._onlyOwner()
+def setSigner(signer_: address) -> uint256:
+    """@notice Schedules a new signer (kind 1). Tickets of the old signer stop at execution."""
     assert signer_ != empty(address), "EmethRollup: zero signer"
-    self.signer = signer_
-    log SignerSet(signer=signer_)
+    return self._schedule(CHANGE_SIGNER, signer_, 0, 0)
 
 
 @external
-def setGuardian(guardian: address, enabled: bool):
-    self._onlyOwner()
+def setSequencer(sequencer_: address) -> uint256:
+    """@notice Schedules a new sequencer (kind 2)."""
+    assert sequencer_ != empty(address), "EmethRollup: zero sequencer"
+    return self._schedule(CHANGE_SEQUENCER, sequencer_, 0, 0)
+
+
+@external
+def setGuardian(guardian: address, enabled: bool) -> uint256:
+    """@notice Schedules enabling (value 1) or disabling (value 0) a guardian (kind 3)."""
     assert guardian != empty(address), "EmethRollup: zero guardian"
-    self.isGuardian[guardian] = enabled
-    log GuardianSet(guardian=guardian, enabled=enabled)
+    return self._schedule(CHANGE_GUARDIAN, guardian, convert(enabled, uint256), 0)
 
 
 @external
-def setChallengePeriod(seconds: uint256):
-    """@dev Applies to batches committed from now on; committed batches keep their finalAt."""
-    self._onlyOwner()
-    assert seconds <= MAX_CHALLENGE_PERIOD, "EmethRollup: challenge period too long"
-    self.challengePeriod = seconds
-    log ChallengePeriodSet(seconds=seconds)
+def setChallengePeriod(seconds: uint256) -> uint256:
+    """
+    @notice Schedules a new challenge period (kind 4), at most the change delay. It applies to
+            batches committed after execution; finality times never decrease.
+    """
+    assert seconds <= MAX_CHALLENGE_PERIOD and seconds <= changeDelay, "EmethRollup: challenge period too long"
+    return self._schedule(CHANGE_CHALLENGE_PERIOD, empty(address), seconds, 0)
 
 
 @external
-def setInboxConfirmations(confirmations: uint256):
+def setInboxConfirmations(confirmations: uint256) -> uint256:
+    """@notice Schedules a new number of L1 confirmations the sequencer waits for (kind 5)."""
+    return self._schedule(CHANGE_INBOX_CONFIRMATIONS, empty(address), confirmations, 0)
+
+
+@external
+def setTicketLimit(limit: uint256, window: uint256) -> uint256:
+    """@notice Schedules a new ticket rate limit: `limit` per rolling `window` seconds (kind 6)."""
+    self._checkTicketLimit(limit, window)
+    return self._schedule(CHANGE_TICKET_LIMIT, empty(address), limit, window)
+
+
+@external
+def setForceInclusionDelay(seconds: uint256) -> uint256:
+    """@notice Schedules a new forced-inclusion delay (kind 7)."""
+    assert seconds <= MAX_FORCE_INCLUSION_DELAY, "EmethRollup: force inclusion delay too long"
+    return self._schedule(CHANGE_FORCE_INCLUSION_DELAY, empty(address), seconds, 0)
+
+
+@external
+def cancelChange(id: uint256):
+    """@notice The owner drops a scheduled change before it is executed."""
     self._onlyOwner()
-    self.inboxConfirmations = confirmations
-    log InboxConfirmationsSet(confirmations=confirmations)
+    assert self.changes[id].executableAt != 0, "EmethRollup: unknown change"
+    self.changes[id] = empty(Change)
+    log ChangeCancelled(id=id)
+
+
+@external
+def executeChange(id: uint256):
+    """@notice Anyone applies a scheduled change once changeDelay seconds have passed."""
+    change: Change = self.changes[id]
+    assert change.executableAt != 0, "EmethRollup: unknown change"
+    assert block.timestamp >= change.executableAt, "EmethRollup: change not ready"
+    self.changes[id] = empty(Change)
+    kind: uint8 = change.kind
+    if kind == CHANGE_SIGNER:
+        self.core = (self.core & ~MASK160) | convert(change.account, uint256)
+        log SignerSet(signer=change.account)
+    elif kind == CHANGE_SEQUENCER:
+        self.sequencer = change.account
+        log SequencerSet(sequencer=change.account)
+    elif kind == CHANGE_GUARDIAN:
+        self.isGuardian[change.account] = change.value == 1
+        log GuardianSet(guardian=change.account, enabled=change.value == 1)
+    elif kind == CHANGE_CHALLENGE_PERIOD:
+        self.challengePeriod = change.value
+        log ChallengePeriodSet(seconds=change.value)
+    elif kind == CHANGE_INBOX_CONFIRMATIONS:
+        self.inboxConfirmations = change.value
+        log InboxConfirmationsSet(confirmations=change.value)
+    elif kind == CHANGE_TICKET_LIMIT:
+        self._applyTicketLimit(change.value, change.extra)
+        log TicketLimitSet(limit=change.value, window=change.extra)
+    elif kind == CHANGE_FORCE_INCLUSION_DELAY:
+        self.forceInclusionDelay = change.value
+        log ForceInclusionDelaySet(seconds=change.value)
+    log ChangeExecuted(id=id)
+
+
+@internal
+def _applyTicketLimit(limit: uint256, window: uint256):
+    """
+    Carries what tickets used in the last two old windows into the new scheme as use of the
+    current new window (so it also counts as the next window's previous use), capped at the
+    new limit: the change never frees allowance.
+    """
+    payout: uint256 = self.payout
+    oldLimit: uint256 = self.ticketRate & MASK96
+    used: uint256 = oldLimit - self._ticketRemaining(payout)
+    used = min(used, limit)
+    self.core = (self.core & ~(MASK32 << 168)) | window << 168
+    index: uint256 = (block.timestamp // window) & MASK32
+    self.ticketRate = limit
+    self.payout = (payout & MASK128) | index << 128 | (limit - used) << 160
 
 
 @external
 def pause():
-    """@notice Stops commits and claims. The owner or any guardian may pause; only the owner unpauses."""
+    """@notice Stops commits, claims and burns at once. The owner or any guardian may pause;
+               only the owner unpauses."""
     assert msg.sender == self.owner or self.isGuardian[msg.sender], "EmethRollup: not owner or guardian"
-    assert not self.paused, "EmethRollup: already paused"
-    self.paused = True
+    core: uint256 = self.core
+    assert core & PAUSED_BIT == 0, "EmethRollup: already paused"
+    self.core = core | PAUSED_BIT
     log Paused(by=msg.sender)
 
 
 @external
 def unpause():
     self._onlyOwner()
-    assert self.paused, "EmethRollup: not paused"
-    self.paused = False
+    core: uint256 = self.core
+    assert core & PAUSED_BIT != 0, "EmethRollup: not paused"
+    self.core = core & ~PAUSED_BIT
     log Unpaused(by=msg.sender)
 
 
@@ -431,6 +774,76 @@ def acceptOwnership():
     self.pendingOwner = empty(address)
 
 # ---------------------------------------------------------------- views
+
+@view
+@external
+def signer() -> address:
+    return convert(self.core & MASK160, address)
+
+
+@view
+@external
+def paused() -> bool:
+    return self.core & PAUSED_BIT != 0
+
+
+@view
+@external
+def ticketLimit() -> uint256:
+    return self.ticketRate & MASK96
+
+
+@view
+@external
+def ticketWindow() -> uint256:
+    return (self.core >> 168) & MASK32
+
+
+@view
+@external
+def ticketAvailable() -> uint256:
+    """
+    @notice What a ticket claim could be paid right now: the rate limit's remaining allowance,
+            capped by the committed-credit headroom (totalCredit of the newest batch −
+            totalClaimed).
+    """
+    payout: uint256 = self.payout
+    headroom: uint256 = 0
+    if payout & MASK128 > BIAS:
+        headroom = (payout & MASK128) - BIAS
+    return min(self._ticketRemaining(payout), headroom)
+
+
+@view
+@external
+def totalClaimed() -> uint256:
+    """@notice The sum paid by both claim paths."""
+    count: uint256 = self.batchCount
+    credit: uint256 = 0
+    if count > 0:
+        credit = self.batchTotals[count - 1] & MASK128
+    return credit + BIAS - (self.payout & MASK128)
+
+
+@view
+@external
+def burnSettled() -> uint256:
+    """@notice The number of batches (from index 0) that are final and whose burns are done."""
+    return self.burnState >> 128
+
+
+@view
+@external
+def burnedOnL1() -> uint256:
+    return self.burnState & MASK128
+
+
+@view
+@external
+def pendingChange(id: uint256) -> Change:
+    """@notice A scheduled change (executableAt 0: unknown, executed or cancelled)."""
+    return self.changes[id]
+
 
 @view
 @internal
@@ -498,28 +911,37 @@ def isFinal(batchIndex: uint256) -> bool:
 
 
 @view
+@internal
+def _lastFinal(low: uint256) -> (bool, uint256):
+    """Binary search over finalAt, which never decreases with the index; batches below `low`
+       are known to be final."""
+    lo: uint256 = low
+    hi: uint256 = self.batchCount
+    for k: uint256 in range(256):
+        if lo >= hi:
+            break
+        mid: uint256 = (lo + hi) // 2
+        if self.batchPositions[mid] >> 192 <= block.timestamp:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo == 0:
+        return False, 0
+    return True, lo - 1
+
+
+@view
 @external
 def lastFinalBatch() -> (bool, uint256):
-    """@return (found, index) of the newest final batch. Finality times grow with the index
-               unless the challenge period was shortened, so this searches back from the head."""
-    count: uint256 = self.batchCount
-    for k: uint256 in range(256):
-        if k >= count:
-            break
-        i: uint256 = count - 1 - k
-        if self.batchPositions[i] >> 192 <= block.timestamp:
-            return True, i
-    return False, 0
+    """@return (found, index) of the newest final batch, for any length of history."""
+    return self._lastFinal(self.burnState >> 128)
 
 
 @view
 @external
 def nextBlock() -> uint256:
     """@return The first block number the next batch must start at."""
-    count: uint256 = self.batchCount
-    if count == 0:
-        return 1
-    return (self.batchPositions[count - 1] & MASK64) + 1
+    return (self.core >> 200) + 1
 
 
 @view
@@ -531,9 +953,13 @@ def inboxMessage(index: uint256) -> Message:
     kind: uint8 = convert(head >> 248, uint8)
     amount: uint256 = 0
     jobId: bytes16 = empty(bytes16)
+    dataHash: bytes32 = empty(bytes32)
     if kind == DEPOSIT:
         amount = convert(value, uint256)
-    else:
+    elif kind == CANCEL:
         jobId = convert(slice(value, 0, 16), bytes16)
-    return Message(index=index, kind=kind, account=convert(head & (2**160 - 1), address), amount=amount,
-                   jobId=jobId, l1Block=(head >> 160) & (2**88 - 1))
+    else:
+        dataHash = value
+    return Message(index=index, kind=kind, account=convert(head & MASK160, address), amount=amount,
+                   jobId=jobId, l1Block=(head >> 160) & MASK48, timestamp=(head >> 208) & MASK40,
+                   dataHash=dataHash)

@@ -15,6 +15,11 @@ from web3.providers.eth_tester import EthereumTesterProvider
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 EMT = 10**18
 CHALLENGE_PERIOD = 3600
+CHANGE_DELAY = 2 * CHALLENGE_PERIOD
+TICKET_LIMIT = 1_000 * EMT
+TICKET_WINDOW = 3600
+FORCE_INCLUSION_DELAY = 86400
+INBOX_CONFIRMATIONS = 3
 # A signer key that exists only off-chain (the Signer never sends L1 transactions).
 SIGNER_KEY = "0x" + "5e" * 32
 HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
@@ -43,11 +48,19 @@ class Chain:
         self.users = acct[4:9]
         self.signer = Account.from_key(SIGNER_KEY)
         self.token = deploy(self.w3, "EmethToken", self.owner, self.owner)
-        self.rollup = deploy(self.w3, "EmethRollup", self.owner, self.token.address, self.owner, self.sequencer,
-                             self.signer.address, [self.guardian], CHALLENGE_PERIOD, 3)
+        self.rollup = deploy(self.w3, "EmethRollup", self.owner, *self.rollup_args())
         for u in self.users:
             self.send(self.token.functions.mint(u, 1_000_000 * EMT), self.owner)
             self.send(self.token.functions.approve(self.rollup.address, 2**256 - 1), u)
+
+    def rollup_args(self, **overrides):
+        """The constructor's arguments in order (the deployment's, with `overrides` by name)."""
+        args = {"token": self.token.address, "owner": self.owner, "sequencer": self.sequencer,
+                "signer": self.signer.address, "guardians": [self.guardian], "challengePeriod": CHALLENGE_PERIOD,
+                "inboxConfirmations": INBOX_CONFIRMATIONS, "changeDelay": CHANGE_DELAY, "ticketLimit": TICKET_LIMIT,
+                "ticketWindow": TICKET_WINDOW, "forceInclusionDelay": FORCE_INCLUSION_DELAY}
+        args.update(overrides)
+        return list(args.values())
 
     def send(self, call, sender):
         """Sends a transaction and returns its receipt (reverts raise ContractLogicError)."""
@@ -73,6 +86,17 @@ class Chain:
         return self.send(self.rollup.functions.commitBatch(index, first, last, block_hash, state_root,
                                                            settlement_root, credit, burned, cursor, data),
                          sender or self.sequencer)
+
+    def schedule(self, call):
+        """Schedules an owner change and returns its id."""
+        receipt = self.send(call, self.owner)
+        return self.events(receipt, "ChangeScheduled")[0]["id"]
+
+    def change(self, call):
+        """Schedules an owner change, waits the change delay and executes it (the receipt)."""
+        change_id = self.schedule(call)
+        self.travel(CHANGE_DELAY)
+        return self.send(self.rollup.functions.executeChange(change_id), self.stranger)
 
     def ticket(self, account, credit, block_number, key=SIGNER_KEY, chain_id=None, contract=None, name="EMETH L2"):
         typed = {

@@ -85,17 +85,53 @@ def test_insolvent_totals_revert(chain):
     chain.commit(0, 1, 1, credit=6, burned=4, cursor=1)
 
 
-def test_commit_burns_the_increase_of_total_burned(chain):
+def test_burns_happen_only_when_the_batch_is_final(chain):
     funded(chain, 10 * EMT)
     supply = chain.token.functions.totalSupply().call()
     r = chain.commit(0, 1, 1, burned=2 * EMT, cursor=1)
-    assert chain.events(r, "Burned") == [{"amount": 2 * EMT, "burnedOnL1": 2 * EMT}]
-    r = chain.commit(1, 2, 2, burned=2 * EMT, cursor=1)
     assert chain.events(r, "Burned") == []
-    chain.commit(2, 3, 3, burned=5 * EMT, cursor=1)
+    r = chain.commit(1, 2, 2, burned=5 * EMT, cursor=1)
+    assert chain.events(r, "Burned") == [] and chain.rollup.functions.burnedOnL1().call() == 0
+    chain.travel(CHALLENGE_PERIOD + 1)
+    # The next commit settles the burns of the batches that became final.
+    r = chain.commit(2, 3, 3, burned=6 * EMT, cursor=1)
+    assert chain.events(r, "Burned") == [{"amount": 5 * EMT, "burnedOnL1": 5 * EMT}]
     assert chain.token.functions.totalSupply().call() == supply - 5 * EMT
     assert chain.balance(chain.rollup.address) == 5 * EMT
-    assert chain.rollup.functions.burnedOnL1().call() == 5 * EMT
+    assert chain.rollup.functions.burnSettled().call() == 2
+    # settleBurns does the rest at any time, once final.
+    assert chain.rollup.functions.settleBurns().call() == 0
+    chain.travel(CHALLENGE_PERIOD + 1)
+    r = chain.send(chain.rollup.functions.settleBurns(), chain.stranger)
+    assert chain.events(r, "Burned") == [{"amount": EMT, "burnedOnL1": 6 * EMT}]
+    assert chain.rollup.functions.burnedOnL1().call() == 6 * EMT
+    r = chain.send(chain.rollup.functions.settleBurns(), chain.stranger)
+    assert chain.events(r, "Burned") == []
+
+
+def test_a_commit_settles_a_bounded_number_of_burns_and_settle_burns_catches_up(chain):
+    funded(chain, 100)
+    for i in range(10):
+        chain.commit(i, i + 1, i + 1, burned=i + 1, cursor=1)
+    chain.travel(CHALLENGE_PERIOD + 1)
+    r = chain.commit(10, 11, 11, burned=11, cursor=1)
+    assert chain.events(r, "Burned") == [{"amount": 4, "burnedOnL1": 4}]
+    assert chain.rollup.functions.burnSettled().call() == 4
+    assert chain.rollup.functions.settleBurns().call({"from": chain.stranger}) == 6
+    r = chain.send(chain.rollup.functions.settleBurns(), chain.stranger)
+    assert chain.events(r, "Burned") == [{"amount": 6, "burnedOnL1": 10}]
+    assert chain.rollup.functions.burnSettled().call() == 10
+
+
+def test_settle_burns_with_nothing_final_or_paused(chain):
+    assert chain.rollup.functions.settleBurns().call() == 0
+    funded(chain, 10)
+    chain.commit(0, 1, 1, burned=3, cursor=1)
+    r = chain.send(chain.rollup.functions.settleBurns(), chain.stranger)
+    assert chain.events(r, "Burned") == []
+    chain.travel(CHALLENGE_PERIOD + 1)
+    chain.send(chain.rollup.functions.pause(), chain.guardian)
+    reverts("EmethRollup: paused", chain.send, chain.rollup.functions.settleBurns(), chain.stranger)
 
 
 def test_finality_after_the_challenge_period(chain):
@@ -140,18 +176,19 @@ def test_challenge_after_finality_or_of_an_unknown_batch_reverts(chain):
     reverts("EmethRollup: batch is final", chain.send, chain.rollup.functions.challenge(0), chain.guardian)
 
 
-def test_burns_survive_a_challenge_and_solvency_counts_them(chain):
+def test_a_challenged_batch_burned_nothing_and_solvency_counts_the_totals(chain):
     funded(chain, 10)
     chain.commit(0, 1, 1, cursor=1)
     chain.commit(1, 2, 2, burned=6, cursor=1)
     chain.send(chain.rollup.functions.challenge(1), chain.guardian)
-    # The 6 burned cannot come back: credit above 10 - 6 would be unpayable.
-    reverts("EmethRollup: insolvent totals", chain.commit, 1, 2, 2, credit=5, burned=2, cursor=1)
-    r = chain.commit(1, 2, 2, credit=4, burned=2, cursor=1)
-    assert chain.events(r, "Burned") == []
-    r = chain.commit(2, 3, 3, credit=4, burned=6, cursor=1)
-    assert chain.events(r, "Burned") == []
-    assert chain.rollup.functions.burnedOnL1().call() == 6
+    assert chain.rollup.functions.burnedOnL1().call() == 0
+    assert chain.token.functions.balanceOf(chain.rollup.address).call() == 10
+    # Nothing was burned, so the honest re-commit may credit all of it.
+    reverts("EmethRollup: insolvent totals", chain.commit, 1, 2, 2, credit=9, burned=2, cursor=1)
+    chain.commit(1, 2, 2, credit=8, burned=2, cursor=1)
+    chain.travel(CHALLENGE_PERIOD + 1)
+    r = chain.send(chain.rollup.functions.settleBurns(), chain.stranger)
+    assert chain.events(r, "Burned") == [{"amount": 2, "burnedOnL1": 2}]
 
 
 def test_paused_commits_revert(chain):
@@ -162,9 +199,17 @@ def test_paused_commits_revert(chain):
 
 
 def test_oversized_data_reverts(chain):
-    reverts("", chain.commit, 0, 1, 1, data=b"\x01" * 65537)
+    # The ABI decoder refuses a `data` longer than its type: the transaction fails, no reason.
+    call = chain.rollup.functions.commitBatch(0, 1, 1, b"\x22" * 32, b"\x11" * 32, ZERO, 0, 0, 0, b"\x01" * 65537)
+    tx = call.build_transaction({"from": chain.sequencer, "gas": 5_000_000})
+    tx_hash = chain.w3.eth.send_transaction({"from": chain.sequencer, "to": tx["to"], "data": tx["data"], "gas": 5_000_000})
+    assert chain.w3.eth.wait_for_transaction_receipt(tx_hash).status == 0
+    assert chain.rollup.functions.batchCount().call() == 0
     chain.commit(0, 1, 1, data=b"\x01" * 65536)
 
 
-def test_block_numbers_beyond_64_bits_revert(chain):
+def test_block_numbers_beyond_56_bits_revert(chain):
     reverts("EmethRollup: block number too large", chain.commit, 0, 1, 2**64)
+    reverts("EmethRollup: block number too large", chain.commit, 0, 1, 2**56)
+    chain.commit(0, 1, 2**56 - 1)
+    assert chain.rollup.functions.nextBlock().call() == 2**56

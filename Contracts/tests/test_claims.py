@@ -9,20 +9,28 @@ from conftest import CHALLENGE_PERIOD, CURVE_N, EMT, reverts
 from oz_merkle import StandardMerkleTree, hash_pair, leaf_hash
 
 
-def settle(chain, credits, index=0, first=1, last=1, deposited=100 * EMT, final=True):
-    """Deposits enough, commits a batch whose settlement tree holds `credits`, optionally
-    waits for finality, and returns the tree."""
+def settle(chain, credits, index=0, first=1, last=1, deposited=100 * EMT, final=True, credit=None):
+    """Deposits enough, commits a batch whose settlement tree holds `credits` (totalCredit
+    their sum unless given), optionally waits for finality, and returns the tree."""
     if deposited:
         chain.deposit(chain.users[4], deposited)
     tree = StandardMerkleTree(credits)
     total = chain.rollup.functions.totalDeposited().call()
     prev_credit = chain.rollup.functions.latestBatch().call()[5] if index else 0
-    chain.commit(index, first, last, settlement_root=tree.root, credit=max(prev_credit, sum(c for _, c in credits)),
+    chain.commit(index, first, last, settlement_root=tree.root,
+                 credit=credit if credit is not None else max(prev_credit, sum(c for _, c in credits)),
                  cursor=chain.rollup.functions.inboxLength().call())
     assert total >= sum(c for _, c in credits)
     if final:
         chain.travel(CHALLENGE_PERIOD + 1)
     return tree
+
+
+def committed(chain, last_block, credit=50 * EMT):
+    """Deposits `credit` and commits batch 0 over blocks 1..last_block with that totalCredit,
+    so tickets up to `last_block` are payable (tickets need a committed block and credit)."""
+    chain.deposit(chain.users[4], credit)
+    chain.commit(0, 1, last_block, credit=credit, cursor=chain.rollup.functions.inboxLength().call())
 
 
 def claim(chain, tree, i, index=0, sender=None):
@@ -123,7 +131,7 @@ def test_a_64_byte_inner_node_preimage_is_not_a_leaf(chain):
 
 def test_claim_with_ticket_pays_credit_minus_claimed(chain):
     u = chain.users[0]
-    chain.deposit(chain.users[4], 50 * EMT)
+    committed(chain, 20)
     before = chain.balance(u)
     sig = chain.ticket(u, 4 * EMT, 17)
     r = chain.send(chain.rollup.functions.claimWithTicket(u, 4 * EMT, 17, sig), chain.stranger)
@@ -152,7 +160,7 @@ def test_ticket_digest_and_domain_match_eth_account(chain):
 
 def test_forged_or_foreign_tickets_revert(chain):
     u = chain.users[0]
-    chain.deposit(chain.users[4], 50 * EMT)
+    committed(chain, 2)
     f = chain.rollup.functions
     bad = "EmethRollup: invalid ticket signature"
     reverts(bad, chain.send, f.claimWithTicket(u, EMT, 1, chain.ticket(u, EMT, 1, key="0x" + "77" * 32)), u)
@@ -169,7 +177,7 @@ def test_forged_or_foreign_tickets_revert(chain):
 
 def test_high_s_and_malformed_signatures_revert(chain):
     u = chain.users[0]
-    chain.deposit(chain.users[4], 50 * EMT)
+    committed(chain, 1)
     f = chain.rollup.functions
     sig = bytes(chain.ticket(u, EMT, 1))
     r, s, v = sig[:32], int.from_bytes(sig[32:64], "big"), sig[64]
@@ -185,7 +193,7 @@ def test_high_s_and_malformed_signatures_revert(chain):
 
 def test_double_claim_across_both_paths(chain):
     u, w = chain.users[0], chain.users[1]
-    tree = settle(chain, [(u, 3 * EMT), (w, 2 * EMT)])
+    tree = settle(chain, [(u, 3 * EMT), (w, 2 * EMT)], credit=8 * EMT)
     f = chain.rollup.functions
     # Ticket first, then the proof of the same credit: nothing left.
     chain.send(f.claimWithTicket(u, 3 * EMT, 1, chain.ticket(u, 3 * EMT, 1)), u)
@@ -194,7 +202,7 @@ def test_double_claim_across_both_paths(chain):
     claim(chain, tree, 1)
     reverts("EmethRollup: nothing to claim", chain.send, f.claimWithTicket(w, 2 * EMT, 1, chain.ticket(w, 2 * EMT, 1)), w)
     before = chain.balance(w)
-    chain.send(f.claimWithTicket(w, 5 * EMT, 2, chain.ticket(w, 5 * EMT, 2)), w)
+    chain.send(f.claimWithTicket(w, 5 * EMT, 1, chain.ticket(w, 5 * EMT, 1)), w)
     assert chain.balance(w) == before + 3 * EMT
     assert f.claimed(w).call() == 5 * EMT
 
@@ -211,9 +219,9 @@ def test_paused_claims_revert_on_both_paths(chain):
 
 def test_a_rotated_signer_invalidates_old_tickets(chain):
     u = chain.users[0]
-    chain.deposit(chain.users[4], 50 * EMT)
+    committed(chain, 1)
     new_key = "0x" + "42" * 32
-    chain.send(chain.rollup.functions.setSigner(Account.from_key(new_key).address), chain.owner)
+    chain.change(chain.rollup.functions.setSigner(Account.from_key(new_key).address))
     reverts("EmethRollup: invalid ticket signature", chain.send,
             chain.rollup.functions.claimWithTicket(u, EMT, 1, chain.ticket(u, EMT, 1)), u)
     chain.send(chain.rollup.functions.claimWithTicket(u, EMT, 1, chain.ticket(u, EMT, 1, key=new_key)), u)
@@ -222,3 +230,24 @@ def test_a_rotated_signer_invalidates_old_tickets(chain):
 def test_leaf_construction_is_the_settlement_leaf_of_design_7():
     account, credit = "0x" + "ab" * 20, 12345
     assert leaf_hash(["address", "uint256"], [account, credit]) == keccak(keccak(encode(["address", "uint256"], [account, credit])))
+
+
+def test_total_claimed_is_bounded_by_the_head_even_after_a_challenge(chain):
+    """Tickets paid against a batch that is then challenged leave totalClaimed above the new
+    head's credit: every payout waits until commits cover it again."""
+    f = chain.rollup.functions
+    u, w = chain.users[0], chain.users[1]
+    chain.deposit(chain.users[4], 100 * EMT)
+    chain.commit(0, 1, 1, credit=10 * EMT, cursor=1)
+    chain.commit(1, 2, 2, credit=30 * EMT, cursor=1)
+    chain.send(f.claimWithTicket(u, 25 * EMT, 2, chain.ticket(u, 25 * EMT, 2)), u)
+    assert (f.totalClaimed().call(), f.ticketAvailable().call()) == (25 * EMT, 5 * EMT)
+    chain.send(f.challenge(1), chain.guardian)
+    assert (f.totalClaimed().call(), f.ticketAvailable().call()) == (25 * EMT, 0)
+    reverts("EmethRollup: payout exceeds committed credit", chain.send,
+            f.claimWithTicket(w, EMT, 1, chain.ticket(w, EMT, 1)), w)
+    chain.commit(1, 2, 2, credit=26 * EMT, cursor=1)
+    chain.send(f.claimWithTicket(w, EMT, 1, chain.ticket(w, EMT, 1)), w)
+    reverts("EmethRollup: payout exceeds committed credit", chain.send,
+            f.claimWithTicket(w, 2 * EMT, 2, chain.ticket(w, 2 * EMT, 2)), w)
+    assert f.totalClaimed().call() == 26 * EMT

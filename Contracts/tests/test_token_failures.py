@@ -2,7 +2,7 @@
 deposits and claims must fail loudly, never count money that did not move."""
 import vyper
 
-from conftest import CHALLENGE_PERIOD, EMT, deploy, reverts
+from conftest import EMT, deploy, reverts
 
 FALSE_TOKEN = """
 # pragma version 0.4.3
@@ -32,13 +32,14 @@ def test_a_token_answering_false_fails_deposits_and_claims(chain):
     factory = w3.eth.contract(abi=out["abi"], bytecode=out["bytecode"])
     token = w3.eth.contract(address=w3.eth.wait_for_transaction_receipt(
         factory.constructor().transact({"from": chain.owner})).contractAddress, abi=out["abi"])
-    rollup = deploy(w3, "EmethRollup", chain.owner, token.address, chain.owner, chain.sequencer, chain.signer.address,
-                    [chain.guardian], CHALLENGE_PERIOD, 1)
+    rollup = deploy(w3, "EmethRollup", chain.owner, *chain.rollup_args(token=token.address))
     u = chain.users[0]
     reverts("EmethRollup: transfer failed", chain.send, rollup.functions.deposit(EMT), u)
     assert rollup.functions.inboxLength().call() == 0 and rollup.functions.totalDeposited().call() == 0
     chain.send(token.functions.setPay(True), u)
     chain.send(rollup.functions.deposit(EMT), u)
+    chain.send(rollup.functions.commitBatch(0, 1, 1, b"\x22" * 32, b"\x11" * 32, b"\x00" * 32, EMT, 0, 1, b""),
+               chain.sequencer)
     chain.send(token.functions.setPay(False), u)
     reverts("EmethRollup: transfer failed", chain.send,
             rollup.functions.claimWithTicket(u, EMT, 1, chain.ticket(u, EMT, 1, contract=rollup.address)), u)
