@@ -55,6 +55,11 @@ extension L2API {
             case .full, .senderFull: throw RPCError.limit(r.description)
             default: throw RPCError(code: RPCError.nonceCode, message: r.description)
             }
+        } catch let r as AdmissionRefusal {
+            switch r {
+            case .tooLarge: throw RPCError.limit(r.description)
+            case .emptyAccount, .wouldFail: throw RPCError(code: RPCError.wouldFailCode, message: r.description)
+            }
         }
         return tx.hash
     }
@@ -75,6 +80,7 @@ extension L2API {
         case RPCError.wrongDomainCode: return "wrong_domain"
         case RPCError.limitCode: return "limit"
         case RPCError.notReadyCode: return "not_ready"
+        case RPCError.wouldFailCode: return "would_fail"
         case RPCError.invalidParamsCode: return "invalid"
         default: return "other"
         }

@@ -39,6 +39,9 @@ public struct RPCError: Error, Equatable, Sendable, CustomStringConvertible {
     public static let unavailableCode = -32004
     /// The sequencer cannot serve requests (its engine stopped after a storage failure).
     public static let notReadyCode = -32005
+    /// Admission ran the transaction against the pending state and it would fail (the
+    /// message names the failure code), or its sender holds nothing and has no role.
+    public static let wouldFailCode = -32006
 
     public static func parseError(_ m: String) -> RPCError { RPCError(code: parseErrorCode, message: m) }
     public static func invalidRequest(_ m: String) -> RPCError { RPCError(code: invalidRequestCode, message: m) }

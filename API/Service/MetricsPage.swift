@@ -6,7 +6,10 @@ import Sequencer
 enum MetricsPage {
     static func render(_ api: L2API) -> String {
         let m = api.engine.metrics.snapshot
-        let chain = try? api.engine.withEngine { e in (head: e.store.head.number, mempool: e.mempool.count, ready: e.mempool.readyCount) }
+        let chain = try? api.engine.withEngine { e in
+            (head: e.store.head.number, mempool: e.mempool.count, ready: e.mempool.readyCount, senders: e.mempool.senderCount,
+             expired: e.mempool.expired, evicted: e.mempool.evicted, failed: e.failedAfterAdmission)
+        }
         var p = PrometheusText()
         p.counter("emeth_txs_received_total", "Transactions received by emeth_sendTransaction.", m.received)
         p.counter("emeth_txs_accepted_total", "Transactions authenticated and queued in the mempool.", m.accepted)
@@ -19,6 +22,11 @@ enum MetricsPage {
             p.gauge("emeth_block_height", "Number of the head block.", String(chain.head))
             p.gauge("emeth_mempool_size", "Transactions in the mempool (ready and waiting for a nonce gap).", String(chain.mempool))
             p.gauge("emeth_mempool_ready", "Mempool transactions executable now.", String(chain.ready))
+            p.gauge("emeth_mempool_senders", "Senders with transactions in the mempool.", String(chain.senders))
+            p.counter("emeth_mempool_dropped_total", "Future-nonce transactions dropped, by reason.", label: "reason",
+                      ["expired": UInt64(chain.expired), "evicted": UInt64(chain.evicted)])
+            p.counter("emeth_txs_failed_after_admission_total",
+                      "Transactions admitted against the pending state that failed in their block (races).", UInt64(chain.failed))
         }
         if let batches = api.batches {
             if let backlog = batches.backlogBytes {

@@ -1,8 +1,8 @@
 import Core
 import Foundation
 
-/// The safety parameters EmethRollup is deployed with (Contracts/README.md). The defaults are
-/// production values; devnets shorten the periods.
+/// The safety parameters EmethRollup is deployed with. The defaults are the production values
+/// Contracts/README.md recommends and explains; devnets shorten the periods.
 public struct RollupSettings: Equatable, Sendable {
     /// Seconds until a batch is final (a guardian may challenge it until then).
     public var challengePeriod: UInt64 = 7 * 86_400
@@ -12,10 +12,10 @@ public struct RollupSettings: Equatable, Sendable {
     /// never shorter than the challenge period (nil: equal to it).
     public var changeDelay: UInt64?
     /// The most Signer tickets may pay in any `ticketWindow` seconds (base units).
-    public var ticketLimit: UInt256 = UInt256(100_000) * UInt256(1_000_000_000_000_000_000)
-    public var ticketWindow: UInt64 = 86_400
+    public var ticketLimit: UInt256 = UInt256(10_000) * UInt256(1_000_000_000_000_000_000)
+    public var ticketWindow: UInt64 = 3_600
     /// Seconds after which an inbox message the sequencer left out makes every commit revert.
-    public var forceInclusionDelay: UInt64 = 6 * 3_600
+    public var forceInclusionDelay: UInt64 = 24 * 3_600
 
     public init() {}
 

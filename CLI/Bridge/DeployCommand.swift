@@ -37,8 +37,8 @@ struct Deploy: AsyncParsableCommand {
     @Option(help: "Seconds an owner change waits between scheduling and execution; fixed for good, at least the challenge period (default: the challenge period).")
     var changeDelay: UInt64?
 
-    @Option(help: "The most Signer tickets may pay in any --ticket-window seconds, e.g. 100000emt (default 100000emt).")
-    var ticketLimit: String = "100000emt"
+    @Option(help: "The most Signer tickets may pay in any --ticket-window seconds, e.g. 10000emt (about twice the fast withdrawals expected per window).")
+    var ticketLimit: String = "10000emt"
 
     @Option(help: "Seconds of the ticket rate-limit window.")
     var ticketWindow: UInt64 = RollupSettings().ticketWindow

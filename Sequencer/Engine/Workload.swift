@@ -46,11 +46,17 @@ public struct Workload: Sendable {
                 call = .registerJob(.init(jobId: try! JobID(bytes: Array(tag[0..<16])), programId: UInt256(UInt64(tag[2])),
                                           numParallel: 1, numEpoch: 1, dataset: try! Hash32(bytes: tag), param: .zero,
                                           fuelLimit: UInt256(UInt64(tag[3]) * 1_000 + 1), fuelPrice: 1_000_000_000,
-                                          deadline: UInt256(1_000_000_000 + k)))
+                                          deadline: UInt256(4_000_000_000 + k)))
             default:
-                // Cancel the job this user registered in the previous block's same slot, if any.
+                // Cancel the job this user registered in the previous block's same slot; if it
+                // registered none, withdraw instead. Every transaction succeeds: admission
+                // refuses what would fail.
                 let prev = Keccak.hash256(Array("\(seed)-\(k - 1)-\(t)".utf8))
-                call = .cancelJob(jobId: try! JobID(bytes: Array(prev[0..<16])))
+                if k > 2 && prev[0] % 3 == 1 {
+                    call = .cancelJob(jobId: try! JobID(bytes: Array(prev[0..<16])))
+                } else {
+                    call = .withdraw(amount: UInt256(UInt64(tag[1]) + 1) * UInt256(1_000_000_000))
+                }
             }
             let digest = domain.digest(structHash: L2TypedData.structHash(call, nonce: n))
             let sig = try! Secp256k1.sign(digest: digest, key: u)

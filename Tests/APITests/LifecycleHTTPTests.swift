@@ -42,34 +42,42 @@ import Testing
                 == .object(["address": .string(requester.checksummed), "balance": .string("0xde0b6b3a7640000"),
                             "nonce": .string("0x0"), "credit": .string("0x0")]))
 
-        // Register → Process → Submit; a stranger's Verify fails with NOT_VERIFIER (6) but is sequenced.
+        // Register → Process → Submit. Admission runs each against the pending state: a stranger
+        // holding nothing is refused, and so is the node's own Verify (it is not a verifier).
         let hRegister = try await s.send(C.wire(Self.register, nonce: 0, by: C.requester))
         #expect(hRegister == C.hash(Self.register, nonce: 0, by: C.requester))
         let hProcess = try await s.send(C.wire(.process(jobId: Self.job), nonce: 0, by: C.node))
         let hSubmit = try await s.send(C.wire(.submit(jobId: Self.job, result: C.h(0xaa), fuelUsed: 100_000), nonce: 1, by: C.node))
-        let hStranger = try await s.send(C.wire(.verify(jobId: Self.job), nonce: 0, by: C.stranger))
+        #expect(try await s.error("emeth_sendTransaction", [C.wire(.verify(jobId: Self.job), nonce: 0, by: C.stranger)])
+                == (-32006, "account \(C.stranger.address.checksummed) holds nothing (no balance, no credit, no role): deposit on L1 first"))
+        #expect(try await s.error("emeth_sendTransaction", [C.wire(.verify(jobId: Self.job), nonce: 2, by: C.node)])
+                == (-32006, "the transaction would fail with NOT_VERIFIER (6) against the pending state: only a verifier may do this"))
+        // A transaction queued ahead of its sender's nonce is not checked until it is next in
+        // line, and then cannot be refused any more: it is sequenced, failing (the node's
+        // Verify at nonce 3, waiting for nonce 2 below).
+        let hNodeVerify = try await s.send(C.wire(.verify(jobId: Self.job), nonce: 3, by: C.node))
         let rRegister = try await s.waitSequenced(hRegister)
-        for h in [hProcess, hSubmit, hStranger] { _ = try await s.waitSequenced(h) }
-        let rStranger = try await s.result("emeth_getTransactionReceipt", [.string(hStranger)])
-        #expect(rStranger["status"] == .string("sequenced"))
-        #expect(rStranger["success"] == .bool(false))
-        #expect(rStranger["failure"] == .int(6))
-        #expect(rStranger["sender"] == .string(C.stranger.address.checksummed))
-        #expect(rStranger["batchIndex"] == .null && rStranger["l1TxHash"] == .null)
+        for h in [hProcess, hSubmit] { _ = try await s.waitSequenced(h) }
         #expect(rRegister["success"] == .bool(true) && rRegister["failure"] == .null)
-        #expect(try await s.result("emeth_getAccount", [.string(C.stranger.address.checksummed)])["nonce"] == .string("0x1"))
+        #expect(try await s.result("emeth_getAccount", [.string(C.stranger.address.checksummed)])["nonce"] == .string("0x0"))
 
         let hVerify = try await s.send(C.wire(.verify(jobId: Self.job), nonce: 0, by: C.verifier))
         let rVerify = try await s.waitSequenced(hVerify)
         let hWithdraw = try await s.send(C.wire(.withdraw(amount: 12_000_000 * C.gholon), nonce: 2, by: C.node))
         let rWithdraw = try await s.waitSequenced(hWithdraw)
         #expect(rWithdraw["success"] == .bool(true))
+        let rNodeVerify = try await s.waitSequenced(hNodeVerify)
+        #expect(rNodeVerify["status"] == .string("sequenced"))
+        #expect(rNodeVerify["success"] == .bool(false) && rNodeVerify["failure"] == .int(6))
+        #expect(rNodeVerify["sender"] == .string(node.checksummed))
+        #expect(rNodeVerify["batchIndex"] == .null && rNodeVerify["l1TxHash"] == .null)
+        #expect(rNodeVerify["blockNumber"] == rWithdraw["blockNumber"])
 
         // Exact balances (PROTOCOL §3): feeLimit 1.44e16, vFee 7.2e14, earned 1.2e16.
         func account(_ a: Address) async throws -> JSONValue { try await s.result("emeth_getAccount", [.string(a.checksummed)]) }
         #expect(try await account(requester)["balance"] == UInt256(987_280_000_000_000_000).q)
         #expect(try await account(node) == .object(["address": .string(node.checksummed), "balance": C.emt.q,
-                                                    "nonce": .string("0x3"), "credit": UInt256(12_000_000_000_000_000).q]))
+                                                    "nonce": .string("0x4"), "credit": UInt256(12_000_000_000_000_000).q]))
         #expect(try await account(verifier)["balance"] == UInt256(720_000_000_000_000).q)
 
         // The job with every field, timestamps from the blocks that created and verified it.
@@ -120,12 +128,12 @@ import Testing
         #expect(block["hash"] == .string(header.hash.bytes.hex))
         #expect(try Secp256k1.recoverAddress(digest: header.hash.bytes, rsv: try Hex.decode(block["signature"]!.stringValue!))
                 == C.signerKey.address)
-        #expect(block["inboxCursor"] == .string("0x2") && block["txCount"] == .string("0x1"))
+        #expect(block["inboxCursor"] == .string("0x2") && block["txCount"] == .string("0x2"))
         let tx = try #require(block["transactions"]?.arrayValue?.first)
         #expect(tx["hash"] == .string(hWithdraw) && tx["sender"] == .string(node.checksummed))
         #expect(tx["type"] == .string("Withdraw") && tx["message"] == .object(["amount": .string("12000000000000000"), "nonce": .string("2")]))
         #expect(tx["index"] == .string("0x0") && tx["success"] == .bool(true) && tx["failure"] == .null)
-        #expect(try await s.result("emeth_getBlockByNumber", [head])["transactions"] == .array([.string(hWithdraw)]))
+        #expect(try await s.result("emeth_getBlockByNumber", [head])["transactions"] == .array([.string(hWithdraw), .string(hNodeVerify)]))
         let block1 = try await s.result("emeth_getBlockByNumber", [.string("1")])
         #expect(block1["inbox"]?.arrayValue?.count == 2 && block1["transactions"] == .array([]))
         #expect(block1["inbox"]?.arrayValue?.first == .object([
@@ -155,9 +163,9 @@ import Testing
         let p = try await s.result("emeth_getStateProof", [.string(node.checksummed), head])
         #expect(p["kind"] == .string("account") && p["stateRoot"] == .string(stateRoot.bytes.hex))
         #expect(p["treeKey"] == .string(StateTreeKey.account(node).hex) && p["block"]?["stateRoot"] == .string(stateRoot.bytes.hex))
-        #expect(p["decoded"] == .object(["balance": .string("1000000000000000000"), "nonce": .string("3"),
+        #expect(p["decoded"] == .object(["balance": .string("1000000000000000000"), "nonce": .string("4"),
                                          "credit": .string("12000000000000000")]))
-        let account = Account(balance: C.emt, nonce: 3, credit: 12_000_000 * C.gholon)
+        let account = Account(balance: C.emt, nonce: 4, credit: 12_000_000 * C.gholon)
         #expect(p["record"] == .string(StateEncoding.encode(account).hex))
         let smt = try SparseMerkleProof(json: p["smt"]!)
         #expect(smt.verify(root: stateRoot.bytes, key: StateTreeKey.account(node).bytes,

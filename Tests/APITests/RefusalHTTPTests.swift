@@ -101,10 +101,20 @@ import Testing
                     == (-32002, "wrong chain: this L2 has chainId 31337, expect.chainId is 1"))
             #expect(try await s.error("emeth_sendTransaction", [foreign, .object(["verifyingContract": .string(C.node.address.checksummed)])]).code
                     == -32002)
-            // Without expectations it reads as some stranger's transaction (docs/API.md): only
-            // its nonce can give it away, here one far ahead of that stranger's account.
+            // Without expectations it reads as some stranger's transaction (docs/API.md), and that
+            // stranger holds nothing.
             let foreign1 = C.wire(withdraw, nonce: 5_000, by: C.requester, domain: otherChain)
-            #expect(try await s.error("emeth_sendTransaction", [foreign1]).code == -32001)
+            let foreignError = try await s.error("emeth_sendTransaction", [foreign1])
+            #expect(foreignError.code == -32006 && foreignError.message.hasSuffix("holds nothing (no balance, no credit, no role): deposit on L1 first"))
+
+            // Admission against the pending state: an account holding nothing may not send, and
+            // what would fail is refused, naming the failure.
+            #expect(try await s.error("emeth_sendTransaction", [C.wire(withdraw, nonce: 0, by: C.requester)])
+                    == (-32006, "account \(C.requester.address.checksummed) holds nothing (no balance, no credit, no role): deposit on L1 first"))
+            try s.deposit(C.requester.address, 3)
+            #expect(try await s.error("emeth_sendTransaction", [C.wire(withdraw, nonce: 0, by: C.requester)])
+                    == (-32006, "the transaction would fail with INSUFFICIENT_BALANCE (10) against the pending state: the balance is too small; deposit more"))
+            try s.deposit(C.requester.address, 2)
 
             // Replays: the same transaction twice while pending, then again once sequenced.
             sig = C.sign(withdraw, nonce: 0, by: C.requester)
@@ -114,17 +124,18 @@ import Testing
             #expect(again.code == -32001)
             _ = try await s.waitSequenced(h)
             #expect(try await s.error("emeth_sendTransaction", [good]) == (-32001, "nonce too low: expected 1, got 0"))
-            // The nonce was spent by a failing Withdraw (no balance: INSUFFICIENT_BALANCE).
-            #expect(try await s.result("emeth_getTransactionReceipt", [.string(h)])["failure"] == .int(10))
+            // The deposits arrived in time: the Withdraw of all 5 succeeded.
+            #expect(try await s.result("emeth_getTransactionReceipt", [.string(h)])["success"] == .bool(true))
+            #expect(try await s.result("emeth_getAccount", [.string(C.requester.address.checksummed)])["credit"] == .string("0x5"))
             #expect(try await s.error("emeth_sendTransaction", [C.wire(withdraw, nonce: 5_000, by: C.requester)])
                     == (-32001, "nonce too high: expected 1, got 5000 (at most 1024 ahead)"))
 
             // /metrics counts them by reason.
             let metrics = try await s.http("GET", "/metrics")
             #expect(metrics.status == 200 && metrics.contentType == "text/plain; version=0.0.4; charset=utf-8")
-            for line in ["emeth_txs_received_total 13", "emeth_txs_accepted_total 1",
+            for line in ["emeth_txs_received_total 15", "emeth_txs_accepted_total 1", #"emeth_txs_rejected_total{reason="would_fail"} 3"#,
                          #"emeth_txs_rejected_total{reason="bad_signature"} 3"#, #"emeth_txs_rejected_total{reason="invalid"} 2"#,
-                         #"emeth_txs_rejected_total{reason="nonce"} 4"#, #"emeth_txs_rejected_total{reason="wrong_domain"} 3"#] {
+                         #"emeth_txs_rejected_total{reason="nonce"} 3"#, #"emeth_txs_rejected_total{reason="wrong_domain"} 3"#] {
                 #expect(metrics.body.contains(line + "\n"), "missing \(line) in\n\(metrics.body)")
             }
         }

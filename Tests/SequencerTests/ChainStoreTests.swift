@@ -104,7 +104,7 @@ import Testing
         let first = try #require(try engine.sealIfDue(nowMs: 1_000_500))     // block time
         #expect(first.inbox.count == 2 && first.transactions.isEmpty)
         let envs = workload.transactions(forBlock: 2, nonce: { try! store.account($0)?.nonce ?? 0 }, domain: engine.admission.domain)
-        for e in envs { try engine.submit(e); engine.notePending(nowMs: 1_000_600) }
+        for e in envs { try engine.submit(e, nowMs: 1_000_600); engine.notePending(nowMs: 1_000_600) }
         let second = try #require(try engine.sealIfDue(nowMs: 1_000_700))   // 6 pooled ≥ maxTxs 4: at once
         #expect(second.transactions.count == 4)                              // and maxTxs caps the block
         #expect(try engine.sealIfDue(nowMs: 1_001_199) == nil)              // the other 2 wait for block time

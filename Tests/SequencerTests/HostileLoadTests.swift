@@ -1,0 +1,150 @@
+import Core
+import Foundation
+import Testing
+@testable import Sequencer
+
+/// Liveness under hostile load, at the engine: every block fits one L1 batch whatever it
+/// holds, an inbox backlog drains over several blocks, and admission refuses what cannot
+/// succeed (attacks from the liveness review, each reproduced here).
+@Suite struct HostileLoadTests {
+    typealias Chain = BatchCodecTests.Chain
+    static let emt = UInt256(1_000_000_000_000_000_000)
+
+    /// Seals until nothing is pending; checks every block fits a batch of its own, both as
+    /// zstd really compresses it and in the worst case of incompressible contents.
+    static func drain(_ c: Chain, limit: Int = 65_536) throws -> [SealedBlock] {
+        var out: [SealedBlock] = []
+        while c.engine.mempool.count + c.engine.pendingInboxCount > 0 {
+            let b = try c.seal()
+            let data = try BatchCodec.encode([BatchCodec.Block(b)])
+            #expect(data.count <= limit, "block \(b.number): \(data.count) bytes of batch data")
+            let raw = RLP.encode(.list([.uint(b.number), .list([BatchCodec.encode(BatchCodec.Block(b))])])).count
+            #expect(1 + Zstd.bound(raw) <= limit, "block \(b.number): \(raw) raw bytes could exceed \(limit) compressed")
+            out.append(b)
+        }
+        return out
+    }
+
+    /// Review finding: 1,000 Withdraws encode to 65,603 bytes, over the contract's limit, so a
+    /// block of them could never be posted. Now the seal policy splits them.
+    @Test func attackAThousandWithdrawsNoLongerMakeAnUnpostableBlock() throws {
+        let c = try Chain()
+        let keys = (0..<1_000).map { c.key("spender-\($0)") }
+        for k in keys { try c.deposit(k.address, Self.emt) }
+        let funding = try Self.drain(c)
+        #expect(funding.map(\.inbox.count) == [512, 488])  // the inbox cap: 512 messages a block
+        for k in keys { try c.send(k, .withdraw(amount: 1_000_000_007)) }
+        let blocks = try Self.drain(c)
+        #expect(blocks.count == 2)
+        #expect(blocks.reduce(0) { $0 + $1.transactions.count } == 1_000)
+        #expect(blocks.allSatisfy { $0.receipts.allSatisfy { $0.failure == nil } })
+        let budget = SealPolicy().blockBudget
+        for b in blocks {
+            let payload = b.transactions.reduce(0) { $0 + BatchCodec.encodedSize($1) }
+            #expect(payload <= budget)
+        }
+    }
+
+    /// Review finding: ~3,700 backlogged inbox messages after downtime landed in one block.
+    /// 4,000 now drain 512 a block; incompressible forced transactions of the largest size
+    /// go at most three a block.
+    @Test func attackAnInboxBacklogDrainsOverSeveralBlocks() throws {
+        let c = try Chain()
+        let owner = c.key("owner")
+        for _ in 0..<4_000 {
+            try c.engine.enqueue(InboxMessage(index: c.inbox, kind: .cancel, account: owner.address, jobId: BatchCodecTests.job(Int(c.inbox)),
+                                              l1Block: 9))
+            c.inbox += 1
+        }
+        var rng = SeededGenerator(seed: 41)
+        for _ in 0..<10 {
+            let junk = (0..<InboxMessage.maxForcedTransactionBytes).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            try c.engine.enqueue(InboxMessage(index: c.inbox, kind: .forcedTransaction, account: owner.address, l1Block: 9, data: junk))
+            c.inbox += 1
+        }
+        let blocks = try Self.drain(c)
+        #expect(blocks.map(\.inbox.count) == [512, 512, 512, 512, 512, 512, 512, 416 + 2, 3, 3, 2])
+        #expect(blocks.flatMap(\.inboxFailures).filter { $0 == .forcedTxInvalid }.count == 10)
+        #expect(blocks.flatMap(\.inboxFailures).filter { $0 == .unknownJob }.count == 4_000)
+        #expect(c.engine.store.inboxCursor == 4_010)
+    }
+
+    // MARK: admission
+
+    @Test func anAccountHoldingNothingCannotSend() throws {
+        let c = try Chain()
+        let spammer = c.key("spammer")
+        #expect(throws: AdmissionRefusal.emptyAccount(spammer.address)) { try c.send(spammer, .withdraw(amount: 1)) }
+        // A zero-price job would cost nothing to create: still refused, the account holds nothing.
+        #expect(throws: AdmissionRefusal.emptyAccount(spammer.address)) {
+            try c.send(spammer, .registerJob(.init(jobId: BatchCodecTests.job(1), programId: 1, numParallel: 1, numEpoch: 1,
+                                                   dataset: .zero, param: .zero, fuelLimit: 1, fuelPrice: 0, deadline: 5_000)))
+        }
+        #expect(c.engine.mempool.count == 0 && c.engine.mempool.senderCount == 0)
+        #expect(try c.engine.store.account(spammer.address) == nil)
+    }
+
+    @Test func aDepositStillInTheInboxFundsTheNextTransaction() throws {
+        let c = try Chain()
+        let user = c.key("user")
+        try c.deposit(user.address, 10)
+        try c.send(user, .withdraw(amount: 10))  // the deposit is pending, not sealed: admitted all the same
+        let b = try c.seal()
+        #expect(b.inbox.count == 1 && b.receipts.map(\.failure) == [nil])
+        #expect(try c.engine.store.account(user.address)?.credit == 10)
+    }
+
+    @Test func whatWouldFailIsRefusedNamingTheFailure() throws {
+        let c = try Chain()
+        let requester = c.key("requester"), node = c.key("node")
+        try c.deposit(requester.address, Self.emt)
+        try c.deposit(node.address, Self.emt)
+        let job = BatchCodecTests.job(7)
+        try c.send(requester, .registerJob(.init(jobId: job, programId: 1, numParallel: 1, numEpoch: 1, dataset: .zero, param: .zero,
+                                                 fuelLimit: 1_000, fuelPrice: 1_000_000_000, deadline: 5_000)))
+        // The job exists only in the pending state, yet a node may Process it in the same block.
+        try c.send(node, .process(jobId: job))
+        #expect(throws: AdmissionRefusal.wouldFail(.wrongStatus)) { try c.send(requester, .cancelJob(jobId: job)) }
+        #expect(throws: AdmissionRefusal.wouldFail(.notVerifier)) { try c.send(node, .verify(jobId: job)) }
+        #expect(throws: AdmissionRefusal.wouldFail(.insufficientBalance)) { try c.send(node, .withdraw(amount: Self.emt)) }
+        try c.send(node, .submit(jobId: job, result: .zero, fuelUsed: 1_000))
+        // The verifier processes a job itself: its own Verify is refused.
+        try c.deposit(c.verifier.address, Self.emt)
+        let own = BatchCodecTests.job(8)
+        try c.send(requester, .registerJob(.init(jobId: own, programId: 1, numParallel: 1, numEpoch: 1, dataset: .zero, param: .zero,
+                                                 fuelLimit: 1_000, fuelPrice: 1_000_000_000, deadline: 5_000)))
+        try c.send(c.verifier, .process(jobId: own))
+        try c.send(c.verifier, .submit(jobId: own, result: .zero, fuelUsed: 1_000))
+        #expect(throws: AdmissionRefusal.wouldFail(.verifierIsParty)) { try c.send(c.verifier, .verify(jobId: own)) }
+        try c.send(c.verifier, .verify(jobId: job))
+        let b = try c.seal()
+        #expect(b.transactions.count == 7 && b.receipts.allSatisfy { $0.failure == nil })
+        #expect(c.engine.failedAfterAdmission == 0)
+    }
+
+    @Test func aMinimumFuelPriceMakesZeroPriceJobsInvalid() throws {
+        var params = ChainParams()
+        params.minFuelPrice = 1_000_000_000
+        let stf = StateTransition(params: params, roles: Roles())
+        let state = InMemoryState()
+        var w = state.begin()
+        let a = STFHarness.requester
+        try stf.apply(InboxMessage(index: 0, kind: .deposit, account: a, amount: Self.emt, l1Block: 1), time: 1_000, to: &w)
+        let register = { (price: UInt256) in
+            L2Transaction(call: .registerJob(.init(jobId: STFHarness.jobId(1), programId: 1, numParallel: 1, numEpoch: 1, dataset: .zero,
+                                                   param: .zero, fuelLimit: 10, fuelPrice: price, deadline: 5_000)),
+                          nonce: try w.account(a).nonce, sender: a, hash: STFHarness.h(UInt8(truncatingIfNeeded: price.uint64 ?? 0)), signature: [])
+        }
+        #expect(try stf.apply(try register(0), time: 1_000, to: &w) == .priceBelowMinimum)
+        #expect(try stf.apply(try register(999_999_999), time: 1_000, to: &w) == .priceBelowMinimum)
+        #expect(try stf.apply(try register(1_000_000_000), time: 1_000, to: &w) == nil)
+        // The parameter reaches the genesis file and its hash only when set.
+        var g = Genesis(chainId: 1, rollup: STFHarness.actor(1), signer: STFHarness.actor(2), timestamp: 1, roles: Roles())
+        let plain = g.hash
+        #expect(g.json["params"]?["minFuelPrice"] == nil)
+        g.params = params
+        #expect(g.json["params"]?["minFuelPrice"] == .string("1000000000"))
+        #expect(g.hash != plain)
+        #expect(try Genesis.parse(g.json).params.minFuelPrice == 1_000_000_000)
+    }
+}
