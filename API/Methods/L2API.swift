@@ -21,9 +21,8 @@ public struct L2API: Sendable {
     public let engine: EngineHandle
     public let batches: (any BatchStatusProvider)?
     public let extras: ChainInfoExtras
-    /// Largest `limit` of `emeth_listJobs`, and how many state records one call may scan.
+    /// Largest `limit` of `emeth_listJobs` (the most index entries one call reads).
     public var maxListLimit = 1_000
-    public var maxListScan = 100_000
     let settlements = SettlementCache()
 
     public init(engine: EngineHandle, batches: (any BatchStatusProvider)? = nil, extras: ChainInfoExtras = ChainInfoExtras()) {

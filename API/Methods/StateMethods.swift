@@ -21,34 +21,15 @@ extension L2API {
         return try engine.store.latestTicket(address).map(ResultJSON.ticket) ?? .null
     }
 
-    /// Jobs matching a filter, a page at a time.
-    ///
-    /// The store has no job indexes, so this scans the `state` column family in key order
-    /// (keys are state-tree keys `keccak256(0x02 ‖ jobId)` for jobs — a stable but arbitrary
-    /// order) and keeps the job records that match. The `cursor` returned is the tree key of
-    /// the last record examined; passing it back resumes right after it. A call examines at
-    /// most `maxListScan` records, so a sparse filter may return fewer than `limit` jobs (even
-    /// none) with a non-null cursor: keep paging until the cursor is null.
+    /// Jobs matching a filter, a page at a time, read from the store's job indexes
+    /// (`JobIndex`): a call reads at most `limit` index entries, whatever the filter and
+    /// however many jobs the chain holds. Jobs come in jobId order within the filter; the
+    /// `cursor` returned (opaque hex) resumes after the last; null means the end.
     func listJobs(_ p: RPCParams) throws -> JSONValue {
         let filter = try JobFilter(p["filter"], maxLimit: maxListLimit)
-        var jobs: [JSONValue] = []
-        var scanned = 0
-        var last: Bytes?
-        var exhausted = true
-        try engine.store.db.forEach("state", from: filter.cursor) { key, value in
-            if let c = filter.cursor, key == c { return true }
-            if jobs.count == filter.limit || scanned == maxListScan {
-                exhausted = false
-                return false
-            }
-            scanned += 1
-            last = key
-            // Job records are 21 words, accounts 3 (StateEncoding): the length tells them apart.
-            guard value.count == 21 * 32, let job = try? StateEncoding.decodeJob(value), filter.matches(job) else { return true }
-            jobs.append(ResultJSON.job(job))
-            return true
-        }
-        return .object(["jobs": .array(jobs), "cursor": exhausted ? .null : (last.map { .data($0) } ?? .null)])
+        let page = try JobIndex.page(engine.store, .init(status: filter.status, owner: filter.owner, node: filter.node),
+                                     limit: filter.limit, after: filter.cursor)
+        return .object(["jobs": .array(page.jobs.map(ResultJSON.job)), "cursor": page.next.map { .data($0) } ?? .null])
     }
 
     struct JobFilter {
@@ -79,11 +60,8 @@ extension L2API {
                 guard l >= 1, l <= UInt64(maxLimit) else { throw .invalidParams("limit: must be between 1 and \(maxLimit), got \(l)") }
                 limit = Int(l)
             }
-            cursor = try p.bytes("cursor", count: 32)
-        }
-
-        func matches(_ j: Job) -> Bool {
-            (status == nil || j.status == status) && (owner == nil || j.owner == owner) && (node == nil || j.node == node)
+            cursor = try p.bytes("cursor")
+            if let c = cursor, c.isEmpty || c.count > 64 { throw .invalidParams("cursor: not a cursor this method returned") }
         }
     }
 }

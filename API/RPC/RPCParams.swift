@@ -59,6 +59,12 @@ public struct RPCParams: Sendable {
         } catch { throw fail(name, "not 0x-hex of \(count) bytes: \(error)") }
     }
 
+    /// 0x-hex of any length.
+    public func bytes(_ name: String) throws(RPCError) -> Bytes? {
+        guard let s = try string(name) else { return nil }
+        do { return try Hex.decode(s, requirePrefix: true) } catch { throw fail(name, "not 0x-hex: \(error)") }
+    }
+
     public func hash(_ name: String) throws(RPCError) -> Hash32? {
         guard let b = try bytes(name, count: 32) else { return nil }
         return try! Hash32(bytes: b)

@@ -36,6 +36,9 @@ public enum StateEncoding {
         return w.bytes
     }
 
+    /// Bytes of an encoded job record (21 words); account records are 3 words.
+    public static let jobRecordSize = 21 * 32
+
     public static func decodeJob(_ b: Bytes) throws(StateDecodingError) -> Job {
         var r = try WordReader(b, words: 21, what: "job")
         let id = try JobID(bytesOrFail: r.left(16))

@@ -4,7 +4,8 @@ import Core
 /// `blocks` (number, 8 bytes big-endian → block), `hashes` (block hash → number),
 /// `txs` (tx hash → number ‖ index), `state` (tree key → record), `smt` (tree nodes),
 /// `tickets` (address → latest ticket), `totals` (number → totals after that block, which a
-/// batch commits for its last block), `meta` (head, totals, inbox cursor, genesis).
+/// batch commits for its last block), `meta` (head, totals, inbox cursor, genesis),
+/// `jobindex` (jobs by owner, node and status: `JobIndex`).
 /// Everything one block changes goes into one synced WriteBatch: after a crash the store holds
 /// every block that was acknowledged, and no part of one that was not.
 public final class ChainStore: StateSource, @unchecked Sendable {
@@ -20,7 +21,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         public var number: UInt64 { header.number }
     }
 
-    static let families: [ColumnFamily] = ["blocks", "hashes", "txs", "state", .smt, "tickets", "totals", "meta"]
+    static let families: [ColumnFamily] = ["blocks", "hashes", "txs", "state", .smt, "tickets", "totals", "meta", JobIndex.family]
     static let headKey = Array("head".utf8), totalsKey = Array("totals".utf8)
     static let cursorKey = Array("inboxCursor".utf8), genesisKey = Array("genesis".utf8)
 
@@ -52,6 +53,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
             totals = try StateEncoding.decodeTotals(try db.get("meta", Self.totalsKey) ?? [])
             inboxCursor = UInt64(bigEndian8: try db.get("meta", Self.cursorKey) ?? [])
             try verifyHeadStateRoot()
+            if try db.get("meta", JobIndex.builtKey) == nil { try JobIndex.build(self) }
         } else {
             var tree = SparseMerkleTree(store: nodes)
             let header = try BlockProducer.genesis(genesis, tree: &tree)
@@ -63,6 +65,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
             batch.put("meta", Self.totalsKey, StateEncoding.encode(Totals()))
             batch.put("totals", UInt64(0).bigEndian8, StateEncoding.encode(Totals()))
             batch.put("meta", Self.cursorKey, UInt64(0).bigEndian8)
+            batch.put("meta", JobIndex.builtKey, [1])
             try db.write(batch, sync: true)
             head = SealedBlockHeaderInfo(header: header)
             totals = Totals()
@@ -110,7 +113,9 @@ public final class ChainStore: StateSource, @unchecked Sendable {
             if acc.isEmpty { batch.delete("state", key) } else { batch.put("state", key, StateEncoding.encode(acc)) }
         }
         for id in state.changedJobs {
-            if let j = try state.job(id) { batch.put("state", StateEncoding.jobKey(id).bytes, StateEncoding.encode(j)) }
+            guard let j = try state.job(id) else { continue }
+            batch.put("state", StateEncoding.jobKey(id).bytes, StateEncoding.encode(j))
+            if retention == .everything { JobIndex.update(from: try job(id), to: j, into: &batch) }
         }
         if retention == .everything {
             for t in block.tickets { batch.put("tickets", t.account.bytes, RLP.encode(BlockCodec.encode(t))) }
