@@ -36,8 +36,14 @@ public final class PosterStatus: BatchStatusProvider, @unchecked Sendable {
     private var backlog: UInt64?
     private var gas: UInt64?
     private var gasUsed: [UInt64] = []
+    private var challenged: UInt64?
 
     public init() {}
+
+    /// What the poster's last round said about a halt (nil: posting).
+    func setChallenged(_ batch: UInt64?) { lock.withLock { challenged = batch } }
+
+    public var challengedAtBatch: UInt64? { lock.withLock { challenged } }
 
     /// Replaces what it knows from batch `from` on with `records` (the poster's records from
     /// that index); batches below `from` are final and do not change.
@@ -111,6 +117,12 @@ public struct PosterService: Service {
             // lower. The first round loads them all.
             let before = loaded ? try await poster.firstOpen() : 0
             let p = try await poster.step()
+            if let n = p.challengedAt, status.challengedAtBatch != n {
+                logger.critical("batch poster halted: L1 no longer holds a committed batch", metadata: [
+                    "challengedAtBatch": "\(n)",
+                    "action": "stop the sequencer, then `emeth sequencer rollback --to-batch \(n)` or `emeth bridge resume`"])
+            }
+            status.setChallenged(p.challengedAt)
             for i in p.committed { logger.info("batch committed", metadata: ["batch": "\(i)"]) }
             for i in p.finalized { logger.info("batch final", metadata: ["batch": "\(i)"]) }
             let from = min(before, try await poster.firstOpen())
