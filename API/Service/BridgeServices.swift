@@ -19,10 +19,17 @@ public struct InboxFeed: Service {
 
     public func run() async throws {
         var w = watcher
+        // Transactions a rollback dropped wait until the inbox is back where their blocks had it.
+        var readmitted = ((try? engine.withEngine { try ChainRollback.readmit($0, nowMs: engine.clock(), waitForInbox: true) }) ?? nil) != nil
         await pollUntilShutdown(intervalMs: intervalMs, logger: logger, what: "inbox watcher") {
             let next = try engine.withEngine { $0.store.inboxCursor + UInt64($0.pendingInboxCount) }
             let messages = try await w.poll(next: next)
             for m in messages { try engine.enqueue(m) }
+            if !readmitted, let r = try engine.withEngine({ try ChainRollback.readmit($0, nowMs: engine.clock(), waitForInbox: true) }) {
+                readmitted = true
+                logger.notice("rolled-back transactions", metadata: ["readmitted": "\(r.accepted.count)", "refused": "\(r.refused.count)"])
+                for (hash, reason) in r.refused { logger.warning("rolled-back transaction dropped", metadata: ["hash": "\(hash)", "reason": "\(reason)"]) }
+            }
             if !messages.isEmpty { logger.info("inbox", metadata: ["messages": "\(messages.count)", "next": "\(next + UInt64(messages.count))"]) }
         }
     }
@@ -111,6 +118,13 @@ public struct PosterService: Service {
 
     public func run() async throws {
         var loaded = false
+        // A halt persisted by an earlier run shows in /health at once, even while L1 is unreachable.
+        if let n = try? await poster.challengedAt() {
+            status.setChallenged(n)
+            logger.critical("batch poster halted: L1 no longer holds a committed batch", metadata: [
+                "challengedAtBatch": "\(n)",
+                "action": "stop the sequencer, then `emeth sequencer rollback --to-batch \(n)` or `emeth bridge resume`"])
+        }
         await pollUntilShutdown(intervalMs: intervalMs, logger: logger, what: "batch poster") {
             // Re-read every record the round may have changed: from the first open batch before
             // it (batches it made final) or after it (batches a challenge reverted), whichever is

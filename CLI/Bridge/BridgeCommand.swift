@@ -87,11 +87,16 @@ struct BridgeRun: AsyncParsableCommand {
                                  policy: policy, faults: faults, log: { logLine($0) })
         let stop = StopSignal()
         logLine("bridge: posting blocks of \(chainData) (head \(chain.head.number)) to \(deployment.rollup.checksummed) as \(sequencerKey.address.checksummed)")
+        if let n = try await poster.challengedAt() {
+            logLine("bridge: HALTED: L1 no longer holds batch \(n); nothing is posted until `emeth sequencer rollback --to-batch \(n)` or `emeth bridge resume`")
+        }
         var failures = 0
+        var halted: UInt64?
         while !stop.isStopped {
             do {
                 let p = try await poster.step()
                 failures = 0
+                if let n = p.challengedAt, exitWhenIdle { halted = n; break }
                 if exitWhenIdle, p.backlogBlocks == 0, p.inFlight == 0, try await txm.open().isEmpty { break }
             } catch {
                 // L1 down, a node hiccup: back off and try again; the state on disk is consistent.
@@ -102,6 +107,9 @@ struct BridgeRun: AsyncParsableCommand {
                 continue
             }
             try await Task.sleep(nanoseconds: pollMs * 1_000_000)
+        }
+        if let n = halted {
+            throw CLIError("the poster is halted: L1 no longer holds batch \(n); `emeth sequencer rollback --to-batch \(n)` or `emeth bridge resume`")
         }
         let (batch, block, _) = try await poster.cursor()
         logLine("bridge: stopped; next batch \(batch) starts at block \(block)")

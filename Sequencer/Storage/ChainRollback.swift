@@ -15,6 +15,9 @@ import Foundation
 /// target changes nothing.
 public enum ChainRollback {
     static let pendingKey = Array("rollback.pending".utf8)
+    /// The inbox cursor the dropped blocks had reached: re-admission waits until the inbox is
+    /// back there, so a transaction is never re-executed before the deposit it relied on.
+    static let cursorKey = Array("rollback.inboxCursor".utf8)
     static let markerPrefix = Array("rolledBack/".utf8)
 
     public enum Error: Swift.Error, CustomStringConvertible {
@@ -97,6 +100,8 @@ public enum ChainRollback {
         let newHashes = Set(dropped.map(\.hash))
         waiting = waiting.filter { !newHashes.contains($0.hash) } + dropped
         batch.put("meta", pendingKey, RLP.encode(.list(waiting.map(encode))))
+        let reached = max(store.inboxCursor, try store.db.get("meta", cursorKey).map { UInt64(bigEndian8: $0) } ?? 0)
+        batch.put("meta", cursorKey, reached.bigEndian8)
         for tx in dropped { batch.put("meta", markerPrefix + tx.hash.bytes, []) }
         try store.db.write(batch, sync: true)
         store.db.close()
@@ -140,7 +145,21 @@ public enum ChainRollback {
     /// calling it on every start is safe (the list is kept until the next rollback: the mempool
     /// itself is not durable).
     public static func readmit(_ engine: SequencerEngine, nowMs: UInt64) throws -> Readmission {
+        try readmit(engine, nowMs: nowMs, waitForInbox: false)!
+    }
+
+    /// The inbox cursor re-admission waits for (0 when nothing waits).
+    public static func awaitedInboxCursor(_ db: RocksDB) throws -> UInt64 {
+        try db.get("meta", cursorKey).map { UInt64(bigEndian8: $0) } ?? 0
+    }
+
+    /// `readmit`, but nil (nothing done) while the inbox — applied plus queued — has not yet
+    /// reached where the dropped blocks had it: their deposits come back first, through the
+    /// inbox watcher, and the transactions are re-admitted in the same lock section as the
+    /// last of them, so they seal after them.
+    public static func readmit(_ engine: SequencerEngine, nowMs: UInt64, waitForInbox: Bool) throws -> Readmission? {
         let db = engine.store.db
+        if waitForInbox, engine.store.inboxCursor + UInt64(engine.pendingInboxCount) < (try awaitedInboxCursor(db)) { return nil }
         var out = Readmission()
         var refusals = WriteBatch()
         for tx in try pending(db) {

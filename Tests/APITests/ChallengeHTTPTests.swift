@@ -76,3 +76,36 @@ final class HaltedBatches: BatchStatusProvider, @unchecked Sendable {
         try await again.stop(removeData: false)
     }
 }
+
+/// Re-admission waits for the inbox: a rolled-back Withdraw that spent a deposit of a dropped
+/// block is not re-executed before that deposit is back (it would fail for want of balance).
+@Suite struct RollbackInboxOrderTests {
+    typealias C = TestChain
+
+    @Test func rolledBackTransactionsWaitForTheDepositsOfTheirBlocks() throws {
+        let dir = C.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let deposit = InboxMessage(index: 0, kind: .deposit, account: C.node.address, amount: C.emt, l1Block: 5)
+        let withdraw = try L2Envelope.parse(C.wire(.withdraw(amount: 5), nonce: 0, by: C.node))
+        do {
+            let e = SequencerEngine(store: try ChainStore(path: dir, genesis: C.genesis), signerKey: C.signerKey)
+            try e.enqueue(deposit)
+            try e.submit(withdraw, bytes: 200)
+            let b = try #require(try e.seal(timestamp: 2_000))
+            #expect(b.inbox.count == 1 && b.receipts.map(\.success) == [true])
+            e.store.db.close()
+        }
+        _ = try ChainRollback.truncate(path: dir, genesis: C.genesis, to: 0)
+        let e = SequencerEngine(store: try ChainStore(path: dir, genesis: C.genesis), signerKey: C.signerKey)
+        defer { e.store.db.close() }
+        #expect(try ChainRollback.awaitedInboxCursor(e.store.db) == 1)
+        #expect(try ChainRollback.readmit(e, nowMs: 0, waitForInbox: true) == nil)   // the deposit is not back yet
+        #expect(e.mempool.count == 0)
+        try e.enqueue(deposit)                                                       // the watcher reads it again
+        let r = try #require(try ChainRollback.readmit(e, nowMs: 0, waitForInbox: true))
+        #expect(r.accepted.count == 1 && r.refused.isEmpty)
+        let again = try #require(try e.seal(timestamp: 2_010))
+        #expect(again.inbox.count == 1 && again.transactions.count == 1 && again.receipts.map(\.success) == [true])
+        #expect(try e.store.account(C.node.address) == Account(balance: C.emt - 5, nonce: 1, credit: 5))
+    }
+}
