@@ -20,12 +20,18 @@ import Testing
 
         // The chain store is open in this process, as in a running sequencer.
         let held = try rollback("0")
-        #expect(held.status != 0 && (held.stdout + held.stderr).contains("is the sequencer still running?"))
+        #expect(held.status != 0 && (held.stdout + held.stderr).contains("is the sequencer still running? stop it first"))
         #expect(f.chain.head.number == 3)
         f.close()
 
         let above = try rollback("1")
         #expect(above.status != 0 && (above.stdout + above.stderr).contains("batch 1 is above the poster's head: the next batch it would decide is 0"))
+        let otherGenesis = f.dir + "-other-genesis.json"
+        defer { try? FileManager.default.removeItem(atPath: otherGenesis) }
+        let other = Genesis(chainId: 31337, rollup: f.genesis.rollup, signer: f.genesis.signer, timestamp: 1_001, roles: Roles())
+        try Data(other.json.serialized.utf8).write(to: URL(fileURLWithPath: otherGenesis))
+        let wrong = try AuditCLI.run(["sequencer", "rollback", "--to-batch", "0", "--data", f.dir, "--genesis", otherGenesis, "--bridge-data", bridge])
+        #expect(wrong.status != 0 && (wrong.stdout + wrong.stderr).contains("belongs to another chain"))
         let resume = try AuditCLI.run(["bridge", "resume", "--data", bridge])
         #expect(resume.status != 0 && (resume.stdout + resume.stderr).contains("the poster is not halted"))
         do {
