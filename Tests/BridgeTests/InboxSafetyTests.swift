@@ -1,6 +1,5 @@
 import Core
 import Foundation
-import Prover
 import Testing
 @testable import Bridge
 @testable import Sequencer
@@ -49,10 +48,6 @@ import Testing
         #expect(got.map(\.account) == f.users.map(\.address))
         #expect(got.allSatisfy { $0.amount == UInt256(7) * F.emt })
         #expect(try await watcher.poll(next: 3) == [])
-
-        // The auditor's L1 reading drops the same logs.
-        let inbox = try await L1History(rollup: liar, fromBlock: f.deployment.block).inbox()
-        #expect(inbox.map(\.index) == [0, 1, 2])
     }
 
     @Test func aReorgWhileTheWatcherIsDownIsDetectedOnRestart() async throws {
