@@ -28,7 +28,8 @@ public struct InboxWatcher: Sendable {
         public var description: String {
             switch self {
             case .deepReorg(let b, let c):
-                return "L1 block \(b) changed after \(c) confirmations: a reorg deeper than the inbox confirmation depth; stopping the inbox (raise the depth, then restart)"
+                return "L1 block \(b) changed after \(c) confirmations: a reorg deeper than the inbox confirmation depth; stopping the inbox."
+                    + " Deposits already applied may no longer exist on L1: check them before going on (the anchor is kept in the chain store, so a restart stops here again)"
             case .gap(let e, let f): return "inbox message \(f) found where \(e) was expected: the L1 endpoint is missing logs"
             case .countMismatch(let l, let c, let b): return "inbox logs end at \(l) messages but the contract holds \(c) at block \(b): the L1 endpoint is missing logs"
             }
