@@ -113,8 +113,26 @@ extension L2API {
         let pending = try engine.withEngine { $0.mempool.contains(hash) }
         var o: [String: JSONValue] = ["hash": .data(hash), "status": .string("pending"), "blockNumber": .null, "index": .null,
                                       "success": .null, "failure": .null, "sender": .null, "batchIndex": .null, "l1TxHash": .null]
-        guard !pending else { return .object(o) }
-        guard let loc = try engine.store.location(of: hash) else { return .null }
+        // A transaction an operator's rollback took out of the chain (docs/API.md): pending again
+        // until it is sequenced anew, or dropped with the reason it was refused.
+        let rolledBack = try ChainRollback.status(of: hash, in: engine.store.db)
+        guard !pending else {
+            if rolledBack != nil { o["rolledBack"] = .bool(true) }
+            return .object(o)
+        }
+        guard let loc = try engine.store.location(of: hash) else {
+            switch rolledBack {
+            case nil: return .null
+            case .waiting?:
+                o["rolledBack"] = .bool(true)
+            case .refused(let reason)?:
+                o["status"] = .string("dropped")
+                o["droppedBy"] = .string("rollback")
+                o["reason"] = .string(reason)
+                o["rolledBack"] = .bool(true)
+            }
+            return .object(o)
+        }
         let found = try StoredBlock.receipt(engine.store, block: loc.block, index: loc.index)
         o["status"] = .string("sequenced")
         o["blockNumber"] = .quantity(loc.block)

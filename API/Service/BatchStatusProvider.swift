@@ -34,9 +34,13 @@ public protocol BatchStatusProvider: Sendable {
     var backlogBytes: UInt64? { get }
     /// L1 gas used by the committed batches (for /metrics), or nil if not tracked.
     var l1GasSpent: UInt64? { get }
+    /// The batch L1 dropped after the poster saw it committed, while the poster is halted
+    /// (for /health and /metrics); nil while it posts.
+    var challengedAtBatch: UInt64? { get }
 }
 
 extension BatchStatusProvider {
     public var backlogBytes: UInt64? { nil }
     public var l1GasSpent: UInt64? { nil }
+    public var challengedAtBatch: UInt64? { nil }
 }

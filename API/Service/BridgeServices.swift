@@ -19,10 +19,17 @@ public struct InboxFeed: Service {
 
     public func run() async throws {
         var w = watcher
+        // Transactions a rollback dropped wait until the inbox is back where their blocks had it.
+        var readmitted = ((try? engine.withEngine { try ChainRollback.readmit($0, nowMs: engine.clock(), waitForInbox: true) }) ?? nil) != nil
         await pollUntilShutdown(intervalMs: intervalMs, logger: logger, what: "inbox watcher") {
             let next = try engine.withEngine { $0.store.inboxCursor + UInt64($0.pendingInboxCount) }
             let messages = try await w.poll(next: next)
             for m in messages { try engine.enqueue(m) }
+            if !readmitted, let r = try engine.withEngine({ try ChainRollback.readmit($0, nowMs: engine.clock(), waitForInbox: true) }) {
+                readmitted = true
+                logger.notice("rolled-back transactions", metadata: ["readmitted": "\(r.accepted.count)", "refused": "\(r.refused.count)"])
+                for (hash, reason) in r.refused { logger.warning("rolled-back transaction dropped", metadata: ["hash": "\(hash)", "reason": "\(reason)"]) }
+            }
             if !messages.isEmpty { logger.info("inbox", metadata: ["messages": "\(messages.count)", "next": "\(next + UInt64(messages.count))"]) }
         }
     }
@@ -36,8 +43,14 @@ public final class PosterStatus: BatchStatusProvider, @unchecked Sendable {
     private var backlog: UInt64?
     private var gas: UInt64?
     private var gasUsed: [UInt64] = []
+    private var challenged: UInt64?
 
     public init() {}
+
+    /// What the poster's last round said about a halt (nil: posting).
+    func setChallenged(_ batch: UInt64?) { lock.withLock { challenged = batch } }
+
+    public var challengedAtBatch: UInt64? { lock.withLock { challenged } }
 
     /// Replaces what it knows from batch `from` on with `records` (the poster's records from
     /// that index); batches below `from` are final and do not change.
@@ -105,12 +118,25 @@ public struct PosterService: Service {
 
     public func run() async throws {
         var loaded = false
+        // A halt persisted by an earlier run shows in /health at once, even while L1 is unreachable.
+        if let n = try? await poster.challengedAt() {
+            status.setChallenged(n)
+            logger.critical("batch poster halted: L1 no longer holds a committed batch", metadata: [
+                "challengedAtBatch": "\(n)",
+                "action": "stop the sequencer, then `emeth sequencer rollback --to-batch \(n)` or `emeth bridge resume`"])
+        }
         await pollUntilShutdown(intervalMs: intervalMs, logger: logger, what: "batch poster") {
             // Re-read every record the round may have changed: from the first open batch before
             // it (batches it made final) or after it (batches a challenge reverted), whichever is
             // lower. The first round loads them all.
             let before = loaded ? try await poster.firstOpen() : 0
             let p = try await poster.step()
+            if let n = p.challengedAt, status.challengedAtBatch != n {
+                logger.critical("batch poster halted: L1 no longer holds a committed batch", metadata: [
+                    "challengedAtBatch": "\(n)",
+                    "action": "stop the sequencer, then `emeth sequencer rollback --to-batch \(n)` or `emeth bridge resume`"])
+            }
+            status.setChallenged(p.challengedAt)
             for i in p.committed { logger.info("batch committed", metadata: ["batch": "\(i)"]) }
             for i in p.finalized { logger.info("batch final", metadata: ["batch": "\(i)"]) }
             let from = min(before, try await poster.firstOpen())

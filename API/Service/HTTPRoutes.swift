@@ -33,6 +33,12 @@ struct HTTPRoutes: Sendable {
         let engine = api.engine
         do {
             let head = try engine.withEngine { $0.store.head.number }
+            if let n = api.batches?.challengedAtBatch {
+                // The chain runs, but nothing is posted until the operator acts: not healthy.
+                return Self.json(status: .serviceUnavailable, .object([
+                    "status": .string("challenged"), "challengedAtBatch": .int(Int(n)), "blockNumber": .quantity(head), "head": .int(Int(head)),
+                    "error": .string("L1 no longer holds batch \(n): the batch poster halted; run `emeth sequencer rollback --to-batch \(n)` or `emeth bridge resume`")]))
+            }
             return Self.json(status: .ok, .object(["status": .string("ok"), "blockNumber": .quantity(head),
                                                    "head": .int(Int(head))]))
         } catch {

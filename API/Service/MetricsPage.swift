@@ -35,6 +35,11 @@ enum MetricsPage {
             if let gas = batches.l1GasSpent {
                 p.counter("emeth_l1_gas_spent_total", "L1 gas used by this sequencer's committed batches.", gas)
             }
+            let halted = batches.challengedAtBatch
+            p.gauge("emeth_bridge_halted", "1 while the batch poster is halted because L1 dropped a committed batch, else 0.", halted == nil ? "0" : "1")
+            if let halted {
+                p.gauge("emeth_bridge_challenged_batch", "The batch L1 no longer holds, at which the poster halted.", String(halted))
+            }
             if let final = batches.latestFinal {
                 p.gauge("emeth_last_final_batch", "Index of the newest final batch.", String(final.index))
                 p.gauge("emeth_last_final_block", "Last block of the newest final batch.", String(final.lastBlock))

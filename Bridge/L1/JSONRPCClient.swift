@@ -31,9 +31,13 @@ public final class JSONRPCClient: Sendable {
     public let maxAttempts: Int
     fileprivate let session: URLSession
     private let counter = Counter()
+    /// Rewrites the result of `call(method, params)` (tests: an endpoint that lies).
+    public typealias Rewrite = @Sendable (_ method: String, _ params: [JSONValue], _ result: JSONValue) -> JSONValue
+    private let rewrite: Rewrite?
 
-    public init(url: URL, timeout: TimeInterval = 30, maxAttempts: Int = 5) {
+    public init(url: URL, timeout: TimeInterval = 30, maxAttempts: Int = 5, rewrite: Rewrite? = nil) {
         self.url = url
+        self.rewrite = rewrite
         self.timeout = timeout
         self.maxAttempts = maxAttempts
         let config = URLSessionConfiguration.ephemeral
@@ -46,7 +50,8 @@ public final class JSONRPCClient: Sendable {
         let id = counter.next()
         let body = JSONValue.object(["jsonrpc": .string("2.0"), "id": .int(id), "method": .string(method), "params": .array(params)])
         let response = try await post(body)
-        return try Self.result(of: response)
+        let result = try Self.result(of: response)
+        return rewrite.map { $0(method, params, result) } ?? result
     }
 
     /// A batch of calls in one HTTP request; results come back in the order of `calls`.

@@ -25,7 +25,14 @@ public struct BatchPolicy: Sendable {
 /// After `kill -9` anywhere, `step` finds the decided batch and submits the same intent
 /// (which the manager answers with the transaction it already has), so no batch is posted
 /// twice or skipped. The generation changes only when L1 refused or reverted a batch (a
-/// guardian's challenge, a pause), so its re-post is a new transaction.
+/// pause, a failed transaction), so its re-post is a new transaction.
+///
+/// When L1 no longer holds a batch this poster saw committed (a guardian's challenge, or a
+/// reorg deeper than the confirmations) the poster halts instead of re-posting the same
+/// blocks the auditor rejected: it marks the batch and later ones reverted, moves its cursor
+/// back to what L1 holds, persists "challenged at batch N" and posts nothing more until the
+/// operator acts offline — `emeth sequencer rollback --to-batch N` (drop the blocks) or
+/// `emeth bridge resume` (re-post them unchanged). See `PosterRecovery`.
 public actor BatchPoster {
     public let chain: ChainStore
     public let rollup: RollupContract
@@ -62,6 +69,10 @@ public actor BatchPoster {
     /// The lowest batch index that is not final yet: everything below it is settled, so the
     /// rounds start here instead of reading a history that grows by the day.
     public func firstOpen() throws -> UInt64 { try meta("poster.firstOpen", 0) }
+
+    /// The batch L1 dropped after this poster saw it committed, while the poster is halted;
+    /// nil while it posts.
+    public func challengedAt() throws -> UInt64? { try PosterRecovery.challengedAt(store) }
 
     public func record(_ index: UInt64) throws -> BatchRecord? {
         try store.db.get("batches", BridgeStore.be(index)).map { try BatchRecord(encoded: $0) }
@@ -117,6 +128,8 @@ public actor BatchPoster {
         public var backlogBlocks: UInt64 = 0
         public var backlogBytes: UInt64 = 0
         public var inFlight = 0
+        /// Set while the poster is halted: the batch L1 no longer holds.
+        public var challengedAt: UInt64?
     }
 
     /// One round: drive transactions, advance statuses, reconcile with L1, maybe decide the
@@ -125,8 +138,18 @@ public actor BatchPoster {
     public func step() async throws -> Progress {
         var p = Progress()
         try await txm.poll()
+        if let halted = try challengedAt() {
+            // Halted: batches below the challenged one still become final; nothing is posted.
+            try await advance(&p)
+            p.challengedAt = halted
+            return p
+        }
         try await advance(&p)
         try await reconcile(&p)
+        if let halted = try challengedAt() {
+            p.challengedAt = halted
+            return p
+        }
         let open = try records(from: try firstOpen()).filter { $0.status == .decided || $0.status == .posted }
         p.inFlight = open.count
         if open.count < policy.maxInFlight, let r = try await decide() {
@@ -206,7 +229,7 @@ public actor BatchPoster {
     }
 
     /// Compares our records with the contract: adopts L1's count when this store is new, and
-    /// re-posts from a batch a guardian reverted.
+    /// halts when L1 dropped a batch we saw committed.
     private func reconcile(_ p: inout Progress) async throws {
         let onL1 = try await rollup.batchCount()
         let (next, _, _) = try cursor()
@@ -221,9 +244,11 @@ public actor BatchPoster {
     }
 
     /// Marks `index` and every later record reverted and moves the cursor back to what L1 holds.
+    /// When L1 no longer holds a batch this poster saw committed, it also halts there.
     private func reposting(from index: UInt64, reason: String) async throws {
         let onL1 = try await rollup.batchCount()
         let from = min(index, onL1)
+        let lost = try records(from: onL1).first(where: { $0.status == .committed || $0.status == .final })
         let block = try await rollup.nextBlock()
         let (_, _, gen) = try cursor()
         var b = WriteBatch()
@@ -235,8 +260,14 @@ public actor BatchPoster {
         b.put("meta", Array("poster.nextBlock".utf8), BridgeStore.be(block))
         b.put("meta", Array("poster.generation".utf8), BridgeStore.be(gen + 1))
         b.put("meta", Array("poster.firstOpen".utf8), BridgeStore.be(min(try firstOpen(), from)))
+        if lost != nil { b.put("meta", PosterRecovery.challengedKey, BridgeStore.be(from)) }
         try store.db.write(b, sync: true)
-        log("batch \(index): \(reason); re-posting from batch \(from), block \(block)")
+        if let lost {
+            log("batch \(lost.index): L1 no longer holds it (a guardian challenged it, or an L1 reorg): POSTER HALTED, challenged at batch \(from);"
+                + " nothing is posted until the operator runs `emeth sequencer rollback --to-batch \(from)` or `emeth bridge resume`")
+        } else {
+            log("batch \(index): \(reason); re-posting from batch \(from), block \(block)")
+        }
     }
 
     /// Cuts the next batch if the policy says so, persisting it (and the cursor) at once.

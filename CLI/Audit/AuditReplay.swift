@@ -34,6 +34,12 @@ struct AuditReplay: AsyncParsableCommand {
     @Option(help: "Also write the report as JSON to this file.")
     var json: String?
 
+    @Option(name: .customLong("force-inclusion-delay"), help: "Seconds an inbox message may wait on L1 before a commit that leaves it out is a sequencer fault (default: the contract's forceInclusionDelay(), else the check is skipped).")
+    var forceInclusionDelay: UInt64?
+
+    @Option(name: .customLong("timestamp-skew"), help: "Seconds an L2 block may be dated after the L1 block that commits it (default 120).")
+    var timestampSkew: UInt64?
+
     @Flag(help: "On a divergence, send challenge(batch) for the first bad batch if it is not final (needs --l1 and a guardian key).")
     var challenge = false
 
@@ -64,7 +70,8 @@ struct AuditReplay: AsyncParsableCommand {
                 if challenge { challenger = Challenger(rollup: rollup, sender: L1Sender(eth: eth, key: try key.load(), chainId: d.chainId)) }
                 let source = try await L1Source.open(L1History(rollup: rollup, fromBlock: d.block))
                 logLine("L1 block \(source.l1Block): \(source.commits.count) live batches")
-                report = try await Audit.replay(source, genesis: g, toBatch: toBatch, workDirectory: workDir, progress: progress.update)
+                report = try await Audit.replay(source, genesis: g, toBatch: toBatch, workDirectory: workDir,
+                                                forceInclusionDelay: forceInclusionDelay, timestampSkew: timestampSkew, progress: progress.update)
             } else {
                 let a = try BatchArchive(directory: archive!, create: false)
                 _ = try a.readIndex()
@@ -77,6 +84,8 @@ struct AuditReplay: AsyncParsableCommand {
             print(report.summary)
             print(String(format: "%.1f s", report.seconds))
             if let json { try Data((report.json.prettySerialized + "\n").utf8).write(to: URL(fileURLWithPath: json)) }
+            // Faults (Signer, sequencer) fail the audit but are no reason to challenge a batch.
+            if !report.faults.isEmpty { diverged = true }
             if let d = report.divergence {
                 diverged = true
                 if let challenger {

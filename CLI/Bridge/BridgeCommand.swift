@@ -7,7 +7,7 @@ import Sequencer
 /// `emeth bridge …`: the batch poster as its own process.
 struct BridgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bridge", abstract: "Bridge operator commands.", subcommands: [BridgeRun.self])
+        commandName: "bridge", abstract: "Bridge operator commands.", subcommands: [BridgeRun.self, BridgeResume.self])
 }
 
 /// `emeth bridge run`: posts the sequencer's sealed blocks to L1 as batches, from the chain
@@ -87,11 +87,16 @@ struct BridgeRun: AsyncParsableCommand {
                                  policy: policy, faults: faults, log: { logLine($0) })
         let stop = StopSignal()
         logLine("bridge: posting blocks of \(chainData) (head \(chain.head.number)) to \(deployment.rollup.checksummed) as \(sequencerKey.address.checksummed)")
+        if let n = try await poster.challengedAt() {
+            logLine("bridge: HALTED: L1 no longer holds batch \(n); nothing is posted until `emeth sequencer rollback --to-batch \(n)` or `emeth bridge resume`")
+        }
         var failures = 0
+        var halted: UInt64?
         while !stop.isStopped {
             do {
                 let p = try await poster.step()
                 failures = 0
+                if let n = p.challengedAt, exitWhenIdle { halted = n; break }
                 if exitWhenIdle, p.backlogBlocks == 0, p.inFlight == 0, try await txm.open().isEmpty { break }
             } catch {
                 // L1 down, a node hiccup: back off and try again; the state on disk is consistent.
@@ -103,7 +108,39 @@ struct BridgeRun: AsyncParsableCommand {
             }
             try await Task.sleep(nanoseconds: pollMs * 1_000_000)
         }
+        if let n = halted {
+            throw CLIError("the poster is halted: L1 no longer holds batch \(n); `emeth sequencer rollback --to-batch \(n)` or `emeth bridge resume`")
+        }
         let (batch, block, _) = try await poster.cursor()
         logLine("bridge: stopped; next batch \(batch) starts at block \(block)")
+    }
+}
+
+/// `emeth bridge resume`: after a challenge halted the poster, lets it re-post the unchanged
+/// blocks from the challenged batch — for when the operator's own replay says they were right
+/// and the challenge was wrong. Offline: the poster must be stopped (its store is refused while
+/// another process holds it). `emeth sequencer rollback` is the other way out.
+struct BridgeResume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume", abstract: "Clear the poster's halt after a challenge; it re-posts the same blocks (offline).")
+
+    @Option(help: "The bridge's data directory (default: from the sequencer config, <data_dir>-bridge).")
+    var data: String?
+
+    @Option(help: "Sequencer configuration file (TOML) to find the bridge data directory. Default: emeth.toml if it exists.")
+    var config: String?
+
+    func run() throws {
+        let dir: String
+        if let data { dir = data } else {
+            let c = try SequencerConfig.load(explicit: config)
+            dir = c.bridge.dataDir.isEmpty ? c.dataDir + "-bridge" : c.bridge.dataDir
+        }
+        guard FileManager.default.fileExists(atPath: dir) else { throw CLIError("no bridge data directory at \(dir)") }
+        let store = try reporting("cannot open the bridge store \(dir) (is the sequencer or `emeth bridge run` still running?)") {
+            try BridgeStore(path: dir)
+        }
+        let n = try reporting("cannot resume") { try PosterRecovery.resume(store) }
+        print("poster resumed: it re-posts the unchanged blocks from batch \(n) on its next round")
     }
 }

@@ -36,8 +36,12 @@ struct L1Wiring {
 
     func services(_ c: SequencerConfig, engine: EngineHandle, status: PosterStatus, logger: Logger) throws -> [any Service] {
         let rollup = RollupContract(address: deployment.rollup, eth: eth)
-        var out: [any Service] = [InboxFeed(engine: engine, watcher: InboxWatcher(rollup: rollup, confirmations: UInt64(c.l1.confirmations)),
-                                            logger: logger)]
+        // The deep-reorg anchor lives in the chain store: a reorg while the process is down is caught on restart.
+        let watcher: InboxWatcher
+        do { watcher = try InboxWatcher(rollup: rollup, confirmations: UInt64(c.l1.confirmations), anchor: RocksDBInboxAnchor(db: engine.store.db)) } catch {
+            throw CLIError("cannot read the inbox anchor: \(error)")
+        }
+        var out: [any Service] = [InboxFeed(engine: engine, watcher: watcher, logger: logger)]
         logger.info("following the L1 inbox", metadata: ["rollup": "\(deployment.rollup.checksummed)", "confirmations": "\(c.l1.confirmations)"])
         guard c.bridge.enabled else { return out }
         let key = try Self.sequencerKey(c.bridge.sequencerKeystore)

@@ -6,7 +6,7 @@ import Sequencer
 /// `emeth sequencer …`: operator commands. (`run` arrives with the sequencer-service issue.)
 struct SequencerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sequencer", abstract: "Sequencer operator commands.", subcommands: [SequencerRun.self, SequencerInit.self, Stress.self])
+        commandName: "sequencer", abstract: "Sequencer operator commands.", subcommands: [SequencerRun.self, SequencerInit.self, SequencerRollback.self, Stress.self])
 }
 
 /// Drives a data directory with a deterministic signed load and prints `ACK <n> <hash>` after

@@ -56,6 +56,16 @@ struct SequencerRun: AsyncParsableCommand {
         let store: ChainStore
         do { store = try ChainStore(path: c.dataDir, genesis: genesis) } catch { throw CLIError("cannot open the data directory \(c.dataDir): \(error)") }
         let engine = SequencerEngine(store: store, signerKey: key, policy: c.sealPolicy)
+        // Transactions an operator's rollback took out of the chain go back into the mempool:
+        // here when no inbox message they may rely on is missing (or there is no L1 to wait for),
+        // else by the inbox feed once it has read those messages again.
+        let back = try reporting("cannot re-admit rolled-back transactions") {
+            try ChainRollback.readmit(engine, nowMs: UInt64(Date().timeIntervalSince1970 * 1000), waitForInbox: !c.l1.rpcURL.isEmpty)
+        }
+        if let back, !back.accepted.isEmpty || !back.refused.isEmpty {
+            logger.notice("rolled-back transactions", metadata: ["readmitted": "\(back.accepted.count)", "refused": "\(back.refused.count)"])
+        }
+        for (hash, reason) in back?.refused ?? [] { logger.warning("rolled-back transaction dropped", metadata: ["hash": "\(hash)", "reason": "\(reason)"]) }
         let (host, port) = try c.hostAndPort()
         let l1 = try await L1Wiring.connect(c, genesis: genesis, logger: logger)
         let status = PosterStatus()

@@ -60,11 +60,15 @@ public struct AuditReport: Hashable, Sendable {
     public var totalBurned: UInt256 = .zero
     public var totalDeposited: UInt256 = .zero
     public var divergence: Divergence?
+    /// Faults that do not make a batch wrong and do not stop the replay: a Signer ticket or
+    /// proof paid on L1 above the replayed credit, an inbox message left out past the
+    /// force-inclusion delay. Not a reason to challenge a batch.
+    public var faults: [Fault] = []
     public var seconds: Double = 0
 
     public init() {}
 
-    public var ok: Bool { divergence == nil }
+    public var ok: Bool { divergence == nil && faults.isEmpty }
 
     public var json: JSONValue {
         func n(_ v: UInt64) -> JSONValue { .number(String(v)) }
@@ -84,12 +88,18 @@ public struct AuditReport: Hashable, Sendable {
         o["totalBurned"] = .string(totalBurned.description)
         o["totalDeposited"] = .string(totalDeposited.description)
         o["divergence"] = divergence?.json ?? .null
+        o["faults"] = .array(faults.map(\.json))
         o["seconds"] = .number(String(format: "%.3f", seconds))
         return .object(o)
     }
 
     /// The human summary the CLI prints.
     public var summary: String {
+        let lines = faults.map { "FAULT (\($0.party)) at \($0.divergence.location): \($0.divergence.field): expected \($0.divergence.expected), found \($0.divergence.found)\n  \($0.divergence.detail)" }
+        return (lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n") + chainSummary
+    }
+
+    var chainSummary: String {
         let range = firstBatch.map { "batches \($0)…\(lastBatch ?? $0)" } ?? "no batches"
         if let d = divergence {
             return "DIVERGENCE at \(d.location): \(d.field)\n  expected: \(d.expected)\n  found:    \(d.found)"
@@ -98,5 +108,24 @@ public struct AuditReport: Hashable, Sendable {
         }
         return "OK: \(range), \(blocks) blocks, \(transactions) transactions, \(inboxMessages) inbox messages agree with L1;"
             + " head block \(headBlock) \(headHash?.description ?? "-"), totalCredit \(totalCredit), totalBurned \(totalBurned)"
+    }
+}
+
+/// A fault that is not a divergence of the posted chain: who is at fault, and where.
+public struct Fault: Hashable, Sendable {
+    public enum Party: String, Sendable, CustomStringConvertible {
+        case signer, sequencer
+        public var description: String { rawValue }
+    }
+
+    public let party: Party
+    public let divergence: Divergence
+
+    public init(party: Party, divergence: Divergence) { self.party = party; self.divergence = divergence }
+
+    public var json: JSONValue {
+        guard case .object(var o) = divergence.json else { return divergence.json }
+        o["party"] = .string(party.rawValue)
+        return .object(o)
     }
 }

@@ -10,6 +10,12 @@ public protocol BatchSource: Sendable {
     func batch(_ index: UInt64) async throws -> ArchivedBatch
     /// The L1 inbox messages the blocks must match.
     func inbox() async throws -> [InboxMessage]
+    /// L1 times and claims for the L1 checks (none by default: the checks are skipped).
+    func facts() async throws -> L1Facts
+}
+
+extension BatchSource {
+    public func facts() async throws -> L1Facts { L1Facts() }
 }
 
 /// Batches from an exported archive.
@@ -37,6 +43,9 @@ public struct L1Source: BatchSource {
     public func indices() async throws -> [UInt64] { commits.map(\.batchIndex) }
     public func batch(_ index: UInt64) async throws -> ArchivedBatch { try await history.fetch(commits[Int(index)]) }
     public func inbox() async throws -> [InboxMessage] { try await history.inbox(to: l1Block) }
+    public func facts() async throws -> L1Facts {
+        try await history.facts(commits: commits, inbox: try await inbox(), to: l1Block)
+    }
 }
 
 /// Batches held in memory (tests and callers that already have them).
@@ -62,10 +71,17 @@ public enum Audit {
         public let transactions: UInt64
     }
 
+    /// `forceInclusionDelay` replaces the contract's (or supplies it when the contract has
+    /// none); `timestampSkew` replaces the default 120 s.
     public static func replay(_ source: some BatchSource, genesis: Genesis, toBatch: UInt64? = nil, workDirectory: String? = nil,
+                              forceInclusionDelay: UInt64? = nil, timestampSkew: UInt64? = nil,
                               progress: @escaping (Progress) -> Void = { _ in }) async throws -> AuditReport {
         let inbox = try InboxLog(try await source.inbox())
         let replayer = try Replayer(genesis: genesis, inbox: inbox, workDirectory: workDirectory)
+        var facts = try await source.facts()
+        if let forceInclusionDelay { facts.forceInclusionDelay = forceInclusionDelay }
+        if let timestampSkew { facts.timestampSkew = timestampSkew }
+        replayer.facts = facts
         defer { replayer.close() }
         let all = try await source.indices().filter { toBatch == nil || $0 <= toBatch! }
         var current: UInt64 = 0

@@ -24,6 +24,10 @@ extension Replayer {
         guard posted.timestamp >= parent.timestamp else {
             return diverge("timestamp", "≥ \(parent.timestamp)", String(posted.timestamp), "block time went backwards")
         }
+        if let l1 = facts.commitTimes[batch], posted.timestamp > l1 + facts.timestampSkew {
+            return diverge("timestamp", "≤ \(l1 + facts.timestampSkew)", String(posted.timestamp),
+                           "the block is dated after the L1 block that commits it (L1 time \(l1) + \(facts.timestampSkew) s allowed skew)")
+        }
         if let d = checkInbox(b.inbox, cursor: store.inboxCursor, batch: batch, block: posted.number) { return .diverged(d) }
         let signer = try? Secp256k1.recoverAddress(digest: posted.hash.bytes, rsv: b.signature)
         guard signer == genesis.signer else {

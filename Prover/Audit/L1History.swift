@@ -52,7 +52,8 @@ public struct L1History: Sendable {
         }
         logs.sort { ($0.blockNumber, $0.logIndex) < ($1.blockNumber, $1.logIndex) }
         var live: [UInt64: Commit] = [:]
-        for log in logs where !log.removed {
+        // Only live logs of the rollup itself: an endpoint may add others' or removed ones.
+        for log in logs where InboxLogs.accepts(log, rollup: rollup.address) {
             if log.topics.first == committed.topic0 {
                 let v: [ABIValue]
                 do { v = try committed.decodeLog(topics: log.topics, data: log.data) } catch { throw Error.malformedLog(log.blockNumber, "\(error)") }
@@ -95,7 +96,7 @@ public struct L1History: Sendable {
         var start = fromBlock
         while start <= head {
             let end = min(head, start + logChunk - 1)
-            out += try await rollup.inboxMessages(from: start, to: end)
+            out += try await InboxLogs(rollup: rollup).messages(from: start, to: end).map(\.message)
             start = end + 1
         }
         return out.sorted { $0.index < $1.index }

@@ -23,6 +23,11 @@ public final class Replayer {
     public private(set) var nextBatch: UInt64 = 0
     /// Called after every replayed block with (block number, transactions in it).
     public var onBlock: ((UInt64, Int) -> Void)?
+    /// L1 times, the force-inclusion delay and the `Claimed` events the L1 checks use (empty:
+    /// those checks are skipped). Set before the first batch.
+    public var facts = L1Facts() { didSet { claimsByRef = Dictionary(grouping: facts.claims) { ClaimRef(method: $0.method, reference: $0.reference) } } }
+    struct ClaimRef: Hashable { let method: UInt8; let reference: UInt64 }
+    private var claimsByRef: [ClaimRef: [L1Facts.Claim]] = [:]
     private let started = Date()
 
     public enum Error: Swift.Error, CustomStringConvertible {
@@ -150,6 +155,7 @@ public final class Replayer {
             switch try replay(block, authenticated: txs, batch: i, store: store) {
             case .diverged(let d): return d
             case .sealed(let sealed):
+                try checkClaims(ClaimRef(method: L1Facts.Claim.ticket, reference: sealed.number), batch: i, block: sealed.number, store: store)
                 settlement.add(sealed)
                 recomputedLast = sealed.header
                 report.blocks += 1
@@ -178,7 +184,35 @@ public final class Replayer {
             return Divergence(batch: i, field: field, expected: expected, found: found,
                               detail: "the commitment does not match the replayed batch")
         }
+        try checkClaims(ClaimRef(method: L1Facts.Claim.proof, reference: i), batch: i, block: c.lastBlock, store: store)
+        checkOverdueInbox(batch: i, cursor: c.inboxCursor)
         return nil
+    }
+
+    /// Signer faults: every L1 claim referring to this point (a ticket for this block, or a
+    /// proof against this batch, whose last block this is) may not exceed the replayed credit.
+    private func checkClaims(_ ref: ClaimRef, batch: UInt64, block: UInt64, store: ChainStore) throws {
+        for claim in claimsByRef[ref] ?? [] {
+            let credit = try store.account(claim.account)?.credit ?? .zero
+            guard claim.credit > credit else { continue }
+            let how = claim.method == L1Facts.Claim.ticket ? "a Signer ticket for block \(block)" : "a proof against batch \(batch) (last block \(block))"
+            report.faults.append(Fault(party: .signer, divergence: Divergence(
+                batch: batch, block: block, field: "claim.credit", expected: "≤ \(credit)", found: claim.credit.description,
+                detail: "Signer fault: \(claim.account.checksummed) claimed a cumulative credit of \(claim.credit) (paid \(claim.amount)) with \(how)"
+                    + " in L1 tx \(claim.l1TxHash.hex) (L1 block \(claim.l1Block)); the replayed credit there is \(credit)")))
+        }
+    }
+
+    /// Sequencer faults: the first inbox message a commit leaves out may not have waited on L1
+    /// longer than the force-inclusion delay when the commit was made.
+    private func checkOverdueInbox(batch: UInt64, cursor: UInt64) {
+        guard let delay = facts.forceInclusionDelay, let committed = facts.commitTimes[batch],
+              inbox.message(cursor) != nil, let appended = facts.inboxTimes[cursor],
+              committed > appended, committed - appended > delay else { return }
+        report.faults.append(Fault(party: .sequencer, divergence: Divergence(
+            batch: batch, field: "inboxCursor", expected: "> \(cursor) (message \(cursor) is overdue)", found: String(cursor),
+            detail: "sequencer fault: inbox message \(cursor) was appended on L1 at time \(appended), \(committed - appended) s before this batch's commit"
+                + " at \(committed), more than the force-inclusion delay of \(delay) s, and the batch still leaves it out")))
     }
 }
 

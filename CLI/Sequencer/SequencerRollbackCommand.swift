@@ -1,0 +1,62 @@
+import ArgumentParser
+import Bridge
+import Core
+import Foundation
+import Sequencer
+
+/// `emeth sequencer rollback --to-batch N`: after a guardian challenged batch N (the poster
+/// halted, `/health` says "challenged"), drops every block from batch N on so the chain can
+/// re-seal and re-post from there. Offline: the sequencer (and any `emeth bridge run`) must be
+/// stopped — a store another process holds is refused. Nothing is written unless every check
+/// passes; the chain is truncated first, the poster's records after (running the command again
+/// completes an interrupted run).
+struct SequencerRollback: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback", abstract: "Drop the blocks of batch N and later (offline; after a challenge).",
+        discussion: """
+        Truncates the chain in the data directory to the last block of batch N-1 (block 0 for
+        N = 0): state, state tree, tickets and totals as they were there. The dropped blocks'
+        transactions go back into the mempool on the next `sequencer run` (re-validated; refused
+        ones are reported as dropped in their receipts); their inbox messages are read from L1
+        again. The poster forgets its records from batch N on and its halted state.
+        """)
+
+    @Option(name: .customLong("to-batch"), help: "The first batch to drop (the challenged one).")
+    var toBatch: UInt64
+
+    @Option(help: "Configuration file (TOML). Default: emeth.toml if it exists.")
+    var config: String?
+    @Option(help: "Data directory (RocksDB).") var data: String?
+    @Option(help: "Genesis file (JSON).") var genesis: String?
+    @Option(help: "The batch poster's data directory (default: <data>-bridge).") var bridgeData: String?
+
+    func run() throws {
+        let c = try SequencerConfig.load(explicit: config)
+        let dataDir = data ?? c.dataDir
+        let bridgeDir = bridgeData ?? (c.bridge.dataDir.isEmpty ? dataDir + "-bridge" : c.bridge.dataDir)
+        let g = try loadGenesis(genesis ?? c.genesis)
+        for (dir, what) in [(dataDir, "data directory"), (bridgeDir, "bridge data directory")] where !FileManager.default.fileExists(atPath: dir) {
+            throw CLIError("no \(what) at \(dir)")
+        }
+        let store: BridgeStore
+        do { store = try BridgeStore(path: bridgeDir) } catch {
+            throw CLIError("cannot open the bridge store \(bridgeDir): \(error)" + Self.lockHint(error, "the sequencer or `emeth bridge run`"))
+        }
+        let lastKept = try reporting("cannot roll back to batch \(toBatch)") { try PosterRecovery.lastKeptBlock(store, rollingBackTo: toBatch) }
+        let outcome: ChainRollback.Outcome
+        do { outcome = try ChainRollback.truncate(path: dataDir, genesis: g, to: lastKept) } catch {
+            throw CLIError("cannot roll back the chain in \(dataDir): \(error)" + Self.lockHint(error, "the sequencer"))
+        }
+        try reporting("the chain is rolled back but the bridge store is not (run the command again)") {
+            try PosterRecovery.rollback(store, toBatch: toBatch, lastKept: lastKept)
+        }
+        store.db.close()
+        print("rolled back to block \(outcome.newHead) (was \(outcome.oldHead)): batch \(toBatch) will start at block \(lastKept + 1); "
+              + "\(outcome.droppedTransactions) transactions wait for re-admission, inbox cursor \(outcome.inboxCursor)")
+    }
+
+    /// RocksDB refuses a store another process holds open: say which process that likely is.
+    static func lockHint(_ error: Error, _ who: String) -> String {
+        "\(error)".lowercased().contains("lock") ? " (is \(who) still running? stop it first)" : ""
+    }
+}
