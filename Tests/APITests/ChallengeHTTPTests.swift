@@ -90,7 +90,7 @@ final class HaltedBatches: BatchStatusProvider, @unchecked Sendable {
         do {
             let e = SequencerEngine(store: try ChainStore(path: dir, genesis: C.genesis), signerKey: C.signerKey)
             try e.enqueue(deposit)
-            try e.submit(withdraw, bytes: 200)
+            try e.submit(withdraw)
             let b = try #require(try e.seal(timestamp: 2_000))
             #expect(b.inbox.count == 1 && b.receipts.map(\.success) == [true])
             e.store.db.close()
