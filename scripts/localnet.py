@@ -50,6 +50,8 @@ L2_PORT = int(os.environ.get("LOCALNET_L2_PORT") or 8547)
 CHALLENGE_PERIOD = int(os.environ.get("LOCALNET_CHALLENGE_PERIOD") or 20)
 # Short, for a devnet: a message the sequencer leaves out for 10 minutes blocks its commits.
 FORCE_INCLUSION_DELAY = int(os.environ.get("LOCALNET_FORCE_INCLUSION_DELAY") or 600)
+# emeth_sendTransaction per client IP and second: generous, as the demo sends from one address.
+SEND_RATE = int(os.environ.get("LOCALNET_SEND_RATE") or 5000)
 MAX_TXS = int(os.environ.get("LOCALNET_MAX_TXS") or 5000)
 BLOCK_TIME_MS = int(os.environ.get("LOCALNET_BLOCK_TIME_MS") or 250)
 MINT_EMT = int(os.environ.get("LOCALNET_MINT") or 1_000_000)
@@ -280,7 +282,7 @@ def write_sequencer_config(d: dict) -> None:
     signer = Account.from_key(signer_key()).address
     emeth("sequencer", "init", "--dir", str(SEQ_DIR), "--chain-id", str(CHAIN_ID), "--rollup", d["rollup"],
           "--signer", signer, "--verifier", DEV_ACCOUNTS[VERIFIER][0], "--splitter", DEV_ACCOUNTS[SPLITTER][0],
-          "--aggregator", DEV_ACCOUNTS[AGGREGATOR][0])
+          "--aggregator", DEV_ACCOUNTS[AGGREGATOR][0], "--min-fuel-price", "1gholon")
     path = SEQ_DIR / "emeth.toml"
     text = path.read_text()
     for section, key, value in [
@@ -288,6 +290,8 @@ def write_sequencer_config(d: dict) -> None:
         ("sealing", "max_txs", MAX_TXS),
         ("sealing", "block_time_ms", BLOCK_TIME_MS),
         ("api", "token", d["token"]),
+        ("api", "send_rate", SEND_RATE),
+        ("api", "send_burst", 2 * SEND_RATE),
         ("l1", "rpc_url", l1_url()),
         ("l1", "confirmations", 1),
         ("bridge", "enabled", True),

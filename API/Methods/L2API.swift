@@ -23,6 +23,15 @@ public struct L2API: Sendable {
     public let extras: ChainInfoExtras
     /// Largest `limit` of `emeth_listJobs` (the most index entries one call reads).
     public var maxListLimit = 1_000
+    /// Backpressure threshold (`ServiceConfig.maxBacklogBytes`).
+    public var maxBacklogBytes: UInt64?
+
+    /// Why new transactions are refused for now, or nil: L1 carries one batch per commit, so
+    /// once the sealed-but-unposted backlog passes the threshold, intake waits for the poster.
+    public var backpressure: String? {
+        guard let limit = maxBacklogBytes, let backlog = batches?.backlogBytes, backlog > limit else { return nil }
+        return "backpressure: \(backlog) bytes of sealed blocks wait to be posted to L1 (limit \(limit)); retry later"
+    }
     let settlements = SettlementCache()
 
     public init(engine: EngineHandle, batches: (any BatchStatusProvider)? = nil, extras: ChainInfoExtras = ChainInfoExtras()) {

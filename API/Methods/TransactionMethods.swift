@@ -49,6 +49,7 @@ extension L2API {
                            + "version \"\(domain.version)\", chainId \(domain.chainId), verifyingContract "
                            + "\(domain.verifyingContract.checksummed)) or with another key")
         }
+        if let why = backpressure { throw RPCError.limit(why) }
         let size = envelope.json.serialized.utf8.count
         do { try engine.add(tx, bytes: size) } catch let r as Mempool.Refusal {
             switch r {

@@ -21,10 +21,15 @@ public struct RPCMethod: Sendable {
 public struct RPCLimits: Sendable, Equatable {
     public var maxBodyBytes: Int
     public var maxBatch: Int
+    /// `emeth_sendTransaction` per client and second, and at once (0: no limit).
+    public var sendPerSecond: Double
+    public var sendBurst: Int
 
-    public init(maxBodyBytes: Int = 1 << 20, maxBatch: Int = 100) {
+    public init(maxBodyBytes: Int = 1 << 20, maxBatch: Int = 100, sendPerSecond: Double = 0, sendBurst: Int = 0) {
         self.maxBodyBytes = maxBodyBytes
         self.maxBatch = maxBatch
+        self.sendPerSecond = sendPerSecond
+        self.sendBurst = sendBurst
     }
 }
 
@@ -45,13 +50,16 @@ public struct RPCReply: Sendable, Equatable {
 public struct RPCDispatcher: Sendable {
     public let methods: [String: RPCMethod]
     public let limits: RPCLimits
+    let sendLimiter: RateLimiter?
 
     public init(methods: [String: RPCMethod], limits: RPCLimits = RPCLimits()) {
         self.methods = methods
         self.limits = limits
+        sendLimiter = limits.sendPerSecond > 0 ? RateLimiter(perSecond: limits.sendPerSecond, burst: max(1, limits.sendBurst)) : nil
     }
 
-    public func handle(_ body: Bytes) async -> RPCReply {
+    /// `client` identifies who sent the body (the remote address) for the rate limits.
+    public func handle(_ body: Bytes, client: String? = nil) async -> RPCReply {
         guard body.count <= limits.maxBodyBytes else {
             return Self.reply(status: 413, Self.errorResponse(id: .null, .limit(
                 "request body of \(body.count) bytes exceeds the limit of \(limits.maxBodyBytes) bytes")))
@@ -61,7 +69,7 @@ public struct RPCDispatcher: Sendable {
             return Self.reply(status: 200, Self.errorResponse(id: .null, .parseError("parse error: \(error)")))
         }
         guard case .array(let batch) = json else {
-            guard let response = await handle(request: json) else { return RPCReply(status: 204, body: nil) }
+            guard let response = await handle(request: json, client: client) else { return RPCReply(status: 204, body: nil) }
             return Self.reply(status: 200, response)
         }
         guard !batch.isEmpty else {
@@ -73,7 +81,7 @@ public struct RPCDispatcher: Sendable {
         }
         let responses = await withTaskGroup(of: (Int, JSONValue?).self) { group in
             for (i, request) in batch.enumerated() {
-                group.addTask { (i, await self.handle(request: request)) }
+                group.addTask { (i, await self.handle(request: request, client: client)) }
             }
             var out = [JSONValue?](repeating: nil, count: batch.count)
             for await (i, r) in group { out[i] = r }
@@ -84,14 +92,20 @@ public struct RPCDispatcher: Sendable {
     }
 
     /// One request object → its response, or nil for a valid notification.
-    public func handle(request: JSONValue) async -> JSONValue? {
+    public func handle(request: JSONValue, client: String? = nil) async -> JSONValue? {
         let call: Call
         do { call = try Self.validate(request) } catch let e as RPCError {
             return Self.errorResponse(id: Self.usableId(request), e)
         } catch {
             return Self.errorResponse(id: .null, .internalError("\(error)"))
         }
-        let outcome: Result<JSONValue, RPCError> = await run(call)
+        let outcome: Result<JSONValue, RPCError>
+        if call.method == "emeth_sendTransaction", let limiter = sendLimiter, let wait = limiter.take(client ?? "") {
+            outcome = .failure(.limit("rate limit: this client may send \(Self.rate(limiter.perSecond)) transactions a second "
+                                      + "(bursts of \(Int(limiter.burst))); retry in \(Int((wait * 1_000).rounded(.up))) ms"))
+        } else {
+            outcome = await run(call)
+        }
         guard let id = call.id else { return nil }
         switch outcome {
         case .success(let v): return .object(["jsonrpc": .string("2.0"), "id": id, "result": v])
@@ -151,6 +165,8 @@ public struct RPCDispatcher: Sendable {
     static func errorResponse(id: JSONValue, _ e: RPCError) -> JSONValue {
         .object(["jsonrpc": .string("2.0"), "id": id, "error": e.json])
     }
+
+    static func rate(_ r: Double) -> String { r == r.rounded() ? String(Int(r)) : String(r) }
 
     static func reply(status: Int, _ v: JSONValue) -> RPCReply { RPCReply(status: status, body: Array(v.serialized.utf8)) }
 }

@@ -37,10 +37,15 @@ public protocol BatchStatusProvider: Sendable {
     /// The batch L1 dropped after the poster saw it committed, while the poster is halted
     /// (for /health and /metrics); nil while it posts.
     var challengedAtBatch: UInt64? { get }
+    /// Why the poster cannot post the next block at all (a block larger than a batch: the
+    /// seal policy prevents it, so this is an alarm for a store written by another build),
+    /// or nil. The poster stops trying until the operator acts.
+    var postingAlarm: (block: UInt64, reason: String)? { get }
 }
 
 extension BatchStatusProvider {
     public var backlogBytes: UInt64? { nil }
     public var l1GasSpent: UInt64? { nil }
     public var challengedAtBatch: UInt64? { nil }
+    public var postingAlarm: (block: UInt64, reason: String)? { nil }
 }

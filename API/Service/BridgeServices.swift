@@ -50,6 +50,10 @@ public final class PosterStatus: BatchStatusProvider, @unchecked Sendable {
     /// What the poster's last round said about a halt (nil: posting).
     func setChallenged(_ batch: UInt64?) { lock.withLock { challenged = batch } }
 
+    private var alarm: (block: UInt64, reason: String)?
+    func setAlarm(_ a: (block: UInt64, reason: String)?) { lock.withLock { alarm = a } }
+    public var postingAlarm: (block: UInt64, reason: String)? { lock.withLock { alarm } }
+
     public var challengedAtBatch: UInt64? { lock.withLock { challenged } }
 
     /// Replaces what it knows from batch `from` on with `records` (the poster's records from
@@ -130,7 +134,17 @@ public struct PosterService: Service {
             // it (batches it made final) or after it (batches a challenge reverted), whichever is
             // lower. The first round loads them all.
             let before = loaded ? try await poster.firstOpen() : 0
-            let p = try await poster.step()
+            let p: BatchPoster.Progress
+            do { p = try await poster.step() } catch BatchAssembler.Error.tooLarge(let block, let bytes, let limit) {
+                // No retry can shrink a sealed block: raise the alarm once and stop posting.
+                let reason = "block \(block) alone encodes to \(bytes) bytes of batch data, over L1's limit of \(limit): no batch can carry it"
+                status.setAlarm((block, reason))
+                logger.critical("batch poster stopped: a block cannot be posted", metadata: [
+                    "block": "\(block)", "bytes": "\(bytes)", "limit": "\(limit)",
+                    "action": "the store was sealed without the batch-size bound; restore it from a build that bounds blocks"])
+                await gracefulShutdownOrCancelled()
+                return
+            }
             if let n = p.challengedAt, status.challengedAtBatch != n {
                 logger.critical("batch poster halted: L1 no longer holds a committed batch", metadata: [
                     "challengedAtBatch": "\(n)",
@@ -162,4 +176,9 @@ func pollUntilShutdown(intervalMs: UInt64, logger: Logger, what: String, _ round
         let wait = failures == 0 ? intervalMs : min(30_000, intervalMs << UInt64(min(failures, 5)))
         try? await Task.sleep(nanoseconds: wait * 1_000_000)
     }
+}
+
+/// Waits until the service group shuts down (for a service that has nothing left to do).
+func gracefulShutdownOrCancelled() async {
+    try? await gracefulShutdown()
 }

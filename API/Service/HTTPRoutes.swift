@@ -1,5 +1,6 @@
 import Core
 import Hummingbird
+import NIOCore
 import Sequencer
 
 /// The HTTP face of the service: `POST /` (JSON-RPC), `GET /health`, `GET /metrics`.
@@ -7,15 +8,15 @@ struct HTTPRoutes: Sendable {
     let dispatcher: RPCDispatcher
     let api: L2API
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router()
-        router.post("/") { request, _ in await self.rpc(request) }
+    func router() -> Router<ClientRequestContext> {
+        let router = Router(context: ClientRequestContext.self)
+        router.post("/") { request, context in await self.rpc(request, client: context.client) }
         router.get("/health") { _, _ in self.health() }
         router.get("/metrics") { _, _ in self.metrics() }
         return router
     }
 
-    func rpc(_ request: Request) async -> Response {
+    func rpc(_ request: Request, client: String?) async -> Response {
         let max = dispatcher.limits.maxBodyBytes
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > max {
             return Self.json(RPCReply.tooLarge(declared, max))
@@ -26,7 +27,7 @@ struct HTTPRoutes: Sendable {
             // The body streamed past the limit (no or a false Content-Length).
             return Self.json(RPCReply.tooLarge(nil, max))
         }
-        return Self.json(await dispatcher.handle(Bytes(buffer.readableBytesView)))
+        return Self.json(await dispatcher.handle(Bytes(buffer.readableBytesView), client: client))
     }
 
     func health() -> Response {
@@ -38,6 +39,16 @@ struct HTTPRoutes: Sendable {
                 return Self.json(status: .serviceUnavailable, .object([
                     "status": .string("challenged"), "challengedAtBatch": .int(Int(n)), "blockNumber": .quantity(head), "head": .int(Int(head)),
                     "error": .string("L1 no longer holds batch \(n): the batch poster halted; run `emeth sequencer rollback --to-batch \(n)` or `emeth bridge resume`")]))
+            }
+            if let alarm = api.batches?.postingAlarm {
+                return Self.json(status: .serviceUnavailable, .object([
+                    "status": .string("unpostable"), "unpostableBlock": .int(Int(alarm.block)), "blockNumber": .quantity(head),
+                    "head": .int(Int(head)), "error": .string(alarm.reason)]))
+            }
+            if let why = api.backpressure {
+                // Reads are served; new transactions wait for the poster.
+                return Self.json(status: .ok, .object(["status": .string("degraded"), "blockNumber": .quantity(head),
+                                                       "head": .int(Int(head)), "reason": .string(why)]))
             }
             return Self.json(status: .ok, .object(["status": .string("ok"), "blockNumber": .quantity(head),
                                                    "head": .int(Int(head))]))
@@ -76,4 +87,19 @@ extension RPCReply {
         return RPCDispatcher.reply(status: 413, RPCDispatcher.errorResponse(id: .null, .limit(
             "\(what) exceeds the limit of \(max) bytes")))
     }
+}
+
+/// The request context of the API: Hummingbird's basic one plus the client's address, which
+/// the rate limits are keyed on.
+struct ClientRequestContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// The client's IP address (the port differs per connection, so it is left out).
+    var client: String? { remoteAddress?.ipAddress }
 }

@@ -32,6 +32,12 @@ enum MetricsPage {
             if let backlog = batches.backlogBytes {
                 p.gauge("emeth_batch_backlog_bytes", "Bytes of sealed blocks not yet posted to L1.", String(backlog))
             }
+            if let limit = api.maxBacklogBytes {
+                p.gauge("emeth_batch_backlog_limit_bytes", "Backlog past which new transactions are refused.", String(limit))
+                p.gauge("emeth_backpressure", "1 while new transactions are refused for the L1 backlog.", api.backpressure == nil ? "0" : "1")
+            }
+            p.gauge("emeth_bridge_unpostable_block", "A block no batch can carry (the poster stopped), or -1.",
+                    batches.postingAlarm.map { String($0.block) } ?? "-1")
             if let gas = batches.l1GasSpent {
                 p.counter("emeth_l1_gas_spent_total", "L1 gas used by this sequencer's committed batches.", gas)
             }

@@ -14,9 +14,14 @@ public struct ServiceConfig: Sendable, Equatable {
     public var limits: RPCLimits
     /// How often the sealing loop asks the seal policy (block time granularity).
     public var sealIntervalMs: UInt64
+    /// Backpressure: past this many bytes of sealed blocks not yet posted to L1, new
+    /// transactions are refused and /health says "degraded" (nil: no limit; needs a bridge).
+    public var maxBacklogBytes: UInt64?
 
-    public init(host: String = "127.0.0.1", port: Int = 8547, limits: RPCLimits = RPCLimits(), sealIntervalMs: UInt64 = 25) {
+    public init(host: String = "127.0.0.1", port: Int = 8547, limits: RPCLimits = RPCLimits(), sealIntervalMs: UInt64 = 25,
+                maxBacklogBytes: UInt64? = 4 << 20) {
         self.host = host; self.port = port; self.limits = limits; self.sealIntervalMs = sealIntervalMs
+        self.maxBacklogBytes = maxBacklogBytes
     }
 }
 
@@ -37,7 +42,9 @@ public final class SequencerService: Sendable {
                 extras: ChainInfoExtras = ChainInfoExtras(), logger: Logger = Logger(label: "emeth.sequencer"),
                 clock: (@Sendable () -> UInt64)? = nil) {
         self.engine = clock.map { EngineHandle(engine: engine, clock: $0) } ?? EngineHandle(engine: engine)
-        self.api = L2API(engine: self.engine, batches: batches, extras: extras)
+        var api = L2API(engine: self.engine, batches: batches, extras: extras)
+        api.maxBacklogBytes = config.maxBacklogBytes
+        self.api = api
         self.config = config
         self.logger = logger
     }

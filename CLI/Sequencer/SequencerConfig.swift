@@ -1,3 +1,4 @@
+import API
 import ArgumentParser
 import Core
 import Foundation
@@ -14,6 +15,8 @@ struct SequencerConfig: Equatable {
     var sealPolicy = SealPolicy()
     var maxBodyBytes = 1 << 20
     var maxBatch = 100
+    var sendRate = 200
+    var sendBurst = 1_000
     var token: Address?
     var l1 = L1Section()
     var bridge = BridgeSection()
@@ -37,6 +40,7 @@ struct SequencerConfig: Equatable {
         var maxBlocks: Int = 1_000
         var bumpAfterS: Int = 36
         var maxFeeGwei: Int = 500
+        var maxBacklogBytes: Int = 4 << 20
     }
 
     static func template(signerKeystore: String?) -> String {
@@ -60,13 +64,15 @@ struct SequencerConfig: Equatable {
 
         [sealing]
         max_txs = 5000                 # seal at this many transactions
-        max_bytes = 1000000            # seal at this many bytes of transactions
+        max_bytes = 1000000            # a cap on a block's transaction bytes (a block always fits one L1 batch)
         block_time_ms = 1000           # seal this long after the first pending item
         heartbeat_ms = 0               # seal an empty block after this long idle (0 = never)
 
         [api]
         max_body_bytes = 1048576       # larger requests get HTTP 413
         max_batch = 100                # most requests in one JSON-RPC batch
+        send_rate = 200                # emeth_sendTransaction per client IP and second (0 = no limit)
+        send_burst = 1000              # ...and at once
         token = ""                     # L1 EMT token address shown by emeth_chainInfo (optional)
 
         [l1]
@@ -89,6 +95,7 @@ struct SequencerConfig: Equatable {
         max_blocks = 1000              # at most this many blocks per batch
         bump_after_s = 36              # raise fees by 12.5% after this long without a receipt
         max_fee_gwei = 500             # never offer more per gas than this
+        max_backlog_bytes = 4194304    # refuse new transactions while this much sealed data waits for L1 (0 = no limit)
 
         """
     }
@@ -123,10 +130,10 @@ struct SequencerConfig: Equatable {
         var c = SequencerConfig()
         let sections: [String: [String]] = [
             "sequencer": ["data_dir", "genesis", "listen", "log_format", "log_level"], "signer": ["keystore"],
-            "sealing": ["max_txs", "max_bytes", "block_time_ms", "heartbeat_ms"], "api": ["max_body_bytes", "max_batch", "token"],
+            "sealing": ["max_txs", "max_bytes", "block_time_ms", "heartbeat_ms"], "api": ["max_body_bytes", "max_batch", "send_rate", "send_burst", "token"],
             "l1": ["rpc_url", "confirmations"],
             "bridge": ["enabled", "deployment", "sequencer_keystore", "data_dir", "confirmations", "min_bytes", "max_age_ms",
-                       "max_blocks", "bump_after_s", "max_fee_gwei"],
+                       "max_blocks", "bump_after_s", "max_fee_gwei", "max_backlog_bytes"],
         ]
         for name in root.keys {
             guard let keys = sections[name] else { throw CLIError("\(file): unknown section [\(name)]") }
@@ -155,6 +162,8 @@ struct SequencerConfig: Equatable {
         if let v = try int("sealing", "heartbeat_ms") { c.sealPolicy.heartbeatMs = UInt64(v) }
         if let v = try int("api", "max_body_bytes") { c.maxBodyBytes = v }
         if let v = try int("api", "max_batch") { c.maxBatch = v }
+        if let v = try int("api", "send_rate") { c.sendRate = v }
+        if let v = try int("api", "send_burst") { c.sendBurst = v }
         if let v = try string("api", "token"), !v.isEmpty {
             do { c.token = try Address(v) } catch { throw CLIError("\(file): [api] token: \(error)") }
         }
@@ -173,6 +182,7 @@ struct SequencerConfig: Equatable {
         if let v = try int("bridge", "max_blocks") { c.bridge.maxBlocks = v }
         if let v = try int("bridge", "bump_after_s") { c.bridge.bumpAfterS = v }
         if let v = try int("bridge", "max_fee_gwei") { c.bridge.maxFeeGwei = v }
+        if let v = try int("bridge", "max_backlog_bytes") { c.bridge.maxBacklogBytes = v }
         return c
     }
 
@@ -187,6 +197,8 @@ struct SequencerConfig: Equatable {
         if let v = f.heartbeatMs { sealPolicy.heartbeatMs = v }
         if let v = f.maxBodyBytes { maxBodyBytes = v }
         if let v = f.maxBatch { maxBatch = v }
+        if let v = f.sendRate { sendRate = v }
+        if let v = f.sendBurst { sendBurst = v }
         if let v = f.logFormat { logFormat = v }
         if let v = f.logLevel { logLevel = v }
         if let v = f.l1Rpc { l1.rpcURL = v }
@@ -201,6 +213,11 @@ struct SequencerConfig: Equatable {
         if let v = f.maxBlocks { bridge.maxBlocks = v }
         if let v = f.bumpAfterS { bridge.bumpAfterS = v }
         if let v = f.maxFeeGwei { bridge.maxFeeGwei = v }
+        if let v = f.maxBacklogBytes { bridge.maxBacklogBytes = v }
+    }
+
+    var rpcLimits: RPCLimits {
+        RPCLimits(maxBodyBytes: maxBodyBytes, maxBatch: maxBatch, sendPerSecond: Double(sendRate), sendBurst: max(sendBurst, sendRate))
     }
 
     func validate() throws {

@@ -22,6 +22,8 @@ struct SequencerInit: ParsableCommand {
     @Option(help: "A splitter address (repeatable).") var splitter: [String] = []
     @Option(help: "An aggregator address (repeatable).") var aggregator: [String] = []
     @Option(help: "Genesis timestamp (seconds). Default: now.") var timestamp: UInt64?
+    @Option(help: "Lowest fuel price a RegisterJob may offer, e.g. 1gholon (default 0: any price; above 0 no job is free to create).")
+    var minFuelPrice: String?
     @Option(help: "deployment.json from `emeth deploy`: takes chain id, rollup and signer from it and points the config at it.")
     var deployment: String?
 
@@ -37,11 +39,14 @@ struct SequencerInit: ParsableCommand {
         }
         let chain: UInt256
         do { chain = try d?.chainId ?? UInt256(parsing: chainId) } catch { throw CLIError("--chain-id \(chainId): \(error)") }
+        var params = ChainParams()
+        if let p = minFuelPrice { params.minFuelPrice = try parseAmount(p) }
         let genesis = Genesis(chainId: chain, rollup: try d?.rollup ?? address(rollup, "--rollup"), signer: signerAddress,
                               timestamp: timestamp ?? UInt64(Date().timeIntervalSince1970),
                               roles: Roles(verifiers: Set(try verifier.map { try address($0, "--verifier") }),
                                            splitters: Set(try splitter.map { try address($0, "--splitter") }),
-                                           aggregators: Set(try aggregator.map { try address($0, "--aggregator") })))
+                                           aggregators: Set(try aggregator.map { try address($0, "--aggregator") })),
+                              params: params)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let genesisPath = (dir as NSString).appendingPathComponent("genesis.json")
         let configPath = (dir as NSString).appendingPathComponent("emeth.toml")

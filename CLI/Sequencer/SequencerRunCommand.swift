@@ -27,6 +27,9 @@ struct SequencerRun: AsyncParsableCommand {
     @Option(help: "Seal an empty block after this long without activity (milliseconds, 0 = never).") var heartbeatMs: UInt64?
     @Option(help: "Largest JSON-RPC request body (bytes).") var maxBodyBytes: Int?
     @Option(help: "Most requests in one JSON-RPC batch.") var maxBatch: Int?
+    @Option(help: "emeth_sendTransaction per client IP and second (0 = no limit).") var sendRate: Int?
+    @Option(help: "emeth_sendTransaction a client IP may send at once.") var sendBurst: Int?
+    @Option(help: "Refuse new transactions while this many bytes of sealed blocks wait for L1 (0 = no limit).") var maxBacklogBytes: Int?
     @Option(help: "Log format: text or json.") var logFormat: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
     @Option(help: "L1 JSON-RPC endpoint: follow the L1 inbox (and post batches with --bridge).") var l1Rpc: String?
@@ -70,8 +73,8 @@ struct SequencerRun: AsyncParsableCommand {
         let l1 = try await L1Wiring.connect(c, genesis: genesis, logger: logger)
         let status = PosterStatus()
         let service = SequencerService(engine: engine,
-                                       config: ServiceConfig(host: host, port: port,
-                                                             limits: RPCLimits(maxBodyBytes: c.maxBodyBytes, maxBatch: c.maxBatch)),
+                                       config: ServiceConfig(host: host, port: port, limits: c.rpcLimits,
+                                                             maxBacklogBytes: c.bridge.maxBacklogBytes > 0 ? UInt64(c.bridge.maxBacklogBytes) : nil),
                                        batches: c.bridge.enabled ? status : nil,
                                        extras: ChainInfoExtras(token: c.token ?? l1?.deployment.token, sequencer: l1?.deployment.sequencer),
                                        logger: logger)

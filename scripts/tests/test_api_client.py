@@ -172,6 +172,14 @@ def wait_sequenced(rpc, tx_hash):
     pytest.fail(f"{tx_hash} was not sequenced")
 
 
+def refusal(rpc, account, primary, message):
+    """The JSON-RPC error a transaction gets (it must get one)."""
+    tx, _ = wire(account, primary, message)
+    reply = rpc("emeth_sendTransaction", tx, {"from": account.address, "chainId": str(CHAIN_ID)})
+    assert "error" in reply, reply
+    return reply["error"]
+
+
 def send(rpc, account, primary, message):
     tx, tx_hash = wire(account, primary, message)
     assert result(rpc, "emeth_sendTransaction", tx, {"from": account.address, "chainId": str(CHAIN_ID)}) == tx_hash
@@ -191,12 +199,16 @@ def test_job_lifecycle(rpc):
                 "deadline": "4000000000", "nonce": "0"}
     hashes = [send(rpc, REQUESTER, "RegisterJob", register),
               send(rpc, NODE, "Process", {"jobId": JOB, "nonce": "0"}),
-              send(rpc, NODE, "Submit", {"jobId": JOB, "result": "0x" + "aa" * 32, "fuelUsed": "100000", "nonce": "1"}),
-              send(rpc, STRANGER, "Verify", {"jobId": JOB, "nonce": "0"})]
+              send(rpc, NODE, "Submit", {"jobId": JOB, "result": "0x" + "aa" * 32, "fuelUsed": "100000", "nonce": "1"})]
+    # Admission runs what is sent against the pending state: a stranger holding nothing, and
+    # the node judging its own work, are refused at the door and never reach a block.
+    assert refusal(rpc, STRANGER, "Verify", {"jobId": JOB, "nonce": "0"}) == {
+        "code": -32006, "message": f"account {STRANGER.address} holds nothing (no balance, no credit, no role): deposit on L1 first"}
+    assert refusal(rpc, NODE, "Verify", {"jobId": JOB, "nonce": "2"}) == {
+        "code": -32006, "message": "the transaction would fail with NOT_VERIFIER (6) against the pending state: only a verifier may do this"}
     receipts = [wait_sequenced(rpc, h) for h in hashes]
-    assert [r["success"] for r in receipts] == [True, True, True, False]
-    assert receipts[3]["failure"] == 6  # NOT_VERIFIER: the stranger has no verifier role
-    assert [r["sender"] for r in receipts] == [REQUESTER.address, NODE.address, NODE.address, STRANGER.address]
+    assert [r["success"] for r in receipts] == [True, True, True]
+    assert [r["sender"] for r in receipts] == [REQUESTER.address, NODE.address, NODE.address]
     verify = wait_sequenced(rpc, send(rpc, VERIFIER, "Verify", {"jobId": JOB, "nonce": "0"}))
     assert verify["success"] is True and verify["failure"] is None
     # DESIGN §5 with feeLimit = 120,000 × 1 Gholon: the node earns fuelUsed × price, the
@@ -204,8 +216,8 @@ def test_job_lifecycle(rpc):
     fee_limit, v_fee, earned = 120_000 * GWEI, 6_000 * GWEI, 100_000 * GWEI
     withdraw = wait_sequenced(rpc, send(rpc, NODE, "Withdraw", {"amount": str(earned), "nonce": "2"}))
     assert withdraw["success"] is True
-    too_much = wait_sequenced(rpc, send(rpc, NODE, "Withdraw", {"amount": str(DEPOSIT + 1), "nonce": "3"}))
-    assert too_much["success"] is False and too_much["failure"] == 10  # INSUFFICIENT_BALANCE
+    assert refusal(rpc, NODE, "Withdraw", {"amount": str(DEPOSIT + 1), "nonce": "3"})["message"].startswith(
+        "the transaction would fail with INSUFFICIENT_BALANCE (10)")
 
     job = result(rpc, "emeth_getJob", JOB)
     assert job["status"] == 4 and job["statusName"] == "VERIFIED"
@@ -213,8 +225,8 @@ def test_job_lifecycle(rpc):
     assert job["fuelUsed"] == hex(100000) and job["fuelLimit"] == hex(120000) and job["fuelPrice"] == hex(GWEI)
     assert job["result"] == "0x" + "aa" * 32 and job["escrow"] == "0x0" and job["nodeDeposit"] == "0x0"
     expected = {REQUESTER: (1, DEPOSIT - fee_limit - v_fee + (fee_limit - earned), 0),
-                NODE: (4, DEPOSIT + earned - earned, earned),
-                VERIFIER: (1, v_fee, 0), STRANGER: (1, 0, 0)}
+                NODE: (3, DEPOSIT + earned - earned, earned),
+                VERIFIER: (1, v_fee, 0), STRANGER: (0, 0, 0)}
     for account, (nonce, balance, credit) in expected.items():
         assert result(rpc, "emeth_getAccount", account.address) == {
             "address": account.address, "balance": hex(balance), "nonce": hex(nonce), "credit": hex(credit)}
