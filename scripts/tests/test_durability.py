@@ -7,6 +7,10 @@ of syscalls, that
 - the bridge's record of an L1 transaction is fsync'd before the eth_sendRawTransaction
   request carrying it is written to the L1 socket.
 
+Mutation check: with the block's write made `sync: false` (ChainStore.commit), the first test
+fails ("was not fsync'd before the answer saying sequenced") while the kill -9 crash tests
+still pass — a killed process loses nothing the kernel holds; only the sync order shows it.
+
 The run also goes through the production key path: both keys in keystore files — the Signer
 named by `sequencer init --signer-keystore` in [signer] keystore, the L1 sequencer key in
 [bridge] sequencer_keystore — with the password from EMETH_KEYSTORE_PASSWORD.
