@@ -10,6 +10,8 @@ of syscalls, that
 Mutation check: with the block's write made `sync: false` (ChainStore.commit), the first test
 fails ("was not fsync'd before the answer saying sequenced") while the kill -9 crash tests
 still pass — a killed process loses nothing the kernel holds; only the sync order shows it.
+Likewise, with the transaction manager's record written `sync: false` (TxManager.save), the
+second test fails ("was not fsync'd before the L1 send").
 
 The run also goes through the production key path: both keys in keystore files — the Signer
 named by `sequencer init --signer-keystore` in [signer] keystore, the L1 sequencer key in
