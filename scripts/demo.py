@@ -117,7 +117,7 @@ class Demo:
         hashes = [h for _, h in signed]
         self.hashes += hashes
         self.sent += len(hashes)
-        receipts = self.wait_receipts(hashes, lambda r: r["status"] != "pending", "sequenced", 120)
+        receipts = self.wait_receipts(hashes, lambda r: r["status"] != "pending", "sequenced", 300)
         bad = []
         for (a, primary, msg, expect), r in zip(items, receipts):
             if expect is None and not r["success"]:
@@ -244,10 +244,10 @@ class Demo:
             self.l1_send(a, self.token.functions.approve(self.deployment["rollup"], amounts[a]), "approve")
             self.l1_send(a, self.rollup.functions.deposit(amounts[a]), "deposit")
             self.model.deposit(a, amounts[a])
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while any(self.l2.account(a.address)["balance"] < a.balance for a in amounts):
             if time.monotonic() > deadline:
-                raise Fail("deposits not credited on L2 within 120 s (is the inbox watcher running? see the sequencer log)")
+                raise Fail("deposits not credited on L2 within 300 s (is the inbox watcher running? see the sequencer log)")
             time.sleep(0.2)
         self.p.detail(f"credited on L2 through the inbox (L1 totalDeposited {emt(self.rollup.functions.totalDeposited().call())})")
 
@@ -284,10 +284,10 @@ class Demo:
             r = self.l1_send(j.owner, self.rollup.functions.requestCancel(bytes.fromhex(j.id[2:])), "requestCancel")
             self.model.cancel(j)
             self.p.detail(f"requestCancel({j.id}) in L1 block {r.blockNumber}")
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300
         while any(self.l2.call("emeth_getJob", j.id)["status"] != 5 for j in l1):
             if time.monotonic() > deadline:
-                raise Fail("the L1 cancel did not reach L2 within 60 s")
+                raise Fail("the L1 cancel did not reach L2 within 300 s")
             time.sleep(0.2)
         self.p.detail("the L1 cancel is applied on L2 (job CANCELED)")
 
@@ -422,11 +422,11 @@ class Demo:
         self.p.phase("batches: wait until L1 holds every block, then move L1 time past the challenge period")
         t0 = time.monotonic()
         committed = lambda r: r["status"] in ("committed", "final")  # noqa: E731
-        r = self.wait_receipts(self.hashes, committed, "committed on L1", 180)
-        deadline = time.monotonic() + 180  # the forced Withdraw has no API receipt: wait for its block on L1
+        r = self.wait_receipts(self.hashes, committed, "committed on L1", 600)
+        deadline = time.monotonic() + 600  # the forced Withdraw has no API receipt: wait for its block on L1
         while self.rollup.functions.nextBlock().call() <= self.forced_block:
             if time.monotonic() > deadline:
-                raise Fail(f"block {self.forced_block} (the forced Withdraw) was not committed on L1 within 180 s")
+                raise Fail(f"block {self.forced_block} (the forced Withdraw) was not committed on L1 within 600 s")
             time.sleep(0.2)
         batches = sorted({int(x["batchIndex"], 16) for x in r})
         self.p.detail(f"all {len(r)} transactions committed in batches {batches[0]}–{batches[-1]} "
@@ -434,7 +434,7 @@ class Demo:
         period = int(self.deployment["challengePeriod"])
         self.w3.provider.make_request("evm_increaseTime", [period + 1])
         self.w3.provider.make_request("evm_mine", [])
-        self.wait_receipts(self.hashes, lambda x: x["status"] == "final", "final", 120)
+        self.wait_receipts(self.hashes, lambda x: x["status"] == "final", "final", 300)
         self.p.detail(f"L1 time moved {period + 1} s: every transaction is final")
         r = self.l1_send(self.requesters[0], self.rollup.functions.settleBurns(), "settleBurns")
         self.p.detail(f"burns are settled at finality only: settleBurns() by anyone burned up to the newest final batch "

@@ -28,8 +28,15 @@ safe, finalized, numbers), getBlockReceipts, getLogs, getCode, getStorageAt, acc
 and the hardhat-style test helpers evm_snapshot (-> id), evm_revert(id) (-> bool; consumes
 that snapshot and later ones), evm_mine([timestamp]) (one block with all pending txs),
 evm_increaseTime(seconds) (the next block is at least that much after the head; -> the total
-offset as a quantity), evm_setAutomine(bool), evm_setNextBlockTimestamp(ts), and
-txpool_status. `python -m devnet_rpc.methods` (from scripts/) lists every method.
+offset as a quantity), evm_setAutomine(bool), evm_setNextBlockTimestamp(ts),
+evm_setIntervalMining(ms) (0 stops interval mining, N > 0 mines a block every N ms; returns
+once a block being mined is done, so nothing is mined after a 0 is answered), and
+txpool_status.
+
+Fault injection for tests (not standard; no client needs them): devnet_failNextRequests(n,
+[mode]) makes the next n requests fail - mode "http503" (default) answers HTTP 503, "drop"
+closes the connection without an answer - and devnet_faultStatus answers {"remaining",
+"failed"}: faults still armed and requests failed so far. devnet_* requests never fail. `python -m devnet_rpc.methods` (from scripts/) lists every method.
 
 Known differences from geth (see also devnet_rpc/node.py):
 - "pending" state (balance, code, eth_call) is the latest state; only eth_getTransactionCount
@@ -69,7 +76,8 @@ from devnet_rpc import secp256k1  # noqa: E402
 FAST_ECC = secp256k1.install()  # before any signature work: ~100x faster sender recovery
 
 from devnet_rpc.accounts import dev_accounts  # noqa: E402
-from devnet_rpc.methods import Dispatcher  # noqa: E402
+from devnet_rpc import codec  # noqa: E402
+from devnet_rpc.methods import Dispatcher, opt, req, rpc  # noqa: E402
 from devnet_rpc.node import Node  # noqa: E402
 
 HOST = "127.0.0.1"  # loopback only, by design: dev keys are public
@@ -84,6 +92,56 @@ def log(msg: str) -> None:
     with _log_lock:
         sys.stderr.write(f"{stamp} {msg}\n")
         sys.stderr.flush()
+
+
+class Control:
+    """What tests steer beside the chain: the interval miner's period and injected faults."""
+
+    FAULT_MODES = ("http503", "drop")
+
+    def __init__(self, period: float):
+        self.lock = threading.Lock()     # held while the interval miner mines
+        self.changed = threading.Event()
+        self.period = period
+        self.fail_remaining = 0
+        self.fail_mode = "http503"
+        self.failed = 0
+
+    def set_interval(self, ms: int) -> bool:
+        with self.lock:  # waits for a block being mined
+            self.period = ms / 1000
+        self.changed.set()
+        return True
+
+    def fail_next(self, n: int, mode: str) -> bool:
+        if mode not in self.FAULT_MODES:
+            raise codec.invalid_params(f"invalid mode: expected one of {', '.join(self.FAULT_MODES)}")
+        with self.lock:
+            self.fail_remaining, self.fail_mode = n, mode
+        return True
+
+    def take_fault(self) -> str | None:
+        with self.lock:
+            if self.fail_remaining <= 0:
+                return None
+            self.fail_remaining -= 1
+            self.failed += 1
+            return self.fail_mode
+
+    def status(self) -> dict:
+        with self.lock:
+            return {"remaining": codec.q(self.fail_remaining), "failed": codec.q(self.failed)}
+
+
+def _mode(value, where):
+    if not isinstance(value, str):
+        raise codec.invalid_params(f"invalid {where}: expected a string")
+    return value
+
+
+rpc("evm_setIntervalMining", req(codec.parse_quantity))(lambda n, ms: n.control.set_interval(ms))
+rpc("devnet_failNextRequests", req(codec.parse_quantity), opt(_mode, "http503"))(lambda n, k, mode: n.control.fail_next(k, mode))
+rpc("devnet_faultStatus")(lambda n: n.control.status())
 
 
 class RPCHandler(BaseHTTPRequestHandler):
@@ -105,6 +163,14 @@ class RPCHandler(BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             return
+        if b'"devnet_' not in body:
+            fault = self.server.control.take_fault()
+            if fault == "http503":
+                self._send(503, b'{"error":"injected fault (devnet_failNextRequests)"}')
+                return
+            if fault == "drop":
+                self.close_connection = True
+                return
         response, summary = self.server.dispatcher.handle_body(body)
         self._send(200, response or b"")
         if not self.server.quiet:
@@ -172,16 +238,32 @@ class DevnetHTTPServer(ThreadingHTTPServer):
         log("connection error:\n" + traceback.format_exc())
 
 
-def interval_miner(node: Node, period: float, stop: threading.Event, quiet: bool) -> None:
-    """--block-time: a block every `period` seconds with whatever is pending (geth --dev.period)."""
-    deadline = time.monotonic() + period
-    while not stop.wait(max(0.0, deadline - time.monotonic())):
-        try:
-            rec = node.mine()
-            if not quiet and rec.txs:
-                log(f"mined block {rec.number} with {len(rec.txs)} txs")
-        except Exception:
-            log("interval mining failed:\n" + traceback.format_exc())
+def interval_miner(node: Node, control: Control, stop: threading.Event, quiet: bool) -> None:
+    """--block-time / evm_setIntervalMining: a block every `control.period` seconds with whatever
+    is pending (geth --dev.period); idle while the period is 0. A new period restarts the schedule."""
+    deadline = None
+    while not stop.is_set():
+        period = control.period
+        if period <= 0:
+            deadline = None
+            control.changed.wait(0.5)
+            control.changed.clear()
+            continue
+        if deadline is None:
+            deadline = time.monotonic() + period
+        if control.changed.wait(max(0.0, deadline - time.monotonic())):
+            control.changed.clear()
+            deadline = None
+            continue
+        with control.lock:
+            if stop.is_set() or control.period != period:
+                continue
+            try:
+                rec = node.mine()
+                if not quiet and rec.txs:
+                    log(f"mined block {rec.number} with {len(rec.txs)} txs")
+            except Exception:
+                log("interval mining failed:\n" + traceback.format_exc())
         deadline = max(deadline + period, time.monotonic())
 
 
@@ -238,18 +320,21 @@ def main(argv=None) -> int:
     except OSError as e:
         log(f"cannot listen on {HOST}:{args.port}: {e.strerror or e}")
         return 1
+    control = Control(args.block_time)
+    node.control = control
     server.dispatcher = Dispatcher(node, log)
+    server.control = control
     server.quiet = args.quiet
     url = f"http://{HOST}:{server.server_address[1]}"
 
     stop = threading.Event()
-    if args.block_time > 0:
-        threading.Thread(target=interval_miner, args=(node, args.block_time, stop, args.quiet),
-                         name="miner", daemon=True).start()
+    threading.Thread(target=interval_miner, args=(node, control, stop, args.quiet),
+                     name="miner", daemon=True).start()
 
     def shutdown(signum, _frame):
         log(f"{signal.Signals(signum).name}: shutting down")
         stop.set()
+        control.changed.set()
         threading.Thread(target=server.shutdown, daemon=True).start()  # not from serve_forever's thread
 
     signal.signal(signal.SIGTERM, shutdown)

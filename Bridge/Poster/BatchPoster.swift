@@ -299,31 +299,3 @@ public actor BatchPoster {
         return r
     }
 }
-
-/// Named crash points for the kill -9 tests: `EMETH_FAULT=point:n` makes the n-th arrival at
-/// `point` kill the process with SIGKILL, exactly as an operator's `kill -9` would.
-public struct Faults: Sendable {
-    public let point: String?
-    public let count: Int
-    private let hits = HitCounter()
-
-    public init(spec: String? = nil) {
-        guard let spec, let colon = spec.lastIndex(of: ":"), let n = Int(spec[spec.index(after: colon)...]) else {
-            point = spec; count = 1; return
-        }
-        point = String(spec[..<colon]); count = n
-    }
-
-    public static var fromEnvironment: Faults { Faults(spec: ProcessInfo.processInfo.environment["EMETH_FAULT"]) }
-
-    public func hit(_ name: String) {
-        guard name == point, hits.increment() >= count else { return }
-        kill(getpid(), SIGKILL)
-    }
-}
-
-private final class HitCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n = 0
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
-}

@@ -16,18 +16,25 @@ struct Bench: ParsableCommand {
     @Option(help: "Which benchmarks to run: keccak, recover, ingest, smt, or all.")
     var only = "all"
 
+    @Flag(help: "Small sizes and one round: shows every benchmark runs, in seconds (figures not comparable).")
+    var quick = false
+
     func run() throws {
+        let rounds = quick ? 1 : self.rounds
+        let ingest = quick ? (blocks: 3, txs: 200) : (blocks: 20, txs: 2_000)
+        let tree = quick ? (keys: 5_000, blocks: 3, dirty: 100) : (keys: 100_000, blocks: 20, dirty: 1_000)
         #if DEBUG
         print("warning: this is a debug build; figures are meaningless (use `swift build -c release`)")
         #endif
         var rows: [BenchRow] = []
         if only == "all" || only == "keccak" { rows.append(KeccakBench.run(rounds: rounds)) }
         if only == "all" || only == "recover" { rows.append(RecoverBench.run(rounds: rounds)) }
-        if only == "all" || only == "ingest" { rows.append(try IngestBench.run()) }
+        if only == "all" || only == "ingest" { rows.append(try IngestBench.run(blocks: ingest.blocks, txsPerBlock: ingest.txs)) }
         BenchRow.printTable(rows)
         if only == "all" || only == "smt" {
-            let r = try StateTreeBench.run()
-            print(String(format: "state tree seal, 100k keys, 1,000 dirty keys/block on RocksDB: %.1f µs and %.1f hashes per dirty key", r.usPerKey, r.hashesPerKey))
+            let r = try StateTreeBench.run(keys: tree.keys, blocks: tree.blocks, dirty: tree.dirty)
+            print(String(format: "state tree seal, %@ keys, %@ dirty keys/block on RocksDB: %.1f µs and %.1f hashes per dirty key",
+                         tree.keys == 100_000 ? "100k" : "\(tree.keys)", tree.dirty == 1_000 ? "1,000" : "\(tree.dirty)", r.usPerKey, r.hashesPerKey))
         }
     }
 }

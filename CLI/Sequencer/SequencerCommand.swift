@@ -10,7 +10,8 @@ struct SequencerCommand: ParsableCommand {
 }
 
 /// Drives a data directory with a deterministic signed load and prints `ACK <n> <hash>` after
-/// each block is durable. The crash-safety tests kill it mid-write and check the store.
+/// each block is durable. The crash-safety tests stop it with `EMETH_FAULT=point:n` (see
+/// `Faults`) before or after a block's synced write, mid-block or after an ACK, and check the store.
 struct Stress: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Seal blocks of a deterministic signed load into a data directory (testing, benchmarks).")
@@ -37,11 +38,13 @@ struct Stress: ParsableCommand {
     func run() throws {
         let key = Self.signerKey(seed: seed)
         let store = try reporting("cannot open \(data)") { try ChainStore(path: data, genesis: Self.genesis(signer: key.address)) }
+        let faults = Faults.fromEnvironment   // EMETH_FAULT=point:n, for the crash tests
+        store.faults = faults
         let engine = SequencerEngine(store: store, signerKey: key, policy: SealPolicy(maxTxs: txsPerBlock + 1))
         let workload = Workload(seed: seed, txsPerBlock: txsPerBlock)
         emit("HEAD \(store.head.number) \(store.head.header.hash)")
         try reporting("sealing failed") {
-            try workload.run(engine, to: blocks) { b in emit("ACK \(b.number) \(b.hash)") }
+            try workload.run(engine, to: blocks, faults: faults) { b in emit("ACK \(b.number) \(b.hash)") }
         }
     }
 }

@@ -66,16 +66,21 @@ public struct Workload: Sendable {
     }
 
     /// Drives `engine` from its head to `blocks`, calling `acknowledged` after each durable block.
-    public func run(_ engine: SequencerEngine, to blocks: UInt64, acknowledged: (SealedBlock) -> Void) throws {
+    /// `faults` may stop the process after a submitted transaction (`stress.afterSubmit`) or
+    /// after an acknowledgement (`stress.afterAck`).
+    public func run(_ engine: SequencerEngine, to blocks: UInt64, faults: Faults = Faults(),
+                    acknowledged: (SealedBlock) -> Void) throws {
         let genesisTime = engine.store.genesis.timestamp
         while engine.store.head.number < blocks {
             let k = engine.store.head.number + 1
             for m in inbox(forBlock: k) { try engine.enqueue(m) }
             for env in try transactions(forBlock: k, nonce: { try engine.store.account($0)?.nonce ?? 0 }, domain: engine.admission.domain) {
                 try engine.submit(env)
+                faults.hit("stress.afterSubmit")
             }
             guard let b = try engine.seal(timestamp: genesisTime + k, allowEmpty: true) else { break }
             acknowledged(b)
+            faults.hit("stress.afterAck")
         }
     }
 }

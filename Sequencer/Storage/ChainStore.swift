@@ -15,6 +15,8 @@ public final class ChainStore: StateSource, @unchecked Sendable {
     public private(set) var totals: Totals
     public private(set) var inboxCursor: UInt64
     public let genesis: Genesis
+    /// Crash points for the kill -9 tests (none unless set; see `Faults`).
+    public var faults = Faults()
 
     public struct SealedBlockHeaderInfo: Sendable, Equatable {
         public let header: BlockHeader
@@ -127,7 +129,9 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         }
         batch.put("meta", Self.totalsKey, StateEncoding.encode(state.totals))
         batch.put("meta", Self.cursorKey, state.inboxCursor.bigEndian8)
+        faults.hit("store.beforeWrite")
         try db.write(batch, sync: retention == .everything)
+        faults.hit("store.afterWrite")
         head = SealedBlockHeaderInfo(header: block.header)
         totals = state.totals
         inboxCursor = state.inboxCursor

@@ -205,33 +205,53 @@ import Testing
         #expect(try await f.eth.transactionCount(of: f.sequencer.address) == 1)
     }
 
+    /// The outage is injected by the devnet (`devnet_failNextRequests`: the next n requests
+    /// fail), so it is counted in requests, not seconds: the client retries every call three
+    /// times with a growing pause, a step whose call runs out of attempts fails, the next one
+    /// goes on, and every injected failure was met before the backlog was posted, exactly once.
     @Test func anEndpointOutageIsSurvivedWithBackoff() async throws {
-        let f = try await F(timeout: 1)
+        let f = try await F()
         try await f.depositAll(UInt256(100) * F.emt)
         try await f.sealBlocks(4)
         let store = try BridgeStore(path: f.bridgeDir)
         let poster = try f.poster(store, try f.txManager(store), maxBlocks: 1)
         try await poster.step()
-        f.devnet.pause()
+        let failedBefore = try await Self.faultsFailed(f)
+
+        // Backoff: a call that meets two failures (HTTP 503) is retried after 200 and 400 ms
+        // and succeeds on its third attempt.
+        let client = JSONRPCClient(url: f.devnet.url, timeout: 30, maxAttempts: 3)
+        _ = try await f.devnetCall("devnet_failNextRequests", [.string("0x2")])
+        let t0 = Date()
+        #expect(try await client.call("eth_chainId") == .string("0x7a69"))
+        #expect(Date().timeIntervalSince(t0) >= 0.6, "retried without backing off")   // a lower bound: sleeps never end early
+        #expect(try await Self.faultsFailed(f) == failedBefore + 2)
+
+        // An outage of eight requests: with three attempts per call, two steps fail (3 + 3
+        // failures) and the third gets through after two more.
+        _ = try await f.devnetCall("devnet_failNextRequests", [.string("0x8")])
         var failures = 0
         var done = false
-        let resumeAt = Date().addingTimeInterval(4)
-        var resumed = false
-        for _ in 0..<200 where !done {
-            if !resumed && Date() > resumeAt { f.devnet.resume(); resumed = true }
+        for _ in 0..<50 where !done {
             do {
                 let p = try await poster.step()
                 done = p.backlogBlocks == 0 && p.inFlight == 0
             } catch {
                 failures += 1
-                try await Task.sleep(nanoseconds: 200_000_000)
             }
         }
-        if !resumed { f.devnet.resume() }
-        #expect(failures > 0)   // the outage was felt…
+        let status = try await f.devnetCall("devnet_faultStatus")
+        #expect(status["remaining"] == .string("0x0"))
+        #expect(try await Self.faultsFailed(f) == failedBefore + 10)
+        #expect(failures == 2)  // the outage was felt…
         #expect(done)           // …and survived
         #expect(try await f.rollup.batchCount() == 4)
         #expect(try await f.eth.transactionCount(of: f.sequencer.address) == 4)
+    }
+
+    static func faultsFailed(_ f: F) async throws -> UInt64 {
+        let status = try await f.devnetCall("devnet_faultStatus")
+        return UInt64(try #require(status["failed"]?.stringValue).dropFirst(2), radix: 16) ?? 0
     }
 }
 

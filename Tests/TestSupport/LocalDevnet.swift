@@ -64,11 +64,6 @@ public final class LocalDevnet: @unchecked Sendable {
         try? FileManager.default.removeItem(at: dir)
     }
 
-    /// Freezes the server (SIGSTOP): connections are accepted by the kernel but never answered,
-    /// as when an L1 endpoint hangs. `resume` continues it with its chain intact.
-    public func pause() { kill(process.processIdentifier, SIGSTOP) }
-    public func resume() { kill(process.processIdentifier, SIGCONT) }
-
     private func waitForExit(seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning && Date() < deadline { usleep(20_000) }

@@ -126,10 +126,11 @@ def rpc(tmp_path_factory):
             return reply
 
         call.url = url
-        for _ in range(600):   # the inbox feed credits the deposits after one L1 confirmation
-            if all(call("emeth_getAccount", a.address)["result"]["balance"] == hex(DEPOSIT) for a in (REQUESTER, NODE)):
-                break
-            time.sleep(0.05)
+        # The inbox feed credits the deposits after one L1 confirmation; the limit only guards
+        # against a hang, and reaching it fails here rather than in some later assertion.
+        wait_until(lambda: all(call("emeth_getAccount", a.address)["result"]["balance"] == hex(DEPOSIT)
+                               for a in (REQUESTER, NODE)),
+                   "the L1 deposits of the requester and the node credited on L2")
         yield call
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -141,6 +142,15 @@ def rpc(tmp_path_factory):
         finally:
             devnet.kill()
     assert proc.returncode == 0, proc.stderr.read()
+
+
+def wait_until(predicate, what, timeout=120.0):
+    """Polls until `predicate()` is truthy; a generous limit that, expired, fails the test."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.05)
 
 
 def result(rpc, method, *params):
@@ -165,11 +175,15 @@ def wire(account, primary, message):
 
 
 def wait_sequenced(rpc, tx_hash):
-    for _ in range(1000):
+    found = {}
+
+    def sequenced():
         receipt = result(rpc, "emeth_getTransactionReceipt", tx_hash)
-        if receipt is not None and receipt["status"] != "pending":
-            return receipt
-    pytest.fail(f"{tx_hash} was not sequenced")
+        found["receipt"] = receipt
+        return receipt is not None and receipt["status"] != "pending"
+
+    wait_until(sequenced, f"{tx_hash} to be sequenced")
+    return found["receipt"]
 
 
 def refusal(rpc, account, primary, message):
@@ -193,7 +207,12 @@ def test_chain_info(rpc):
     assert info["signer"] == SIGNER.address and info["rollup"] == ROLLUP
 
 
-def test_job_lifecycle(rpc):
+@pytest.fixture(scope="module")
+def lifecycle(rpc):
+    """One job through RegisterJob → Process → Submit → Verify, then the node's Withdraw; the
+    receipts by step, and the refusals of a stranger's Verify, the node's own Verify and an
+    over-large Withdraw. Tests that look at the state
+    it leaves depend on this fixture, so each runs on its own and in any order."""
     register = {"jobId": JOB, "parentJob": "0x" + "00" * 16, "programId": "7", "numParallel": "1", "numEpoch": "1",
                 "dataset": "0x" + "d0" * 32, "param": "0x" + "e0" * 32, "fuelLimit": "120000", "fuelPrice": str(GWEI),
                 "deadline": "4000000000", "nonce": "0"}
@@ -202,22 +221,29 @@ def test_job_lifecycle(rpc):
               send(rpc, NODE, "Submit", {"jobId": JOB, "result": "0x" + "aa" * 32, "fuelUsed": "100000", "nonce": "1"})]
     # Admission runs what is sent against the pending state: a stranger holding nothing, and
     # the node judging its own work, are refused at the door and never reach a block.
-    assert refusal(rpc, STRANGER, "Verify", {"jobId": JOB, "nonce": "0"}) == {
-        "code": -32006, "message": f"account {STRANGER.address} holds nothing (no balance, no credit, no role): deposit on L1 first"}
-    assert refusal(rpc, NODE, "Verify", {"jobId": JOB, "nonce": "2"}) == {
-        "code": -32006, "message": "the transaction would fail with NOT_VERIFIER (6) against the pending state: only a verifier may do this"}
+    refusals = [refusal(rpc, STRANGER, "Verify", {"jobId": JOB, "nonce": "0"}),
+                refusal(rpc, NODE, "Verify", {"jobId": JOB, "nonce": "2"})]
     receipts = [wait_sequenced(rpc, h) for h in hashes]
+    verify = wait_sequenced(rpc, send(rpc, VERIFIER, "Verify", {"jobId": JOB, "nonce": "0"}))
+    withdraw = wait_sequenced(rpc, send(rpc, NODE, "Withdraw", {"amount": str(100_000 * GWEI), "nonce": "2"}))
+    refusals.append(refusal(rpc, NODE, "Withdraw", {"amount": str(DEPOSIT + 1), "nonce": "3"}))
+    return {"first": receipts, "verify": verify, "withdraw": withdraw, "refusals": refusals}
+
+
+def test_job_lifecycle(rpc, lifecycle):
+    receipts = lifecycle["first"]
     assert [r["success"] for r in receipts] == [True, True, True]
     assert [r["sender"] for r in receipts] == [REQUESTER.address, NODE.address, NODE.address]
-    verify = wait_sequenced(rpc, send(rpc, VERIFIER, "Verify", {"jobId": JOB, "nonce": "0"}))
+    assert lifecycle["refusals"] == [
+        {"code": -32006, "message": f"account {STRANGER.address} holds nothing (no balance, no credit, no role): deposit on L1 first"},
+        {"code": -32006, "message": "the transaction would fail with NOT_VERIFIER (6) against the pending state: only a verifier may do this"},
+        {"code": -32006, "message": "the transaction would fail with INSUFFICIENT_BALANCE (10) against the pending state: the balance is too small; deposit more"}]
+    verify = lifecycle["verify"]
     assert verify["success"] is True and verify["failure"] is None
     # DESIGN §5 with feeLimit = 120,000 × 1 Gholon: the node earns fuelUsed × price, the
     # requester gets feeLimit − that back, the verifier 5% of feeLimit.
     fee_limit, v_fee, earned = 120_000 * GWEI, 6_000 * GWEI, 100_000 * GWEI
-    withdraw = wait_sequenced(rpc, send(rpc, NODE, "Withdraw", {"amount": str(earned), "nonce": "2"}))
-    assert withdraw["success"] is True
-    assert refusal(rpc, NODE, "Withdraw", {"amount": str(DEPOSIT + 1), "nonce": "3"})["message"].startswith(
-        "the transaction would fail with INSUFFICIENT_BALANCE (10)")
+    assert lifecycle["withdraw"]["success"] is True
 
     job = result(rpc, "emeth_getJob", JOB)
     assert job["status"] == 4 and job["statusName"] == "VERIFIED"
@@ -233,7 +259,7 @@ def test_job_lifecycle(rpc):
     assert result(rpc, "emeth_listJobs", {"status": 4, "owner": REQUESTER.address}) == {"jobs": [job], "cursor": None}
 
 
-def test_blocks_are_signed_by_the_signer(rpc):
+def test_blocks_are_signed_by_the_signer(rpc, lifecycle):
     head = int(result(rpc, "emeth_blockNumber"), 16)
     assert head >= 1
     for n in range(1, head + 1):
@@ -251,7 +277,8 @@ def test_blocks_are_signed_by_the_signer(rpc):
             assert set(tx) >= {"type", "message", "signature", "sender", "hash", "success", "failure"}
 
 
-def test_refusals(rpc):
+def test_refusals(rpc, lifecycle):
+    # The requester's nonce 0 was used by the lifecycle's RegisterJob.
     tx, _ = wire(REQUESTER, "Withdraw", {"amount": "5", "nonce": "0"})
     replay = rpc("emeth_sendTransaction", tx)
     assert replay["error"] == {"code": -32001, "message": "nonce too low: expected 1, got 0"}
@@ -272,7 +299,8 @@ def test_refusals(rpc):
     assert r.status_code == 413 and r.json()["error"]["code"] == -32003
 
 
-def test_ticket_signature(rpc):
+def test_ticket_signature(rpc, lifecycle):
+    # The node's credit is what the lifecycle's Withdraw moved.
     ticket = result(rpc, "emeth_getTicket", NODE.address)
     assert ticket["account"] == NODE.address and ticket["credit"] == hex(100_000 * GWEI)
     typed = {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},

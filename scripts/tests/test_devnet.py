@@ -123,14 +123,16 @@ def topic(n: int) -> str:
     return "0x" + n.to_bytes(32, "big").hex()
 
 
-def wait_for(predicate, timeout=10.0, interval=0.05):
+def wait_for(predicate, timeout=10.0, interval=0.05, what="the condition"):
+    """Polls until `predicate` is truthy; the timeout is only a generous guard, and expiring it
+    fails the test with what was awaited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError("timed out waiting")
+    pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -534,23 +536,47 @@ def test_interval_mining_and_sigterm(tmp_path):
     s = Server(tmp_path, "--block-time", "1", "--quiet")
     rpc = s.rpc
     try:
-        # Start right after a block is sealed, so the next one is ~1 s away: no race below.
-        first = int(rpc("eth_blockNumber"), 16)
-        wait_for(lambda: int(rpc("eth_blockNumber"), 16) > first, timeout=5, interval=0.01)
+        # Hold the interval miner (it answers once a block being mined is done), so the three
+        # sends below land in one block whatever the scheduling: no race with the 1 s clock.
+        assert rpc("evm_setIntervalMining", 0) is True
         start = int(rpc("eth_blockNumber"), 16)
         n = rpc.nonce(A0)
         raws = [sign(K0, to=A1, value=i + 1, nonce=n + i) for i in range(3)]
         hashes = [rpc("eth_sendRawTransaction", raw) for raw in raws]
-        assert rpc("eth_getTransactionReceipt", hashes[0]) is None  # not automined
+        assert [rpc("eth_getTransactionReceipt", h) for h in hashes] == [None] * 3  # not automined
         assert rpc.nonce(A0, "pending") == n + 3 and rpc.nonce(A0, "latest") == n
-        receipts = [wait_for(lambda h=h: rpc("eth_getTransactionReceipt", h), timeout=5) for h in hashes]
-        assert {r["blockNumber"] for r in receipts} == {hex(start + 1)}  # mined together
+        assert int(rpc("eth_blockNumber"), 16) == start  # held: no block
+        assert rpc("evm_setIntervalMining", 1000) is True
+        receipts = [wait_for(lambda h=h: rpc("eth_getTransactionReceipt", h), timeout=60,
+                             what=f"the receipt of {h} (interval mining every 1 s)") for h in hashes]
+        assert {r["blockNumber"] for r in receipts} == {hex(start + 1)}  # mined together, in the next block
         assert [r["transactionIndex"] for r in receipts] == ["0x0", "0x1", "0x2"]
-        wait_for(lambda: int(rpc("eth_blockNumber"), 16) >= start + 3, timeout=6)  # empty blocks too
+        wait_for(lambda: int(rpc("eth_blockNumber"), 16) >= start + 3, timeout=60,
+                 what="two more (empty) interval blocks")  # empty blocks too
     finally:
         assert s.stop() == 0  # SIGTERM: clean exit
     assert "shutting down" in s.log.read_text()
     assert not s.ready.exists()
+
+
+def test_injected_faults_fail_requests_then_stop(rpc):
+    """devnet_failNextRequests: the next n requests fail (HTTP 503, or a dropped connection);
+    devnet_* requests never do, and devnet_faultStatus counts them."""
+    before = int(rpc("devnet_faultStatus")["failed"], 16)
+    assert rpc("devnet_failNextRequests", 2) is True
+    assert rpc("devnet_faultStatus")["remaining"] == "0x2"
+    for _ in range(2):
+        r = requests.post(rpc.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=10)
+        assert r.status_code == 503
+    assert rpc("eth_chainId") == "0x7a69"
+    assert rpc("devnet_faultStatus") == {"remaining": "0x0", "failed": hex(before + 2)}
+    assert rpc("devnet_failNextRequests", 1, "drop") is True
+    with pytest.raises(requests.ConnectionError):
+        requests.post(rpc.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=10)
+    assert rpc("eth_chainId") == "0x7a69"
+    assert rpc("devnet_faultStatus") == {"remaining": "0x0", "failed": hex(before + 3)}
+    with pytest.raises(Exception, match="invalid mode"):
+        rpc("devnet_failNextRequests", 1, "slow")
 
 
 def test_print_accounts():
