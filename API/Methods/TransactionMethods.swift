@@ -108,10 +108,10 @@ extension L2API {
     /// mined on L1) → final (the batch's challenge period is over); null if unknown.
     func receipt(_ p: RPCParams) throws -> JSONValue {
         let hash = try p.need(try p.hash("hash"), "hash")
-        // The mempool first, under the lock: a sealing block takes a transaction out of the
-        // mempool and makes it durable while holding the lock, so once the lock is ours a
-        // transaction is either still pending or already indexed in the store.
-        let pending = try engine.withEngine { $0.mempool.contains(hash) }
+        // Pending first, under the lock: a transaction leaves the mempool into the block being
+        // made durable, which counts as pending until the head moves (under the lock) after
+        // its fsync; so once the lock is ours a transaction is pending or indexed in the store.
+        let pending = try engine.withEngine { $0.isPending(hash) }
         var o: [String: JSONValue] = ["hash": .data(hash), "status": .string("pending"), "blockNumber": .null, "index": .null,
                                       "success": .null, "failure": .null, "sender": .null, "batchIndex": .null, "l1TxHash": .null]
         // A transaction an operator's rollback took out of the chain (docs/API.md): pending again

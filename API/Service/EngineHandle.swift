@@ -69,13 +69,13 @@ public final class EngineHandle: @unchecked Sendable {
     /// One tick of the sealing loop: seals when the policy says so.
     @discardableResult
     public func sealIfDue() -> SealedBlock? {
-        seal { e, now in try e.sealIfDue(nowMs: now) }
+        seal { e, now in try e.beginSealIfDue(nowMs: now) }
     }
 
     /// Seals everything pending, block after block (graceful shutdown: nothing accepted is
     /// left behind in memory).
     public func sealPending() {
-        while let b = seal({ e, now in try e.seal(timestamp: now / 1_000) }), b.transactions.count + b.inbox.count > 0 {}
+        while let b = seal({ e, now in try e.beginSeal(timestamp: now / 1_000) }), b.transactions.count + b.inbox.count > 0 {}
     }
 
     /// Closes the store once the service has stopped: later calls are refused as stopped.
@@ -86,19 +86,25 @@ public final class EngineHandle: @unchecked Sendable {
         }
     }
 
-    private func seal(_ body: (SequencerEngine, UInt64) throws -> SealedBlock?) -> SealedBlock? {
-        lock.withLock {
+    /// Executes and signs the block under the lock, makes it durable *outside* it (so
+    /// admission and reads never wait behind an fsync), then moves the head under the lock:
+    /// only then are its transactions acknowledged as sequenced.
+    private func seal(_ begin: (SequencerEngine, UInt64) throws -> SequencerEngine.SealInProgress?) -> SealedBlock? {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let prepared: SequencerEngine.SealInProgress? = lock.withLock {
             guard failure == nil else { return nil }
-            let start = DispatchTime.now().uptimeNanoseconds
-            do {
-                guard let block = try body(engine, clock()) else { return nil }
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                metrics.blockSealed(seconds: seconds, txs: block.transactions.count)
-                return block
-            } catch {
+            do { return try begin(engine, clock()) } catch {
                 failure = "sealing failed: \(error)"
                 return nil
             }
         }
+        guard let prepared else { return nil }
+        do { try engine.store.write(prepared.batch) } catch {
+            lock.withLock { failure = "sealing failed: \(error)" }
+            return nil
+        }
+        let block = lock.withLock { engine.endSeal(prepared) }
+        metrics.blockSealed(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, txs: block.transactions.count)
+        return block
     }
 }

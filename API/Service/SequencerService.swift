@@ -95,32 +95,54 @@ final class ServiceGroupBox: @unchecked Sendable {
     }
 }
 
-/// Asks the seal policy every `intervalMs` whether to seal (DESIGN §7: maxTxs, maxBytes,
-/// block time). Listed first among the application's services, so it is shut down last —
-/// after the server has stopped accepting — and then seals everything still pending.
+/// Asks the seal policy every `intervalMs` whether to seal. The sealing runs on a thread of
+/// its own, not on Swift's cooperative pool (two threads on a 2-core machine): a seal that
+/// waits for its fsync must never take a thread that request handlers need. Listed first
+/// among the application's services, so it is shut down last — after the server has stopped
+/// accepting — and then seals everything still pending.
 struct SealingLoop: Service {
     let engine: EngineHandle
     let intervalMs: UInt64
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(nanoseconds: intervalMs * 1_000_000)
-            if let b = engine.sealIfDue() {
-                logger.debug("sealed block", metadata: ["number": "\(b.number)", "txs": "\(b.transactions.count)"])
+        let stop = StopFlag()
+        let done = AsyncStream.makeStream(of: Void.self)
+        let thread = Thread { [engine, intervalMs, logger] in
+            while !stop.isSet {
+                Thread.sleep(forTimeInterval: Double(intervalMs) / 1_000)
+                if let b = engine.sealIfDue() {
+                    logger.debug("sealed block", metadata: ["number": "\(b.number)", "txs": "\(b.transactions.count)"])
+                }
+                if let reason = engine.stoppedReason {
+                    // Nothing more can be sealed; reads are still served until shutdown.
+                    logger.critical("sequencer stopped", metadata: ["reason": "\(reason)"])
+                    break
+                }
             }
-            if let reason = engine.stoppedReason {
-                logger.critical("sequencer stopped", metadata: ["reason": "\(reason)"])
-                // Nothing more can be sealed; keep serving reads until shut down.
-                await gracefulShutdownOrCancel()
-                return
-            }
+            done.continuation.finish()
+        }
+        thread.name = "emeth-sealing"
+        thread.start()
+        // Until the thread ends: at shutdown (the handler stops it) or when the engine stopped.
+        await withGracefulShutdownHandler {
+            for await _ in done.stream {}
+        } onGracefulShutdown: {
+            stop.set()
+        }
+        guard stop.isSet else {
+            try? await gracefulShutdown()  // the engine stopped: keep serving reads until shutdown
+            return
         }
         engine.sealPending()
         logger.info("sealed what was pending; sealing loop stopped")
     }
+}
 
-    private func gracefulShutdownOrCancel() async {
-        try? await gracefulShutdown()
-    }
+/// A flag one thread sets and another polls.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

@@ -46,7 +46,8 @@ public final class SequencerEngine: @unchecked Sendable {
         defer { pending = state }
         let before = try state.account(tx.sender)
         guard !before.balance.isZero || !before.credit.isZero || hasRole(tx.sender) else { throw AdmissionRefusal.emptyAccount(tx.sender) }
-        try mempool.add(tx, bytes: size, chainNonce: try store.account(tx.sender)?.nonce ?? 0, nowMs: nowMs)
+        let committed = try inFlight?.state.account(tx.sender).nonce ?? store.account(tx.sender)?.nonce ?? 0
+        try mempool.add(tx, bytes: size, chainNonce: committed, nowMs: nowMs)
         guard before.nonce == tx.nonce else { return }
         if let failure = try stf.apply(tx, time: admissionTime(nowMs), to: &state) {
             try state.setAccount(tx.sender, before)
@@ -69,7 +70,7 @@ public final class SequencerEngine: @unchecked Sendable {
     }
 
     /// Block time as admission sees it: now, but never before the head.
-    func admissionTime(_ nowMs: UInt64) -> UInt64 { max(nowMs / 1_000, store.head.header.timestamp) }
+    func admissionTime(_ nowMs: UInt64) -> UInt64 { max(nowMs / 1_000, inFlight?.block.header.timestamp ?? store.head.header.timestamp) }
 
     /// The state admission checks against, built on demand after each seal: the committed
     /// state, the pending inbox, and the pool's transactions that are next in their senders'
@@ -81,9 +82,9 @@ public final class SequencerEngine: @unchecked Sendable {
             pending = nil
             return p
         }
-        var s = store.begin()
-        let time = store.head.header.timestamp
-        for m in pendingInbox { try stf.apply(m, time: time, to: &s) }
+        var s = inFlight?.state ?? store.begin()
+        let time = inFlight?.block.header.timestamp ?? store.head.header.timestamp
+        for m in pendingInbox.dropFirst(inFlight?.inboxCount ?? 0) { try stf.apply(m, time: time, to: &s) }
         for tx in mempool.inArrivalOrder where try s.account(tx.sender).nonce == tx.nonce {
             _ = try stf.apply(tx, time: time, to: &s)
         }
@@ -97,7 +98,7 @@ public final class SequencerEngine: @unchecked Sendable {
         if pending != nil {
             var state = try takePending()
             defer { pending = state }
-            try stf.apply(m, time: store.head.header.timestamp, to: &state)
+            try stf.apply(m, time: admissionTime(0), to: &state)
         }
         pendingInbox.append(m)
         pendingInboxBytes += BatchCodec.encodedSize(m)
@@ -118,10 +119,19 @@ public final class SequencerEngine: @unchecked Sendable {
         if firstPendingMs == nil { firstPendingMs = nowMs }
     }
 
-    /// Seals when the policy says so (DESIGN §7: `maxTxs`, `maxBytes`, or `blockTime` after the
-    /// first pending item; a heartbeat if configured). Returns the block, or nil.
+    /// Seals when the policy says so (`maxTxs`, the block's byte budget, `maxInboxPerBlock`,
+    /// or `blockTime` after the first pending item; a heartbeat if configured). Returns the
+    /// durable block, or nil.
     @discardableResult
     public func sealIfDue(nowMs: UInt64) throws -> SealedBlock? {
+        guard let p = try beginSealIfDue(nowMs: nowMs) else { return nil }
+        try store.write(p.batch)
+        return endSeal(p)
+    }
+
+    /// `sealIfDue` up to the durable write, which the caller makes (outside its lock) before
+    /// calling `endSeal`.
+    public func beginSealIfDue(nowMs: UInt64) throws -> SealInProgress? {
         // Pooled transactions count towards maxTxs: a sender's queued successors become ready as
         // the block takes their predecessors, so they fill the same block.
         mempool.expireFuture(nowMs: nowMs)
@@ -129,11 +139,11 @@ public final class SequencerEngine: @unchecked Sendable {
                                        pendingInbox: pendingInbox.count,
                                        sincePendingMs: firstPendingMs.map { nowMs &- $0 },
                                        sinceLastSealMs: nowMs &- lastSealMs)
-        guard let reason else { return nil }
-        let block = try seal(timestamp: nowMs / 1_000, allowEmpty: reason == .heartbeat)
+        guard let reason, inFlight == nil else { return nil }
+        let p = try beginSeal(timestamp: nowMs / 1_000, allowEmpty: reason == .heartbeat)
         lastSealMs = nowMs
-        firstPendingMs = mempool.count + pendingInbox.count > 0 ? nowMs : nil
-        return block
+        firstPendingMs = mempool.count + pendingInbox.count - (p?.inboxCount ?? 0) > 0 ? nowMs : nil
+        return p
     }
 
     /// Seals a block with pending inbox messages (at most `maxInboxPerBlock`) and ready
@@ -142,6 +152,30 @@ public final class SequencerEngine: @unchecked Sendable {
     /// `allowEmpty` is false). What does not fit waits for the next block.
     @discardableResult
     public func seal(timestamp: UInt64, allowEmpty: Bool = false) throws -> SealedBlock? {
+        guard let p = try beginSeal(timestamp: timestamp, allowEmpty: allowEmpty) else { return nil }
+        try store.write(p.batch)
+        return endSeal(p)
+    }
+
+    /// A sealed block between execution and durability: executed, rooted and signed, its
+    /// write batch built. The service makes it durable without holding the engine's lock, so
+    /// admission and reads go on during the fsync; the engine admits against the block's
+    /// state meanwhile and seals nothing else until `endSeal`. Nothing in it is acknowledged
+    /// before then: its transactions read as pending.
+    public struct SealInProgress: @unchecked Sendable {
+        public let block: SealedBlock
+        public let batch: WriteBatch
+        let state: WorldState
+        let inboxCount: Int
+        let inboxBytes: Int
+        let hashes: Set<Hash32>
+    }
+
+    private var inFlight: SealInProgress?
+
+    /// `seal` up to the durable write.
+    public func beginSeal(timestamp: UInt64, allowEmpty: Bool = false) throws -> SealInProgress? {
+        guard inFlight == nil else { return nil }
         let budget = policy.blockBudget
         var inboxBytes = 0
         var inboxCount = 0
@@ -156,13 +190,27 @@ public final class SequencerEngine: @unchecked Sendable {
         guard !txs.isEmpty || !inbox.isEmpty || allowEmpty else { return nil }
         var state = store.begin()
         var tree = store.tree
-        pending = nil
         let out = try producer.produce(parent: store.head.header, timestamp: timestamp, inbox: inbox, transactions: txs,
                                        state: &state, tree: &tree)
-        try store.commit(out.block, state: state)
-        pendingInbox.removeFirst(inboxCount)
-        pendingInboxBytes -= inboxBytes
-        failedAfterAdmission += out.block.receipts.filter { $0.failure != nil }.count
-        return out.block
+        let p = SealInProgress(block: out.block, batch: try store.prepare(out.block, state: state), state: state,
+                               inboxCount: inboxCount, inboxBytes: inboxBytes, hashes: Set(out.block.transactions.map(\.hash)))
+        inFlight = p
+        pending = nil
+        return p
     }
+
+    /// After the block's batch is durable: the head moves and the block is acknowledged.
+    @discardableResult
+    public func endSeal(_ p: SealInProgress) -> SealedBlock {
+        store.didWrite(p.block, state: p.state)
+        pendingInbox.removeFirst(p.inboxCount)
+        pendingInboxBytes -= p.inboxBytes
+        failedAfterAdmission += p.block.receipts.filter { $0.failure != nil }.count
+        inFlight = nil
+        pending = nil
+        return p.block
+    }
+
+    /// Whether `hash` waits to be sequenced: in the mempool, or in the block being made durable.
+    public func isPending(_ hash: Hash32) -> Bool { mempool.contains(hash) || inFlight?.hashes.contains(hash) == true }
 }

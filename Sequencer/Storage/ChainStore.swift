@@ -106,6 +106,13 @@ public final class ChainStore: StateSource, @unchecked Sendable {
     /// nodes, tickets and head, in one synced batch. Returns only once fsync'd. With
     /// `.stateOnly`, only records, tree nodes and totals are written, without fsync.
     public func commit(_ block: SealedBlock, state: WorldState, retention: Retention = .everything) throws {
+        let batch = try prepare(block, state: state, retention: retention)
+        try write(batch, sync: retention == .everything)
+        didWrite(block, state: state)
+    }
+
+    /// Everything `block` changes, as one batch (nothing written yet).
+    public func prepare(_ block: SealedBlock, state: WorldState, retention: Retention = .everything) throws -> WriteBatch {
         guard block.number == head.number + 1 else { throw Error.notNext(expected: head.number + 1, got: block.number) }
         var batch = WriteBatch()
         _ = nodes.commit(into: &batch)
@@ -129,9 +136,18 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         }
         batch.put("meta", Self.totalsKey, StateEncoding.encode(state.totals))
         batch.put("meta", Self.cursorKey, state.inboxCursor.bigEndian8)
+        return batch
+    }
+
+    /// Writes a prepared batch; returns only once it is fsync'd (with `sync`).
+    public func write(_ batch: WriteBatch, sync: Bool = true) throws {
         faults.hit("store.beforeWrite")
-        try db.write(batch, sync: retention == .everything)
+        try db.write(batch, sync: sync)
         faults.hit("store.afterWrite")
+    }
+
+    /// The head moves to `block` once its batch is durable.
+    public func didWrite(_ block: SealedBlock, state: WorldState) {
         head = SealedBlockHeaderInfo(header: block.header)
         totals = state.totals
         inboxCursor = state.inboxCursor

@@ -24,8 +24,10 @@ import Testing
         try await f.l1(a).send(to: f.deployment.rollup, data: try RollupContract.claimWithTicket.encodeCall(
             [.address(a.address), .uint(honest.credit), .uint(UInt256(honest.blockNumber)), .bytes(honest.signature)]), what: "claim")
         // The Signer (its key leaked, or it is dishonest) signs b a ticket above b's credit at block 2.
+        // L1 pays it only within the committed credit nobody has claimed yet (here the third
+        // user's), so it takes 1 wei of another user's credit: L1 cannot tell, the auditor can.
         let real = try #require(try chain.account(b.address)).credit
-        let forged = Signer(key: f.signer, chainId: 31337, rollup: f.deployment.rollup).ticket(account: b.address, credit: real + F.emt, blockNumber: 2)
+        let forged = Signer(key: f.signer, chainId: 31337, rollup: f.deployment.rollup).ticket(account: b.address, credit: real + 1, blockNumber: 2)
         let receipt = try await f.l1(b).send(to: f.deployment.rollup, data: try RollupContract.claimWithTicket.encodeCall(
             [.address(b.address), .uint(forged.credit), .uint(UInt256(2)), .bytes(forged.signature)]), what: "claim")
 

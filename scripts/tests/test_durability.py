@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from web3 import Web3
 
 import strace_log
 from test_api_client import CHAIN_ID, DOMAIN, EMETH, OWNER_KEY, SIGNER, STRANGER, start_devnet, wire
@@ -116,7 +117,21 @@ def _run(d: Path, env: dict, l1_url: str):
             assert "result" in reply, reply
             return reply["result"]
 
-        # A Withdraw by an account with nothing: it fails, but it is sequenced all the same.
+        # The owner funds the account on L2 through depositFor (admission refuses accounts that
+        # hold nothing), then it withdraws 1 base unit.
+        deployment = json.loads((d / "deployment.json").read_text())
+        token = Web3(Web3.HTTPProvider(l1_url)).eth.contract(address=deployment["token"], abi=[{
+            "name": "mint", "type": "function", "stateMutability": "nonpayable", "outputs": [],
+            "inputs": [{"name": "to", "type": "address"}, {"name": "amount", "type": "uint256"}]}])
+        owner = Web3(Web3.HTTPProvider(l1_url)).eth.account.from_key(OWNER_KEY)
+        w3 = Web3(Web3.HTTPProvider(l1_url))
+        mint = token.functions.mint(owner.address, 5).build_transaction(
+            {"from": owner.address, "nonce": w3.eth.get_transaction_count(owner.address), "chainId": CHAIN_ID})
+        w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(owner.sign_transaction(mint).raw_transaction))
+        out = emeth("deposit", "5", "--for", STRANGER.address, "--rpc", l1_url, "--deployment", str(d / "deployment.json"),
+                    "--l2", url, env=dict(env, EMETH_PRIVATE_KEY=OWNER_KEY))
+        assert f"deposited 0.000000000000000005 EMT (5 base units) for {STRANGER.address}" in out, out
+        assert "credited on L2: balance 0.000000000000000005 EMT" in out, out
         tx, tx_hash = wire(STRANGER, "Withdraw", {"amount": "1", "nonce": "0"})
         assert call("emeth_sendTransaction", tx, {"from": STRANGER.address, "chainId": str(CHAIN_ID)}) == tx_hash
         statuses = []
@@ -127,7 +142,7 @@ def _run(d: Path, env: dict, l1_url: str):
             return r is not None and r["status"] == "sequenced" and r
 
         receipt = wait_until(status, f"{tx_hash} sequenced")
-        assert receipt["success"] is False
+        assert receipt["success"] is True
         wait_until(lambda: call("emeth_getTransactionReceipt", tx_hash)["status"] in ("committed", "final"),
                    f"the batch holding {tx_hash} committed on L1")
     finally:
