@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PY := .venv/bin/python
 
-.PHONY: setup build release test test-swift test-python demo bench gas contracts clean devnet-up devnet-down
+.PHONY: setup build release test test-swift test-python test-oracle-long demo bench gas contracts clean devnet-up devnet-down
 
 setup:
 	@bash scripts/setup
@@ -24,6 +24,12 @@ test: setup
 test-python:
 	$(PY) -m pytest -q -p no:cacheprovider scripts/tests Contracts/tests
 	$(PY) Contracts/build.py --check
+
+# The Swift state machine against the independent Python model (Tests/oracle/stf_model.py)
+# on many more random histories than `make test` replays (about 100,000 steps).
+test-oracle-long: setup
+	$(SWIFT) build --build-tests
+	EMETH_STF_MODEL_HISTORIES=100 EMETH_STF_MODEL_STEPS=1000 $(SWIFT) test --skip-build --filter STFModelTests
 
 demo: release
 	bash scripts/demo

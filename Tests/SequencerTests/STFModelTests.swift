@@ -1,0 +1,210 @@
+import Core
+import Foundation
+import Testing
+import TestSupport
+@testable import Sequencer
+
+/// The Swift state machine against a second one written independently in Python from
+/// docs/PROTOCOL.md (Tests/oracle/stf_model.py): the same random histories go through both,
+/// and after every step they must agree on the failure code (or that the transaction is
+/// invalid), every account and job record field by field, the totals, and the state root.
+///
+/// `make test` replays a few thousand steps; `make test-oracle-long` many more. Replay one
+/// history with `EMETH_TEST_SEED=<seed>`; size the run with `EMETH_STF_MODEL_HISTORIES` and
+/// `EMETH_STF_MODEL_STEPS`.
+@Suite struct STFModelTests {
+    typealias H = STFHarness
+    typealias Step = STFPropertyTests.Step
+
+    /// Rates that are not round numbers, so every fee path rounds (the defaults divide evenly
+    /// for most round fee limits).
+    static var oddParams: ChainParams {
+        var p = ChainParams()
+        p.verifierFeeRate = 3_333
+        p.nodeDepositRate = 77_777
+        p.declinePenaltyRate = 12_345
+        p.timeoutPenaltyRate = 25_001
+        p.failedPenaltyRate = 33_333
+        p.maxSplitChildren = 3
+        return p
+    }
+
+    static func paramsJSON(_ p: ChainParams) -> JSONValue {
+        .object(["rateDenominator": .int(Int(p.rateDenominator)), "verifierFeeRate": .int(Int(p.verifierFeeRate)),
+                 "nodeDepositRate": .int(Int(p.nodeDepositRate)), "declinePenaltyRate": .int(Int(p.declinePenaltyRate)),
+                 "timeoutPenaltyRate": .int(Int(p.timeoutPenaltyRate)), "failedPenaltyRate": .int(Int(p.failedPenaltyRate)),
+                 "maxSplitChildren": .int(p.maxSplitChildren)])
+    }
+
+    static func id(_ n: Int) -> JobID {
+        try! JobID(bytes: Bytes(repeating: 0, count: 13) + [0xf0, UInt8(n >> 8 & 0xff), UInt8(n & 0xff)])
+    }
+
+    /// Coherent split families (register, split, every child through a random outcome,
+    /// aggregate) with remainders everywhere and random interference, so the Split and
+    /// Aggregate success paths are walked as often as the rest.
+    static func familySteps(seed: UInt64, families: Int) -> [Step] {
+        var r = SeededGenerator(seed: seed)
+        func pick<T>(_ xs: [T]) -> T { xs[Int(r.next() % UInt64(xs.count))] }
+        var out: [Step] = [], next = 0, clock: UInt64 = 1_000   // mirrors the harness clock
+        func tx(_ sender: Address, _ call: L2Call, dt: UInt64 = 1) {
+            clock += dt
+            out.append(Step(inbox: nil, sender: sender, call: call, nonceSkew: 0, timeStep: dt))
+        }
+        for a in [H.requester, H.node, H.stranger, H.verifier] {
+            out.append(Step(inbox: .deposit, sender: a, call: .withdraw(amount: 40 * .emt), nonceSkew: 0, timeStep: 0))
+        }
+        for _ in 0..<families {
+            next += 1
+            let parent = id(next)
+            let k = Int(r.next() % 3) + 1
+            let fuel = UInt256(r.next() % 1_000_003 + 1), price = UInt256(r.next() % 99_991 + 1) * UInt256(r.next() % 2 == 0 ? 1 : 1_000_003)
+            let deadline = clock + 500
+            tx(H.requester, .registerJob(.init(jobId: parent, programId: 3, numParallel: UInt256(k + 1), numEpoch: 2,
+                                               dataset: H.h(9), param: H.h(8), fuelLimit: fuel, fuelPrice: price,
+                                               deadline: UInt256(deadline))))
+            var limits: [UInt256] = [], left = fuel
+            for _ in 0..<k { let f = left.isZero ? .zero : UInt256(r.next() % (left.uint64! / 2 + 1)); limits.append(f); left = left - f }
+            let children = (0..<k).map { _ in next += 1; return id(next) }
+            if r.next() % 8 == 0 { tx(pick([H.requester, H.aggregator, H.stranger]), .split(.init(parentJob: parent, jobIds: children, datasets: children.map { _ in H.h(7) }, fuelLimits: limits))) }
+            tx(H.splitter, .split(.init(parentJob: parent, jobIds: children, datasets: children.map { _ in H.h(7) }, fuelLimits: limits)))
+            for (c, f) in zip(children, limits) {
+                let node = pick([H.node, H.stranger])
+                switch r.next() % 8 {
+                case 0: tx(H.requester, .cancelJob(jobId: c))
+                case 1: tx(H.verifier, .timeout(jobId: c), dt: 600)
+                default:
+                    tx(node, .process(jobId: c))
+                    if r.next() % 6 == 0 { tx(node, .decline(jobId: c)); continue }
+                    if r.next() % 10 == 0 { tx(H.verifier, .timeout(jobId: c), dt: 600); continue }
+                    let used = f.isZero ? UInt256.zero : UInt256(r.next() % (f.uint64! + 1))
+                    tx(node, .submit(jobId: c, result: H.h(6), fuelUsed: used))
+                    if r.next() % 8 == 0 { tx(pick([node, H.requester]), .verify(jobId: c)) }   // a party: 22
+                    tx(H.verifier, r.next() % 5 == 0 ? .reject(jobId: c) : .verify(jobId: c))
+                }
+            }
+            if r.next() % 6 == 0 { tx(pick([H.requester, H.verifier]), .aggregate(parentJob: parent, result: H.h(5))) }
+            tx(H.aggregator, .aggregate(parentJob: parent, result: H.h(5)))
+            if r.next() % 3 == 0 { tx(H.requester, .withdraw(amount: UInt256(r.next() % 1_000_000_007))) }
+            clock += 601
+            out.append(Step(inbox: .deposit, sender: H.requester, call: .withdraw(amount: .emt), nonceSkew: 0, timeStep: 601))
+        }
+        return out
+    }
+
+    struct Divergence: Error, CustomStringConvertible { let description: String }
+
+    /// Runs `steps` through the Swift STF step by step (a state root after each) and through
+    /// the Python model, and returns the first disagreement, if any.
+    static func compare(_ steps: [Step], params: ChainParams, label: String, succeeded: inout [String: Int]) throws -> (checked: Int, firstDivergence: String?) {
+        let h = H(params: params)
+        var tree = SparseMerkleTree(store: InMemorySMTNodeStore())
+        var inboxIndex: UInt64 = 0
+        var input: [JSONValue] = []
+        var swift: [(code: FailureCode?, invalid: Bool, root: String, accounts: [String: String], jobs: [String: String], totals: String)] = []
+        for (k, step) in steps.enumerated() {
+            h.time += step.timeStep
+            var w = h.state.begin()
+            var code: FailureCode?, invalid = false
+            if let kind = step.inbox {
+                let amount: UInt256 = { if case .withdraw(let a) = step.call { return a }; return .zero }()
+                let jobId: JobID = { if case .cancelJob(let j) = step.call { return j }; return .zero }()
+                code = try h.stf.apply(InboxMessage(index: inboxIndex, kind: kind, account: step.sender, amount: amount,
+                                                    jobId: jobId, l1Block: 1), to: &w)
+                inboxIndex += 1
+                input.append(kind == .deposit
+                    ? .object(["inbox": .string("deposit"), "account": .string(step.sender.bytes.hex), "amount": .string(amount.description)])
+                    : .object(["inbox": .string("cancel"), "account": .string(step.sender.bytes.hex), "jobId": .string(jobId.bytes.hex)]))
+            } else {
+                let nonce = UInt64(max(0, Int((h.state.account(step.sender) ?? .empty).nonce) + step.nonceSkew))
+                let tx = L2Transaction(call: step.call, nonce: nonce, sender: step.sender, hash: H.h(UInt8(k % 256)), signature: [])
+                do { code = try h.stf.apply(tx, time: h.time, to: &w) } catch StateTransition.Invalid.wrongNonce { invalid = true }
+                if code == nil && !invalid { succeeded[step.call.typeName, default: 0] += 1 }
+                let wire = L2Envelope(call: step.call, nonce: nonce, signature: []).json
+                input.append(.object(["tx": .object(["type": wire["type"]!, "message": wire["message"]!]),
+                                      "sender": .string(step.sender.bytes.hex), "time": .number(String(h.time))]))
+            }
+            let root = try BlockProducer.commit(w, to: &tree)
+            h.state.commit(w)
+            var accounts: [String: String] = [:], jobs: [String: String] = [:]
+            for (a, acc) in h.state.accounts where !acc.isEmpty { accounts[a.bytes.hex] = StateEncoding.encode(acc).hex }
+            for (id, j) in h.state.jobs { jobs[id.bytes.hex] = StateEncoding.encode(j).hex }
+            swift.append((code, invalid, root.hex, accounts, jobs, StateEncoding.encode(h.state.totals).hex))
+        }
+        let spec = JSONValue.object(["params": paramsJSON(params), "steps": .array(input),
+                                     "roles": .object(["verifiers": .array([.string(H.verifier.bytes.hex)]),
+                                                       "splitters": .array([.string(H.splitter.bytes.hex)]),
+                                                       "aggregators": .array([.string(H.aggregator.bytes.hex)])])])
+        guard let model = try PythonOracle.run("stf_model.py", stdin: Data(spec.serialized.utf8)) as? [[String: Any]] else {
+            throw Divergence(description: "\(label): stf_model.py did not print a JSON array")
+        }
+        guard model.count == steps.count else {
+            return (0, "\(label): the model answered \(model.count) steps of \(steps.count)")
+        }
+        var mirrorAccounts: [String: String] = [:], mirrorJobs: [String: String] = [:]
+        for (k, (s, m)) in zip(swift, model).enumerated() {
+            let at = "\(label) step \(k) (\(steps[k].inbox.map { "inbox \($0)" } ?? steps[k].call.typeName) from \(steps[k].sender))"
+            for (a, v) in m["accounts"] as! [String: Any] { mirrorAccounts[a] = v as? String }
+            for (id, v) in m["jobs"] as! [String: Any] { mirrorJobs[id] = v as? String }
+            let code = (m["code"] as? Int).map { UInt16($0) }
+            if s.code?.rawValue != code { return (k, "\(at): Swift failure \(s.code.map(\.description) ?? "none"), model \(code.map(String.init) ?? "none")") }
+            if s.invalid != (m["invalid"] as! Bool) { return (k, "\(at): Swift invalid \(s.invalid), model \(m["invalid"]!)") }
+            if s.totals != m["totals"] as! String {
+                return (k, "\(at): totals\n  Swift \(try StateEncoding.decodeTotals(Hex.decode(s.totals)))\n  model \(try StateEncoding.decodeTotals(Hex.decode(m["totals"] as! String)))")
+            }
+            for a in Set(s.accounts.keys).union(mirrorAccounts.keys) where s.accounts[a] != mirrorAccounts[a] {
+                func show(_ r: String?) -> String { r.map { "\(try! StateEncoding.decodeAccount(Hex.decode($0)))" } ?? "absent" }
+                return (k, "\(at): account \(a)\n  Swift \(show(s.accounts[a]))\n  model \(show(mirrorAccounts[a]))")
+            }
+            for id in Set(s.jobs.keys).union(mirrorJobs.keys) where s.jobs[id] != mirrorJobs[id] {
+                func show(_ r: String?) -> String { r.map { "\(try! StateEncoding.decodeJob(Hex.decode($0)))" } ?? "absent" }
+                return (k, "\(at): job \(id)\n  Swift \(show(s.jobs[id]))\n  model \(show(mirrorJobs[id]))")
+            }
+            if s.root != m["root"] as! String { return (k, "\(at): state root Swift \(s.root), model \(m["root"]!)") }
+        }
+        return (swift.count, nil)
+    }
+
+    static let histories = TestSeed.count("EMETH_STF_MODEL_HISTORIES", 12)
+    static let stepsPerHistory = TestSeed.count("EMETH_STF_MODEL_STEPS", 400)
+
+    /// The property tests' random histories (every transaction type, wrong senders and
+    /// statuses, huge amounts, past deadlines, wrong nonces, inbox deposits and cancels), with
+    /// the default rates and with odd ones.
+    @Test func randomHistoriesAgreeWithThePythonModel() throws {
+        let base = TestSeed.value(0x5eed_0001)
+        var checked = 0, succeeded: [String: Int] = [:]
+        for n in 0..<UInt64(Self.histories) {
+            let seed = base &+ n
+            let params = n % 2 == 0 ? ChainParams() : Self.oddParams
+            let (count, divergence) = try Self.compare(STFPropertyTests.steps(seed: seed, count: Self.stepsPerHistory),
+                                                       params: params, label: "seed \(seed) (replay with EMETH_TEST_SEED=\(seed))",
+                                                       succeeded: &succeeded)
+            if let divergence { Issue.record(Comment(rawValue: divergence)); return }
+            checked += count
+        }
+        #expect(checked == Self.histories * Self.stepsPerHistory)
+        for t in ["RegisterJob", "CancelJob", "Process", "Decline", "Submit", "Verify", "Reject", "Timeout", "Withdraw"] {
+            #expect(succeeded[t, default: 0] > 0, "no successful \(t): \(succeeded)")
+        }
+    }
+
+    /// Whole split families, so Split, SubJob settlement and Aggregate succeed often.
+    @Test func splitFamiliesAgreeWithThePythonModel() throws {
+        let base = TestSeed.value(0x5eed_1000)
+        var checked = 0, succeeded: [String: Int] = [:]
+        for n in 0..<UInt64(max(2, Self.histories / 2)) {
+            let seed = base &+ n
+            let steps = Self.familySteps(seed: seed, families: max(4, Self.stepsPerHistory / 20))
+            let params = n % 2 == 0 ? ChainParams() : Self.oddParams
+            let (count, divergence) = try Self.compare(steps, params: params, label: "family seed \(seed) (replay with EMETH_TEST_SEED=\(seed))",
+                                                       succeeded: &succeeded)
+            if let divergence { Issue.record(Comment(rawValue: divergence)); return }
+            checked += count
+        }
+        #expect(checked > 400)
+        for t in ["Split", "Aggregate", "Verify", "Reject", "Decline", "Timeout", "CancelJob"] {
+            #expect(succeeded[t, default: 0] >= 3, "too few successful \(t): \(succeeded)")
+        }
+    }
+}
