@@ -1,6 +1,5 @@
 import Core
 import Testing
-import TestSupport
 @testable import Sequencer
 
 /// Fee rounding pinned from both sides: every fee path (Verify, Reject, Decline, Timeout of a

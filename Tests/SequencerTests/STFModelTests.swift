@@ -1,7 +1,6 @@
 import Core
 import Foundation
 import Testing
-import TestSupport
 @testable import Sequencer
 
 /// The Swift state machine against a second one written independently in Python from
@@ -176,7 +175,7 @@ import TestSupport
         var checked = 0, succeeded: [String: Int] = [:]
         for n in 0..<UInt64(Self.histories) {
             let seed = base &+ n
-            let params = n % 2 == 0 ? ChainParams() : Self.oddParams
+            let params = seed % 2 == 0 ? ChainParams() : Self.oddParams
             let (count, divergence) = try Self.compare(STFPropertyTests.steps(seed: seed, count: Self.stepsPerHistory),
                                                        params: params, label: "seed \(seed) (replay with EMETH_TEST_SEED=\(seed))",
                                                        succeeded: &succeeded)
@@ -184,7 +183,9 @@ import TestSupport
             checked += count
         }
         #expect(checked == Self.histories * Self.stepsPerHistory)
-        for t in ["RegisterJob", "CancelJob", "Process", "Decline", "Submit", "Verify", "Reject", "Timeout", "Withdraw"] {
+        // A random walk rarely carries a job to Submit and beyond; the split families below
+        // walk those paths on purpose.
+        for t in ["RegisterJob", "CancelJob", "Process", "Timeout", "Withdraw"] {
             #expect(succeeded[t, default: 0] > 0, "no successful \(t): \(succeeded)")
         }
     }
@@ -196,14 +197,14 @@ import TestSupport
         for n in 0..<UInt64(max(2, Self.histories / 2)) {
             let seed = base &+ n
             let steps = Self.familySteps(seed: seed, families: max(4, Self.stepsPerHistory / 20))
-            let params = n % 2 == 0 ? ChainParams() : Self.oddParams
+            let params = seed % 2 == 0 ? ChainParams() : Self.oddParams
             let (count, divergence) = try Self.compare(steps, params: params, label: "family seed \(seed) (replay with EMETH_TEST_SEED=\(seed))",
                                                        succeeded: &succeeded)
             if let divergence { Issue.record(Comment(rawValue: divergence)); return }
             checked += count
         }
         #expect(checked > 400)
-        for t in ["Split", "Aggregate", "Verify", "Reject", "Decline", "Timeout", "CancelJob"] {
+        for t in ["Split", "Aggregate", "Process", "Submit", "Verify", "Reject", "Decline", "Timeout", "CancelJob", "Withdraw"] {
             #expect(succeeded[t, default: 0] >= 3, "too few successful \(t): \(succeeded)")
         }
     }

@@ -26,3 +26,16 @@ public enum TestSeed {
         ProcessInfo.processInfo.environment[name].flatMap { Int($0) } ?? fallback
     }
 }
+
+extension SeededGenerator {
+    /// `n` bytes from the generator (keys, hashes and garbage inputs that a seed replays).
+    public mutating func bytes(_ n: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(n)
+        while out.count < n {
+            var word = next()
+            for _ in 0..<min(8, n - out.count) { out.append(UInt8(truncatingIfNeeded: word)); word >>= 8 }
+        }
+        return out
+    }
+}
