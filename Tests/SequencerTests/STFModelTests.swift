@@ -77,6 +77,7 @@ import Testing
                     if r.next() % 6 == 0 { tx(node, .decline(jobId: c)); continue }
                     if r.next() % 10 == 0 { tx(H.verifier, .timeout(jobId: c), dt: 600); continue }
                     let used = f.isZero ? UInt256.zero : UInt256(r.next() % (f.uint64! + 1))
+                    if r.next() % 8 == 0 { tx(node, .submit(jobId: c, result: H.h(6), fuelUsed: f + 1)) }   // 13
                     tx(node, .submit(jobId: c, result: H.h(6), fuelUsed: used))
                     if r.next() % 8 == 0 { tx(pick([node, H.requester]), .verify(jobId: c)) }   // a party: 22
                     tx(H.verifier, r.next() % 5 == 0 ? .reject(jobId: c) : .verify(jobId: c))
@@ -85,6 +86,42 @@ import Testing
             if r.next() % 6 == 0 { tx(pick([H.requester, H.verifier]), .aggregate(parentJob: parent, result: H.h(5))) }
             tx(H.aggregator, .aggregate(parentJob: parent, result: H.h(5)))
             if r.next() % 3 == 0 { tx(H.requester, .withdraw(amount: UInt256(r.next() % 1_000_000_007))) }
+            // Malformed calls the random walk never makes: each has its own failure code.
+            let fresh = id(next + 1), past = UInt256(clock)
+            func register(_ id: JobID, parent: JobID = .zero, deadline: UInt256, fuel: UInt256 = 10, price: UInt256 = 3, parallel: UInt256 = 3) -> L2Call {
+                .registerJob(.init(jobId: id, parentJob: parent, programId: 1, numParallel: parallel, numEpoch: 1, dataset: H.h(1),
+                                   param: H.h(2), fuelLimit: fuel, fuelPrice: price, deadline: deadline))
+            }
+            switch r.next() % 12 {
+            case 0: tx(H.requester, register(.zero, deadline: past + 100))                                  // 20
+            case 1: tx(H.requester, register(fresh, parent: parent, deadline: past + 100))                  // 21
+            case 2: tx(H.requester, register(fresh, deadline: UInt256(UInt64.max) + 1))                       // 20
+            case 3: tx(H.requester, register(fresh, deadline: past))                                        // 11
+            case 4: tx(H.requester, register(fresh, deadline: past + 100, fuel: .max / 2, price: 3))        // 19
+            case 5: tx(H.requester, register(fresh, deadline: past + 100, fuel: .max / 100_000 + 7, price: 1)) // 10
+            case 6: tx(H.requester, register(parent, deadline: past + 100))                                 // 2
+            case 7:   // a verifier judging its own work (22), then a third party does
+                tx(H.requester, register(fresh, deadline: past + 100, fuel: 7, price: 11))
+                tx(H.verifier, .process(jobId: fresh))
+                tx(H.verifier, .submit(jobId: fresh, result: H.h(4), fuelUsed: 5))
+                tx(H.verifier, r.next() % 2 == 0 ? .verify(jobId: fresh) : .reject(jobId: fresh))
+            default:
+                next += 1
+                tx(H.requester, register(fresh, deadline: past + 300, fuel: 1_000, parallel: UInt256(r.next() % 4 == 0 ? r.next() % 2 : 3)))   // 14 when ≤ 1
+                let kids = (0..<4).map { id(next + 1 + $0) }
+                let split: L2Call.Split
+                switch r.next() % 6 {
+                case 0: split = .init(parentJob: fresh, jobIds: [kids[0], kids[0]], datasets: [H.h(1), H.h(1)], fuelLimits: [1, 1])  // 20
+                case 1: split = .init(parentJob: fresh, jobIds: [kids[0], .zero], datasets: [H.h(1), H.h(1)], fuelLimits: [1, 1])    // 20
+                case 2: split = .init(parentJob: fresh, jobIds: [kids[0]], datasets: [], fuelLimits: [1])                           // 20
+                case 3: split = .init(parentJob: fresh, jobIds: [kids[0], kids[1]], datasets: [H.h(1), H.h(1)], fuelLimits: [.max, 2])  // 19
+                case 4: split = .init(parentJob: fresh, jobIds: [kids[0], parent], datasets: [H.h(1), H.h(1)], fuelLimits: [1, 1])   // 16
+                default: split = .init(parentJob: fresh, jobIds: Array(kids.prefix(3)), datasets: [H.h(1), H.h(1), H.h(1)], fuelLimits: [1, 600, 400]) // 15
+                }
+                tx(H.splitter, .split(split))
+                next += 4
+            }
+            next += 1
             clock += 601
             out.append(Step(inbox: .deposit, sender: H.requester, call: .withdraw(amount: .emt), nonceSkew: 0, timeStep: 601))
         }
@@ -119,6 +156,7 @@ import Testing
                 let tx = L2Transaction(call: step.call, nonce: nonce, sender: step.sender, hash: H.h(UInt8(k % 256)), signature: [])
                 do { code = try h.stf.apply(tx, time: h.time, to: &w) } catch StateTransition.Invalid.wrongNonce { invalid = true }
                 if code == nil && !invalid { succeeded[step.call.typeName, default: 0] += 1 }
+                if let code { succeeded["failure \(code.rawValue)", default: 0] += 1 }
                 let wire = L2Envelope(call: step.call, nonce: nonce, signature: []).json
                 input.append(.object(["tx": .object(["type": wire["type"]!, "message": wire["message"]!]),
                                       "sender": .string(step.sender.bytes.hex), "time": .number(String(h.time))]))
@@ -188,6 +226,9 @@ import Testing
         for t in ["RegisterJob", "CancelJob", "Process", "Timeout", "Withdraw"] {
             #expect(succeeded[t, default: 0] > 0, "no successful \(t): \(succeeded)")
         }
+        for code in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 18, 19] {
+            #expect(succeeded["failure \(code)", default: 0] > 0, "failure \(code) never occurred: \(succeeded)")
+        }
     }
 
     /// Whole split families, so Split, SubJob settlement and Aggregate succeed often.
@@ -206,6 +247,11 @@ import Testing
         #expect(checked > 400)
         for t in ["Split", "Aggregate", "Process", "Submit", "Verify", "Reject", "Decline", "Timeout", "CancelJob", "Withdraw"] {
             #expect(succeeded[t, default: 0] >= 3, "too few successful \(t): \(succeeded)")
+        }
+        // Between this test and the one above, every failure code 1–22 occurs (23 and 24 are
+        // for forced transactions only, which do not pass through here).
+        for code in 1...22 where ![1, 4, 5, 9, 12, 18].contains(code) {
+            #expect(succeeded["failure \(code)", default: 0] > 0, "failure \(code) never occurred: \(succeeded)")
         }
     }
 }
