@@ -130,6 +130,29 @@ import Testing
 
     struct Divergence: Error, CustomStringConvertible { let description: String }
 
+    static func inboxJSON(_ kind: InboxMessage.Kind, _ account: Address, amount: UInt256, jobId: JobID) -> JSONValue {
+        kind == .deposit
+            ? .object(["inbox": .string("deposit"), "account": .string(account.bytes.hex), "amount": .string(amount.description)])
+            : .object(["inbox": .string("cancel"), "account": .string(account.bytes.hex), "jobId": .string(jobId.bytes.hex)])
+    }
+
+    static func txJSON(_ call: L2Call, nonce: UInt64, sender: Address, time: UInt64) -> JSONValue {
+        let wire = L2Envelope(call: call, nonce: nonce, signature: []).json
+        return .object(["tx": .object(["type": wire["type"]!, "message": wire["message"]!]),
+                        "sender": .string(sender.bytes.hex), "time": .number(String(time))])
+    }
+
+    static func runModel(_ input: [JSONValue], params: ChainParams, label: String) throws -> [[String: Any]] {
+        let spec = JSONValue.object(["params": paramsJSON(params), "steps": .array(input),
+                                     "roles": .object(["verifiers": .array([.string(H.verifier.bytes.hex)]),
+                                                       "splitters": .array([.string(H.splitter.bytes.hex)]),
+                                                       "aggregators": .array([.string(H.aggregator.bytes.hex)])])])
+        guard let model = try PythonOracle.run("stf_model.py", stdin: Data(spec.serialized.utf8)) as? [[String: Any]] else {
+            throw Divergence(description: "\(label): stf_model.py did not print a JSON array")
+        }
+        return model
+    }
+
     /// Runs `steps` through the Swift STF step by step (a state root after each) and through
     /// the Python model, and returns the first disagreement, if any.
     static func compare(_ steps: [Step], params: ChainParams, label: String, succeeded: inout [String: Int]) throws -> (checked: Int, firstDivergence: String?) {
@@ -148,18 +171,14 @@ import Testing
                 code = try h.stf.apply(InboxMessage(index: inboxIndex, kind: kind, account: step.sender, amount: amount,
                                                     jobId: jobId, l1Block: 1), to: &w)
                 inboxIndex += 1
-                input.append(kind == .deposit
-                    ? .object(["inbox": .string("deposit"), "account": .string(step.sender.bytes.hex), "amount": .string(amount.description)])
-                    : .object(["inbox": .string("cancel"), "account": .string(step.sender.bytes.hex), "jobId": .string(jobId.bytes.hex)]))
+                input.append(inboxJSON(kind, step.sender, amount: amount, jobId: jobId))
             } else {
                 let nonce = UInt64(max(0, Int((h.state.account(step.sender) ?? .empty).nonce) + step.nonceSkew))
                 let tx = L2Transaction(call: step.call, nonce: nonce, sender: step.sender, hash: H.h(UInt8(k % 256)), signature: [])
                 do { code = try h.stf.apply(tx, time: h.time, to: &w) } catch StateTransition.Invalid.wrongNonce { invalid = true }
                 if code == nil && !invalid { succeeded[step.call.typeName, default: 0] += 1 }
                 if let code { succeeded["failure \(code.rawValue)", default: 0] += 1 }
-                let wire = L2Envelope(call: step.call, nonce: nonce, signature: []).json
-                input.append(.object(["tx": .object(["type": wire["type"]!, "message": wire["message"]!]),
-                                      "sender": .string(step.sender.bytes.hex), "time": .number(String(h.time))]))
+                input.append(txJSON(step.call, nonce: nonce, sender: step.sender, time: h.time))
             }
             let root = try BlockProducer.commit(w, to: &tree)
             h.state.commit(w)
@@ -168,13 +187,7 @@ import Testing
             for (id, j) in h.state.jobs { jobs[id.bytes.hex] = StateEncoding.encode(j).hex }
             swift.append((code, invalid, root.hex, accounts, jobs, StateEncoding.encode(h.state.totals).hex))
         }
-        let spec = JSONValue.object(["params": paramsJSON(params), "steps": .array(input),
-                                     "roles": .object(["verifiers": .array([.string(H.verifier.bytes.hex)]),
-                                                       "splitters": .array([.string(H.splitter.bytes.hex)]),
-                                                       "aggregators": .array([.string(H.aggregator.bytes.hex)])])])
-        guard let model = try PythonOracle.run("stf_model.py", stdin: Data(spec.serialized.utf8)) as? [[String: Any]] else {
-            throw Divergence(description: "\(label): stf_model.py did not print a JSON array")
-        }
+        let model = try runModel(input, params: params, label: label)
         guard model.count == steps.count else {
             return (0, "\(label): the model answered \(model.count) steps of \(steps.count)")
         }
@@ -253,5 +266,84 @@ import Testing
         for code in 1...22 where ![1, 4, 5, 9, 12, 18].contains(code) {
             #expect(succeeded["failure \(code)", default: 0] > 0, "failure \(code) never occurred: \(succeeded)")
         }
+    }
+
+    /// The same histories sealed into blocks by the BlockProducer (inbox messages first, then
+    /// the transactions, wrong nonces dropped), as the sequencer runs them: every block's
+    /// receipts, inbox failures and dropped transactions, and its header's state root, against
+    /// the model fed the block's contents in that order at the block's time.
+    @Test func sealedBlocksAgreeWithThePythonModel() throws {
+        let base = TestSeed.value(0x5eed_2000)
+        var blocksChecked = 0
+        for n in 0..<UInt64(max(2, Self.histories / 3)) {
+            let seed = base &+ n
+            let label = "blocks seed \(seed) (replay with EMETH_TEST_SEED=\(seed))"
+            let params = seed % 2 == 0 ? ChainParams() : Self.oddParams
+            let steps = STFPropertyTests.steps(seed: seed, count: Self.stepsPerHistory)
+            var r = SeededGenerator(seed: seed ^ 0xb10c)
+            let h = H(params: params)
+            let producer = BlockProducer(stf: h.stf, signer: Signer(key: BlockProducerTests.signerKey, chainId: 31337,
+                                                                     rollup: BlockProducerTests.rollup))
+            var tree = SparseMerkleTree(store: InMemorySMTNodeStore())
+            var parent = try BlockProducer.genesis(Genesis(chainId: 31337, rollup: BlockProducerTests.rollup,
+                                                           signer: BlockProducerTests.signerKey.address, timestamp: 1_000,
+                                                           roles: h.stf.roles, params: params), tree: &tree)
+            var input: [JSONValue] = [], blocks: [(end: Int, inbox: [FailureCode?], txs: [FailureCode??], root: String)] = []
+            var time: UInt64 = 1_000, inboxIndex: UInt64 = 0, nextNonce: [Address: UInt64] = [:], i = 0
+            while i < steps.count {
+                let chunk = steps[i..<min(steps.count, i + 1 + Int(r.next() % 12))]
+                i += chunk.count
+                time += chunk.reduce(0) { $0 + $1.timeStep }
+                var inbox: [InboxMessage] = [], txs: [L2Transaction] = []
+                for s in chunk where s.inbox != nil {
+                    let amount: UInt256 = { if case .withdraw(let a) = s.call { return a }; return .zero }()
+                    let jobId: JobID = { if case .cancelJob(let j) = s.call { return j }; return .zero }()
+                    inbox.append(InboxMessage(index: inboxIndex, kind: s.inbox!, account: s.sender, amount: amount, jobId: jobId, l1Block: 1))
+                    inboxIndex += 1
+                    input.append(Self.inboxJSON(s.inbox!, s.sender, amount: amount, jobId: jobId))
+                }
+                for s in chunk where s.inbox == nil {
+                    let expected = nextNonce[s.sender, default: 0]
+                    let nonce = UInt64(max(0, Int(expected) + s.nonceSkew))
+                    if nonce == expected { nextNonce[s.sender] = expected + 1 }
+                    txs.append(L2Transaction(call: s.call, nonce: nonce, sender: s.sender, hash: H.h(UInt8(txs.count)), signature: []))
+                    input.append(Self.txJSON(s.call, nonce: nonce, sender: s.sender, time: time))
+                }
+                var w = h.state.begin()
+                let out = try producer.produce(parent: parent, timestamp: time, inbox: inbox, transactions: txs, state: &w, tree: &tree)
+                h.state.commit(w)
+                parent = out.block.header
+                // Per transaction: nil = dropped, .some(code) = included with that outcome.
+                var outcomes: [FailureCode??] = [], k = 0
+                for tx in txs {
+                    if k < out.block.transactions.count, out.block.transactions[k] == tx { outcomes.append(.some(out.block.receipts[k].failure)); k += 1 }
+                    else { outcomes.append(nil) }
+                }
+                #expect(out.dropped.count == txs.count - k, "\(label)")
+                blocks.append((input.count, out.block.inboxFailures, outcomes, out.block.header.stateRoot.bytes.hex))
+            }
+            let model = try Self.runModel(input, params: params, label: label)
+            try #require(model.count == input.count, "\(label): the model answered \(model.count) of \(input.count) steps")
+            var start = 0
+            for (b, block) in blocks.enumerated() {
+                let got = model[start..<block.end]
+                let inboxModel = got.prefix(block.inbox.count).map { ($0["code"] as? Int).map(UInt16.init) }
+                let txModel: [UInt16??] = got.dropFirst(block.inbox.count).map { m in
+                    (m["invalid"] as! Bool) ? nil : .some((m["code"] as? Int).map(UInt16.init))
+                }
+                let txSwift: [UInt16??] = block.txs.map { $0.map { $0.map(\.rawValue) } }
+                let inboxSwift = block.inbox.map { $0?.rawValue }
+                let modelRoot = (got.last?["root"] as? String) ?? block.root   // an empty block keeps its parent's root
+                guard inboxModel == inboxSwift, txModel == txSwift, modelRoot == block.root else {
+                    let message: String = "\(label): block \(b + 1) differs: inbox Swift \(inboxSwift) model \(inboxModel); "
+                        + "txs Swift \(txSwift) model \(txModel); root Swift \(block.root) model \(modelRoot)"
+                    Issue.record(Comment(rawValue: message))
+                    return
+                }
+                start = block.end
+                blocksChecked += 1
+            }
+        }
+        #expect(blocksChecked > 100)
     }
 }
