@@ -26,7 +26,7 @@ test-python:
 	$(PY) Contracts/build.py --check
 
 # The Swift state machine against the independent Python model (Tests/oracle/stf_model.py)
-# on many more random histories than `make test` replays (about 100,000 steps).
+# on many more random histories than `make test` replays (about 200,000 steps, ~10 minutes).
 test-oracle-long: setup
 	$(SWIFT) build --build-tests
 	EMETH_STF_MODEL_HISTORIES=100 EMETH_STF_MODEL_STEPS=1000 $(SWIFT) test --skip-build --filter STFModelTests
