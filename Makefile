@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PY := .venv/bin/python
 
-.PHONY: setup build release test test-swift test-python demo bench gas contracts clean devnet-up devnet-down
+.PHONY: setup build release test test-swift test-python test-oracle-long demo bench gas contracts clean devnet-up devnet-down
 
 setup:
 	@bash scripts/setup
@@ -28,6 +28,12 @@ test-python: setup
 	$(SWIFT) build --product emeth
 	$(PY) -m pytest -q -rs -p no:cacheprovider scripts/tests Contracts/tests
 	$(PY) Contracts/build.py --check
+
+# The Swift state machine against the independent Python model (Tests/oracle/stf_model.py)
+# on many more random histories than `make test` replays (about 200,000 steps, ~10 minutes).
+test-oracle-long: setup
+	$(SWIFT) build --build-tests
+	EMETH_STF_MODEL_HISTORIES=100 EMETH_STF_MODEL_STEPS=1000 $(SWIFT) test --skip-build --filter STFModelTests
 
 demo: release
 	bash scripts/demo

@@ -228,8 +228,15 @@ def test_a_rotated_signer_invalidates_old_tickets(chain):
 
 
 def test_leaf_construction_is_the_settlement_leaf_of_design_7():
+    # The settlement leaf is keccak256(keccak256(abi.encode(address account, uint256 credit))).
+    # The encoding is laid out by hand (12 zero bytes, the address, the credit as a 32-byte
+    # word) and both hashes were computed once, outside this suite, then pinned here.
     account, credit = "0x" + "ab" * 20, 12345
-    assert leaf_hash(["address", "uint256"], [account, credit]) == keccak(keccak(encode(["address", "uint256"], [account, credit])))
+    laid_out = bytes(12) + bytes.fromhex("ab" * 20) + (12345).to_bytes(32, "big")
+    assert encode(["address", "uint256"], [account, credit]) == laid_out
+    assert keccak(laid_out) == bytes.fromhex("2999973da4e41a0dbd6add6d12ed3d540f3191063d5f1c9607b71b5190c055d3")
+    assert leaf_hash(["address", "uint256"], [account, credit]) == bytes.fromhex(
+        "2268231b3ed6db291bdc0659f226cd4aa663b2447ba1f01e94db5f0c79fc1dc5")
 
 
 def test_total_claimed_is_bounded_by_the_head_even_after_a_challenge(chain):

@@ -20,7 +20,7 @@ import Testing
     /// Rate-boundary lengths and random inputs against eth-hash; the streaming hasher is fed
     /// the same input in random-sized pieces and must agree too.
     @Test func agreesWithEthHash() throws {
-        var rng = SystemRandomNumberGenerator()
+        var (rng, seed) = TestSeed.generator(0xcc_0023)
         let cases = try PythonOracle.cases("keccak_cases.py", ["--seed", "3", "--count", "120"])
         #expect(cases.count == 136)
         for c in cases {
@@ -34,7 +34,7 @@ import Testing
                 h.update(Array(input[i..<(i + n)]))
                 i += n
             }
-            #expect(h.finalize().hex == expected, "streamed, length \(input.count)")
+            #expect(h.finalize().hex == expected, "streamed, length \(input.count), seed \(seed)")
         }
     }
 

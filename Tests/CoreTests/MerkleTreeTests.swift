@@ -56,6 +56,7 @@ import Testing
             #expect(tree.root.hex == c["root"] as! String)
             #expect(tree.tree.map(\.hex) == c["tree"] as! [String])
             #expect(tree.treeIndices == c["treeIndices"] as! [Int])
+            #expect((c["proofs"] as! [[String]]).count == values.count && (c["multiProofs"] as! [[String: Any]]).count == 3)
             for (i, expected) in (c["proofs"] as! [[String]]).enumerated() {
                 let proof = try #require(tree.proof(forValueAt: i))
                 #expect(proof.map(\.hex) == expected)

@@ -7,7 +7,7 @@ import Testing
 
     /// A random tree (keys sharing long prefixes included) and its contents.
     static func randomTree(_ n: Int, seed: UInt64) throws -> (SparseMerkleTree, [SMTHash: SMTHash], SMTTestRNG) {
-        var rng = SMTTestRNG(seed: seed)
+        var rng = SMTTestRNG(seed: TestSeed.value(seed))
         var map: [SMTHash: SMTHash] = [:]
         for k in F.randomKeys(n, &rng) { map[k] = F.randomHash(&rng) }
         return (try F.tree(map), map, rng)

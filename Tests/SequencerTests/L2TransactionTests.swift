@@ -59,6 +59,7 @@ extension JSONValue {
     /// parallel batch; in another domain (another chain or rollup) they recover to someone else.
     @Test func recoversEthAccountSignersInParallel() throws {
         let cases = try PythonOracle.cases("l2tx_cases.py", ["--seed", "8", "--count", "66"])
+        #expect(cases.count == 66)
         let envs = try cases.map { try L2Envelope.parse(try JSONValue(foundation: $0["wire"]!)) }
         let admission = L2Admission(chainId: 31337, rollup: L2TransactionTests.rollup)
         let batch = admission.authenticate(envs)

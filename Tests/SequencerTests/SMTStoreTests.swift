@@ -23,7 +23,7 @@ import Testing
 
     /// Random blocks of changes: inserts of new keys, updates and deletes of existing ones.
     static func blocksOfChanges(count: Int, seed: UInt64) -> [[SMTChange]] {
-        var rng = Rng(state: seed)
+        var rng = Rng(state: TestSeed.value(seed))
         var live: [SMTHash] = []
         return (0..<count).map { _ in
             var changes: [SMTChange] = []
