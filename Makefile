@@ -55,3 +55,9 @@ devnet-down:
 
 clean:
 	rm -rf .build .devnet .localnet
+
+# The hostile-load test at a larger scale (ATTACK_SCALE=4 by default); results in docs/PERFORMANCE.md.
+attack: setup
+	$(SWIFT) build --product emeth
+	bash scripts/attack
+
