@@ -38,6 +38,8 @@ import Testing
         #expect(blocks.count == 2)
         #expect(blocks.reduce(0) { $0 + $1.transactions.count } == 1_000)
         #expect(blocks.allSatisfy { $0.receipts.allSatisfy { $0.failure == nil } })
+        // zstd's bound for 64,993 + 256 bytes is 65,535, plus the version byte: 65,536.
+        #expect(BatchCodec.blockPayloadBudget(maxData: 65_536) == 64_993)
         let budget = SealPolicy().blockBudget
         for b in blocks {
             let payload = b.transactions.reduce(0) { $0 + BatchCodec.encodedSize($1) }
