@@ -1,2 +1,11 @@
-// The bridge (DESIGN §10): L1 JSON-RPC client, transaction manager, inbox watcher, batch poster.
+// The Bridge module: everything that talks to L1 (docs/ARCHITECTURE.md).
+//
+// - L1/        a JSON-RPC client for any Ethereum endpoint, typed calls, one-shot sends.
+// - TxManager/ one nonce stream per key: persisted before sending, fee bumps, reorgs, a lock.
+// - Inbox/     the inbox watcher: confirmed deposits, cancels and forced transactions, only
+//              from the rollup's address and never from removed logs; its reorg anchor persists.
+// - Poster/    the batch poster: cuts, checks and commits batches, tracks finality, and halts
+//              after a guardian's challenge until the operator rolls back or resumes.
+// - Rollup/    EmethRollup's calls, views and events as the bridge uses them.
+// - Deploy/    deploying the contracts and deployment.json; L2/ the client node commands use.
 import Core

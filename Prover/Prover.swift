@@ -1,5 +1,11 @@
-// The prover and auditor (DESIGN §11). Proofs live in Proofs/: settlement proofs for claims,
-// state proofs for accounts, jobs and totals, transaction inclusion, and the proof file
-// format with its standalone verifier (docs/PROOFS.md). Replay arrives with the auditor issue.
+// The Prover module: what lets anyone check the rollup without trusting the sequencer.
+//
+// - Proofs/  settlement proofs for claims, state proofs for accounts, jobs and totals (inclusion
+//            and non-inclusion), transaction inclusion, and the self-describing proof file with
+//            its standalone verifier (docs/PROOFS.md).
+// - Audit/   the replay auditor: rebuilds every block from L1 calldata (or an archive), recovers
+//            every signature, re-executes with the sequencer's own block executor, checks every
+//            root and commitment, and with L1 also every claim, block time and overdue inbox
+//            message (docs/AUDIT.md).
 import Core
 import Sequencer

@@ -1,3 +1,15 @@
-// The sequencer (DESIGN §5, §7, §12): state machine, block builder, Signer and RocksDB storage.
-// Filled by the sequencer-core issue; this file only anchors the module in the build.
+// The Sequencer module: everything that turns signed L2 transactions into durable blocks.
+//
+// - Transactions/  the eleven L2 transaction types, their EIP-712 types and JSON wire form, and
+//                  signature recovery on all cores (docs/PROTOCOL.md §2).
+// - STF/, State/   the pure state-transition function and fee rules, failure codes, accounts,
+//                  jobs, totals and genesis (§3–4). The auditor runs this same code.
+// - Blocks/        mempool, seal policy (a block always fits one L1 batch), block executor and
+//                  producer (roots), the Signer and its tickets (§5–6).
+// - Engine/        SequencerEngine: admission against the pending state, sealing in two steps
+//                  (execute under the caller's lock, fsync outside it), fault points, a workload.
+// - Storage/       RocksDB and ChainStore (one synced batch per block), job indexes, rollback.
+// - Batches/       the L1 batch format (zstd of RLP), commitments and settlement roots (§7).
+//
+// No HTTP here; the clock and the network come from the caller (see docs/ARCHITECTURE.md).
 import Core

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """EMETH devnet: a real local L1 - Ethereum JSON-RPC 2.0 over HTTP on 127.0.0.1, backed by py-evm.
 
-No geth/anvil binary can be installed here (DESIGN.md section 14), so tests and the demo talk
+No geth/anvil binary can be installed on our machines, so tests and the demo talk
 to this server instead. It speaks standard JSON-RPC only - nothing in the Swift code may rely
 on it being anything but "an Ethereum endpoint".
 

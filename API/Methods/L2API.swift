@@ -15,7 +15,7 @@ public struct ChainInfoExtras: Sendable, Equatable {
     }
 }
 
-/// The `emeth_*` methods of DESIGN §13 over one engine. Each method lives in the file of its
+/// The `emeth_*` methods of docs/API.md over one engine. Each method lives in the file of its
 /// area (transactions, chain, state, proofs); this type holds what they share and lists them.
 public struct L2API: Sendable {
     public let engine: EngineHandle

@@ -1,7 +1,7 @@
 import Core
 import Sequencer
 
-/// How results are written (DESIGN §13, as Ethereum's JSON-RPC does): quantities as minimal
+/// How results are written (docs/API.md, as Ethereum's JSON-RPC does): quantities as minimal
 /// `0x`-hex, byte strings as `0x`-hex, addresses EIP-55 checksummed.
 extension JSONValue {
     static func quantity(_ v: UInt256) -> JSONValue { .string(v.hexQuantity) }
@@ -55,7 +55,7 @@ enum ResultJSON {
                  "credit": .quantity(a.credit)])
     }
 
-    /// Every job field of DESIGN §5 / PROTOCOL §3; `status` as its number, `statusName` for
+    /// Every job field of docs/PROTOCOL.md §3 / PROTOCOL §3; `status` as its number, `statusName` for
     /// people reading it.
     static func job(_ j: Job) -> JSONValue {
         .object([

@@ -1,7 +1,7 @@
 import Core
 import Sequencer
 
-/// Follows the L1 inbox (DESIGN §6): reads `InboxMessage` events only from blocks with at
+/// Follows the L1 inbox (docs/PROTOCOL.md §3): reads `InboxMessage` events only from blocks with at
 /// least `confirmations` confirmations, so reorgs shallower than that never reach the
 /// sequencer, and stops with an error when one deeper than that is seen (the block it last
 /// read changed hash) instead of guessing. The sequencer's inbox cursor says which message is

@@ -2,7 +2,7 @@ import Core
 import Foundation
 import Sequencer
 
-/// The sequencer's L2 JSON-RPC API (DESIGN §13, docs/API.md) as the node and requester
+/// The sequencer's L2 JSON-RPC API (docs/API.md, docs/API.md) as the node and requester
 /// commands use it. The same `JSONRPCClient` as for L1: it is plain JSON-RPC 2.0 over HTTP.
 public struct L2Client: Sendable {
     public let rpc: JSONRPCClient

@@ -2,7 +2,7 @@ import Core
 import Foundation
 import Sequencer
 
-/// When to cut a batch (DESIGN §8): by size, block count or age.
+/// When to cut a batch (docs/PROTOCOL.md §7): by size, block count or age.
 public struct BatchPolicy: Sendable {
     /// The contract's bound on `data` (EmethRollup MAX_BATCH_DATA).
     public var maxDataBytes = 65_536

@@ -1,7 +1,7 @@
 import Core
 
 /// What the poster decided and what became of it: one batch's block range, the transaction
-/// that carries it, and its L1 status (DESIGN §8; receipts report it as committed / final).
+/// that carries it, and its L1 status (docs/PROTOCOL.md §7; receipts report it as committed / final).
 public struct BatchRecord: Hashable, Sendable {
     public enum Status: UInt8, Sendable, CustomStringConvertible {
         /// Range and calldata fixed and persisted; the transaction may not exist yet.

@@ -35,7 +35,7 @@ public enum TxManagerError: Error, CustomStringConvertible {
     }
 }
 
-/// Owns one key's nonce stream on L1 (DESIGN §10; the anchors are OP's txmgr and Nitro's
+/// Owns one key's nonce stream on L1 (docs/ARCHITECTURE.md; the anchors are OP's txmgr and Nitro's
 /// DataPoster). Every transaction is signed and persisted before it is sent; `poll` drives
 /// each one to confirmation: receipts are looked for under every signed version, forgotten
 /// transactions are resent byte for byte, stuck ones are bumped by 12.5% up to a cap, and a

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `emeth audit`: rebuild the chain from L1 (or an export) and check every claim the sequencer
-/// made (DESIGN §11). Three commands check a deployment: export, replay, and — when a replay
+/// made (docs/AUDIT.md). Three commands check a deployment: export, replay, and — when a replay
 /// finds a lie in a batch that is not final yet — replay --challenge. See docs/AUDIT.md.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

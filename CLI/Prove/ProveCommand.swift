@@ -4,7 +4,7 @@ import Foundation
 import Prover
 import Sequencer
 
-/// `emeth prove …`: proofs from a chain store, and the standalone verifier (DESIGN §11).
+/// `emeth prove …`: proofs from a chain store, and the standalone verifier (docs/AUDIT.md).
 /// Every proof is written as one self-describing JSON file (docs/PROOFS.md) that
 /// `emeth prove verify` checks without any store.
 struct ProveCommand: ParsableCommand {

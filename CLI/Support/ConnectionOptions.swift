@@ -51,7 +51,7 @@ struct L2Options: ParsableArguments {
     }
 }
 
-/// Parses an amount per DESIGN §3 (`1.5emt`, `120gholon`, base units) for an argument.
+/// Parses an amount per docs/PROTOCOL.md §1 (`1.5emt`, `120gholon`, base units) for an argument.
 func parseAmount(_ text: String) throws -> UInt256 {
     do { return try Amount.parse(text) } catch { throw CLIError("\(error)") }
 }

@@ -1,7 +1,7 @@
 # pragma version 0.4.3
 """
 @title EmethRollup
-@notice The L1 side of the EMETH rollup (DESIGN §6–9): the inbox (deposits, cancel requests
+@notice The L1 side of the EMETH rollup (docs/PROTOCOL.md §3–9): the inbox (deposits, cancel requests
         and forced transactions), batch commitments posted by the sequencer, finality after a
         challenge period, guardian challenges, and cumulative claims by Merkle proof or Signer
         ticket. Every payout is bounded by the newest committed batch's totalCredit, ticket
@@ -373,7 +373,7 @@ def _append(kind: uint8, account: address, word: bytes32, amount: uint256, jobId
 def commitBatch(batchIndex: uint256, firstBlock: uint256, lastBlock: uint256, lastBlockHash: bytes32,
                 stateRoot: bytes32, settlementRoot: bytes32, totalCredit: uint256, totalBurned: uint256,
                 inboxCursor: uint256, data: Bytes[MAX_BATCH_DATA]):
-    """@notice Commits the sequencer's blocks firstBlock..lastBlock (DESIGN §8, PROTOCOL §9)."""
+    """@notice Commits the sequencer's blocks firstBlock..lastBlock (docs/PROTOCOL.md §7, PROTOCOL §9)."""
     core: uint256 = self.core
     assert core & PAUSED_BIT == 0, "EmethRollup: paused"
     assert msg.sender == self.sequencer, "EmethRollup: not sequencer"
@@ -521,7 +521,7 @@ def claim(account: address, credit: uint256, batchIndex: uint256, proof: DynArra
 def claimWithTicket(account: address, credit: uint256, blockNumber: uint256, signature: Bytes[65]) -> uint256:
     """
     @notice Pays `credit - claimed[account]` to `account` on the Signer's EIP-712 Ticket
-            (DESIGN §7) for a committed block, without waiting for finality, within the
+            (docs/PROTOCOL.md §5–6) for a committed block, without waiting for finality, within the
             ticket rate limit. Anyone may submit it for the account.
     @return The amount paid.
     """

@@ -1,4 +1,4 @@
-"""EmethRollup batches: commitBatch's checks (DESIGN §8), finality, challenges and burns."""
+"""EmethRollup batches: commitBatch's checks (docs/PROTOCOL.md §7), finality, challenges and burns."""
 from eth_abi import encode
 from eth_hash.auto import keccak
 

@@ -1,5 +1,5 @@
 /// The fast path for fixed schemas. The sequencer hashes every L2 transaction and every
-/// Ticket (DESIGN §4, §7) with types known at compile time, so those go straight from Swift
+/// Ticket (docs/PROTOCOL.md §2, §7) with types known at compile time, so those go straight from Swift
 /// values to words with `StructHasher` and a `Domain` whose separator is computed once,
 /// never through the JSON model of `TypedData`.
 public enum EIP712 {
@@ -20,7 +20,7 @@ public enum EIP712 {
     }
 
     /// `EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)`,
-    /// the domain shape of DESIGN §4, with its separator computed once at construction.
+    /// the domain shape of docs/PROTOCOL.md §2, with its separator computed once at construction.
     public struct Domain: Hashable, Sendable {
         public static let typeString = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
         public static let typeHash = Keccak.hash256(typeString)
@@ -45,7 +45,7 @@ public enum EIP712 {
             separator = h.finalize()
         }
 
-        /// The rollup's domain (DESIGN §4): name "EMETH L2", version "1", the L1 chain id and
+        /// The rollup's domain (docs/PROTOCOL.md §2): name "EMETH L2", version "1", the L1 chain id and
         /// the L1 EmethRollup contract.
         public static func emethL2(chainId: UInt256, verifyingContract: Address) -> Domain {
             Domain(name: "EMETH L2", version: "1", chainId: chainId, verifyingContract: verifyingContract)
@@ -64,7 +64,7 @@ public enum EIP712 {
     }
 
     /// The Signer's ticket `Ticket(address account,uint256 credit,uint256 blockNumber)`
-    /// (DESIGN §7), signed under the rollup domain and redeemed by `claimWithTicket` on L1.
+    /// (docs/PROTOCOL.md §5–6), signed under the rollup domain and redeemed by `claimWithTicket` on L1.
     public enum Ticket {
         public static let typeString = "Ticket(address account,uint256 credit,uint256 blockNumber)"
         public static let typeHash = Keccak.hash256(typeString)

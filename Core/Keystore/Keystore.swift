@@ -2,7 +2,7 @@ import Foundation
 
 /// A Web3 Secret Storage (version 3) keystore: the encrypted key file geth, eth-account,
 /// MetaMask and every Ethereum wallet read and write. Operators' keys (sequencer, signer,
-/// bridge) live in these files, never in flags (DESIGN §13). No I/O here: the CLI reads the
+/// bridge) live in these files, never in flags (docs/API.md). No I/O here: the CLI reads the
 /// file and passes its bytes.
 ///
 /// decrypt: derivedKey = KDF(password, salt, dklen); check

@@ -1,5 +1,5 @@
 /// A binary Merkle tree over 32-byte leaves that commits to their *order*: the txRoot of a
-/// block (DESIGN §7). Unlike the OpenZeppelin tree (sorted pairs, for claims), a pair here is
+/// block (docs/PROTOCOL.md §5–6). Unlike the OpenZeppelin tree (sorted pairs, for claims), a pair here is
 /// hashed left‖right, so a proof also proves the position.
 ///
 /// Construction (pinned in docs/PROTOCOL.md): level 0 is the leaves in order; each next level

@@ -8,7 +8,7 @@ extension StandardMerkleTree {
         Keccak.hash256(Keccak.hash256(abiEncoded))
     }
 
-    /// The settlement leaf of DESIGN §7:
+    /// The settlement leaf of docs/PROTOCOL.md §5–6:
     /// `keccak256(bytes.concat(keccak256(abi.encode(address account, uint256 credit))))`.
     public static func settlementLeaf(account: Address, credit: UInt256) -> Bytes {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buf in

@@ -4,7 +4,7 @@ import Foundation
 /// A Merkle tree laid out exactly as OpenZeppelin's `@openzeppelin/merkle-tree`
 /// (`StandardMerkleTree.of(values, encoding)`, src/core.ts `makeMerkleTree`/`getProof`), so
 /// its root and proofs are accepted by OpenZeppelin's `MerkleProof.verify` on L1 — the
-/// settlementRoot of DESIGN §7 and §8.
+/// settlementRoot of docs/PROTOCOL.md §5–6 and §8.
 ///
 /// Layout: a complete binary tree in one array of 2n−1 nodes, node i's children at 2i+1 and
 /// 2i+2; the n leaves fill the end of the array in reverse order (leaf k at 2n−2−k); each

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Token amounts as people type them (DESIGN §3): `1.5emt`, `120gholon`, or base units.
+/// Token amounts as people type them (docs/PROTOCOL.md §1): `1.5emt`, `120gholon`, or base units.
 /// 1 EMT = 10^18 base units, 1 Gholon = 10^9. Exact: a fraction finer than one base unit is
 /// an error, never rounded.
 public enum Amount {

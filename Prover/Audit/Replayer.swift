@@ -2,7 +2,7 @@ import Core
 import Foundation
 import Sequencer
 
-/// Re-executes posted batches from genesis and checks every claim they make (DESIGN §11): data
+/// Re-executes posted batches from genesis and checks every claim they make (docs/AUDIT.md): data
 /// hash, decoding, every transaction signature, block links, inbox contents, every root, the
 /// header hash and its Signer signature, conservation, and the commitment fields. It runs the
 /// sequencer's own `BlockProducer` on a temporary RocksDB store, so state lives on disk and

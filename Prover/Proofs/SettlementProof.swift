@@ -1,7 +1,7 @@
 import Core
 import Sequencer
 
-/// A claim proof (DESIGN §7–8): `account`'s latest credit in blocks `firstBlock…lastBlock` is
+/// A claim proof (docs/PROTOCOL.md §5–7): `account`'s latest credit in blocks `firstBlock…lastBlock` is
 /// a leaf of that range's settlement tree, whose root the bridge posts in `commitBatch`.
 /// The leaf is OpenZeppelin's standard leaf `keccak256(keccak256(abi.encode(account, credit)))`
 /// and `proof` the sibling path with sorted-pair hashing, so L1's `MerkleProof.verify(proof,

@@ -1,6 +1,6 @@
 import Core
 
-/// The L1 batch data format (DESIGN §8, pinned at the interface; docs/PROTOCOL.md §6):
+/// The L1 batch data format (docs/PROTOCOL.md §7, pinned at the interface; docs/PROTOCOL.md §6):
 ///
 ///     data    = 0x01 ‖ zstd(RLP([firstBlock, [block, …]]))
 ///     block   = [parentHash, timestamp, txRoot, stateRoot, settlementRoot, inboxCursor,
@@ -11,7 +11,7 @@ import Core
 /// Block numbers follow from `firstBlock`, txCount from the list; senders are recovered from
 /// the signatures and receipts, tickets and roots are recomputed by whoever replays — the
 /// data carries exactly what cannot be derived, so an auditor with L1 alone can rebuild all.
-/// `type` numbers the calls in DESIGN §4's order: RegisterJob = 1 … Withdraw = 11.
+/// `type` numbers the calls in docs/PROTOCOL.md §2's order: RegisterJob = 1 … Withdraw = 11.
 public enum BatchCodec {
     public static let version: UInt8 = 1
     /// Decompression bound: L1 calldata is untrusted, so a small input may not claim a huge output.

@@ -1,6 +1,6 @@
 import Core
 
-/// One `commitBatch` call (DESIGN §8): a range of sealed blocks, the roots and totals of its
+/// One `commitBatch` call (docs/PROTOCOL.md §7): a range of sealed blocks, the roots and totals of its
 /// last block, the batch settlementRoot, and the encoded blocks as `data`.
 public struct BatchCommitment: Hashable, Sendable {
     public let batchIndex: UInt64

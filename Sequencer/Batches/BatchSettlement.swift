@@ -1,6 +1,6 @@
 import Core
 
-/// The settlement tree of a batch (DESIGN §7–8): the latest credit of every account whose
+/// The settlement tree of a batch (docs/PROTOCOL.md §5–7): the latest credit of every account whose
 /// credit changed anywhere in the batch's blocks. Its root is what `commitBatch` posts and what
 /// `claim` proves against, so the poster, the prover and the auditor all build it here.
 ///

@@ -1,7 +1,7 @@
 import CZstd
 import Core
 
-/// zstd compression of batch data (DESIGN §8). Decompression is bounded: batch data comes
+/// zstd compression of batch data (docs/PROTOCOL.md §7). Decompression is bounded: batch data comes
 /// from L1 calldata that anyone can post, so a small input must not be allowed to claim a
 /// huge output and exhaust memory.
 public enum Zstd {

@@ -1,6 +1,6 @@
 import Core
 
-/// A block header (DESIGN §7). `hash` = keccak256(abi.encode(number, parentHash, timestamp,
+/// A block header (docs/PROTOCOL.md §5–6). `hash` = keccak256(abi.encode(number, parentHash, timestamp,
 /// txRoot, stateRoot, settlementRoot, inboxCursor, txCount)) with every integer a uint256 —
 /// so the L1 contract or any client can recompute it with one `abi.encode`.
 public struct BlockHeader: Hashable, Sendable {

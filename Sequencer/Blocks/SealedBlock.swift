@@ -9,7 +9,7 @@ public struct TxReceipt: Hashable, Sendable {
     public var success: Bool { failure == nil }
 }
 
-/// A Signer ticket (DESIGN §7): EIP-712 `Ticket(account, credit, blockNumber)` signed by the
+/// A Signer ticket (docs/PROTOCOL.md §5–6): EIP-712 `Ticket(account, credit, blockNumber)` signed by the
 /// Signer, redeemable on L1 at once. Cumulative: L1 pays `credit − claimed`.
 public struct Ticket: Hashable, Sendable {
     public let account: Address

@@ -1,6 +1,6 @@
 import Core
 
-/// The Signer (DESIGN §7): signs each sealed block's hash and, for every account whose credit
+/// The Signer (docs/PROTOCOL.md §5–6): signs each sealed block's hash and, for every account whose credit
 /// changed, an EIP-712 `Ticket` a node can take to L1 at once.
 public struct Signer: Sendable {
     let key: PrivateKey

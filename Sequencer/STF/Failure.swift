@@ -1,5 +1,5 @@
 /// Why a well-formed, correctly signed transaction failed. A failing transaction is still
-/// recorded in its block with this code and costs its sender nothing but the nonce (DESIGN §5).
+/// recorded in its block with this code and costs its sender nothing but the nonce (docs/PROTOCOL.md §3).
 /// The numbers are pinned (receipts, batches and auditors carry them).
 public enum FailureCode: UInt16, Sendable, CaseIterable, Error, CustomStringConvertible {
     case unknownJob = 1

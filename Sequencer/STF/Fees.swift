@@ -1,6 +1,6 @@
 import Core
 
-/// EmethCore's fee rules (DESIGN §5) in one place. Every amount is floor-rounded, computed
+/// EmethCore's fee rules (docs/PROTOCOL.md §3) in one place. Every amount is floor-rounded, computed
 /// with overflow-checked arithmetic; an overflow fails the transaction rather than wrapping.
 public struct Fees: Sendable, Equatable {
     /// fuelLimit × fuelPrice: the most the node can earn.

@@ -1,6 +1,6 @@
 import Core
 
-/// The state-transition function (DESIGN §5): pure and deterministic. Time comes from the
+/// The state-transition function (docs/PROTOCOL.md §3): pure and deterministic. Time comes from the
 /// block header and nothing here touches a clock, the disk or the network, so the sequencer
 /// and the auditor's replay run this same code and must reach the same roots.
 public struct StateTransition: Sendable {
@@ -122,7 +122,7 @@ public struct StateTransition: Sendable {
         }
     }
 
-    // MARK: - The table of DESIGN §5
+    // MARK: - The table of docs/PROTOCOL.md §3
 
     func execute(_ call: L2Call, from sender: Address, time: UInt64, state s: WorldState, scratch: inout Scratch) throws {
         switch call {

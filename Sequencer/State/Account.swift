@@ -1,6 +1,6 @@
 import Core
 
-/// An L2 account (DESIGN §5). `credit` only ever grows: it is the cumulative amount made
+/// An L2 account (docs/PROTOCOL.md §3). `credit` only ever grows: it is the cumulative amount made
 /// claimable on L1, so a ticket or proof for a newer credit supersedes older ones and the L1
 /// contract pays `credit − claimed`.
 public struct Account: Hashable, Sendable {

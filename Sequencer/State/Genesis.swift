@@ -1,6 +1,6 @@
 import Core
 
-/// Fee rates per 100,000 (EmethCore's units; DESIGN §5) and protocol limits. They come from
+/// Fee rates per 100,000 (EmethCore's units; docs/PROTOCOL.md §3) and protocol limits. They come from
 /// the genesis file so a devnet can experiment, but the defaults are the pinned values.
 public struct ChainParams: Hashable, Sendable {
     public var rateDenominator: UInt64 = 100_000
@@ -18,7 +18,7 @@ public struct ChainParams: Hashable, Sendable {
     public init() {}
 }
 
-/// Role sets fixed at genesis (DESIGN §5): who may verify, split and aggregate.
+/// Role sets fixed at genesis (docs/PROTOCOL.md §3): who may verify, split and aggregate.
 public struct Roles: Hashable, Sendable {
     public var verifiers: Set<Address>
     public var splitters: Set<Address>

@@ -1,6 +1,6 @@
 import Core
 
-/// Job statuses: EmethCore's numbers (1–8) plus SPLIT and COMPLETED for parents (DESIGN §5).
+/// Job statuses: EmethCore's numbers (1–8) plus SPLIT and COMPLETED for parents (docs/PROTOCOL.md §3).
 public enum JobStatus: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case requested = 1, processing = 2, submitted = 3, verified = 4, canceled = 5
     case timeout = 6, failed = 7, declined = 8, split = 9, completed = 10

@@ -7,7 +7,7 @@ public protocol StateSource {
 }
 
 /// The chain-wide sums. `totalDeposited`, `totalCredit` and `totalBurned` are committed to L1
-/// with each batch; the other three are kept so the conservation law (DESIGN §5) is an O(1)
+/// with each batch; the other three are kept so the conservation law (docs/PROTOCOL.md §3) is an O(1)
 /// check after every transaction instead of a scan of all state.
 public struct Totals: Hashable, Sendable {
     public var totalDeposited: UInt256 = .zero

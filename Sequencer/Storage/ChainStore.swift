@@ -1,6 +1,6 @@
 import Core
 
-/// The sequencer's durable chain in RocksDB (DESIGN §12). Column families:
+/// The sequencer's durable chain in RocksDB (docs/ARCHITECTURE.md (Storage)). Column families:
 /// `blocks` (number, 8 bytes big-endian → block), `hashes` (block hash → number),
 /// `txs` (tx hash → number ‖ index), `state` (tree key → record), `smt` (tree nodes),
 /// `tickets` (address → latest ticket), `totals` (number → totals after that block, which a

@@ -2,7 +2,7 @@ import Core
 
 /// Puts and deletes across column families that `RocksDB.write` applies atomically: after a
 /// crash either all of them are visible or none. A sealed block's header, transactions,
-/// receipts, state records and tree nodes go into one batch (DESIGN §12).
+/// receipts, state records and tree nodes go into one batch (docs/ARCHITECTURE.md (Storage)).
 ///
 /// A plain value: it can be built on any thread, copied, inspected, and written later.
 /// Operations apply in order, so a later put or delete of the same key wins.

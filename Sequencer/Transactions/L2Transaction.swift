@@ -1,6 +1,6 @@
 import Core
 
-/// The body of an L2 transaction: one case per EIP-712 primary type of DESIGN §4.
+/// The body of an L2 transaction: one case per EIP-712 primary type of docs/PROTOCOL.md §2.
 /// Field names and order follow the pinned type strings exactly.
 public enum L2Call: Hashable, Sendable {
     case registerJob(RegisterJob)
@@ -66,7 +66,7 @@ public enum L2Call: Hashable, Sendable {
 
 /// A transaction whose signature has been checked: the sender is the recovered signer.
 ///
-/// `hash` is `keccak256(digest ‖ sender)`, not the bare EIP-712 digest DESIGN §4 first
+/// `hash` is `keccak256(digest ‖ sender)`, not the bare EIP-712 digest docs/PROTOCOL.md §2 first
 /// pinned: the digest does not include the sender, so two accounts sending the same call at
 /// the same nonce (two nodes racing to `Process` one job, two users' first `Withdraw` of
 /// 1 EMT) would share one "hash", and receipts and the mempool could not tell them apart.

@@ -1,6 +1,6 @@
 import Core
 
-/// EIP-712 struct hashing for the eleven L2 transaction types (DESIGN §4), written out per
+/// EIP-712 struct hashing for the eleven L2 transaction types (docs/PROTOCOL.md §2), written out per
 /// type: the sequencer hashes every incoming transaction, so this path skips the generic
 /// typed-data model and goes straight from Swift values to 32-byte words.
 public enum L2TypedData {
@@ -49,7 +49,7 @@ public enum L2TypedData {
         return h.finalize()
     }
 
-    /// The domain of DESIGN §4: name "EMETH L2", version "1", the L1 chain id and the L1
+    /// The domain of docs/PROTOCOL.md §2: name "EMETH L2", version "1", the L1 chain id and the L1
     /// rollup contract. Tickets use the same domain.
     public static func domain(chainId: UInt256, rollup: Address) -> EIP712.Domain {
         .emethL2(chainId: chainId, verifyingContract: rollup)

@@ -24,7 +24,7 @@ public enum L2TxError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// A transaction as it arrives on the wire (DESIGN §4), parsed but not yet authenticated.
+/// A transaction as it arrives on the wire (docs/PROTOCOL.md §2), parsed but not yet authenticated.
 public struct L2Envelope: Hashable, Sendable {
     public let call: L2Call
     public let nonce: UInt64

@@ -91,7 +91,7 @@ import Testing
         }
     }
 
-    /// The pinned L2 transaction types (DESIGN §4) and the Ticket (§7): eth-account, the JSON
+    /// The pinned L2 transaction types (docs/PROTOCOL.md §2) and the Ticket (§7): eth-account, the JSON
     /// model, and the StructHasher fast path all agree.
     @Test func l2TypesAgreeWithEthAccountOnBothPaths() throws {
         let cases = try PythonOracle.cases("eip712_cases.py", ["--seed", "11", "--count", "96", "--suite", "l2"])

@@ -2,7 +2,7 @@ import Core
 import Testing
 @testable import Sequencer
 
-/// DESIGN §5, row by row, on the white paper's job: 120,000 fuel at 120 Gholon.
+/// docs/PROTOCOL.md §3, row by row, on the white paper's job: 120,000 fuel at 120 Gholon.
 /// feeLimit = 14,400,000 Gholon = 0.0144 EMT; verifier fee 5% = 720,000 Gholon;
 /// escrow = node deposit = 15,120,000 Gholon; penalty 25% = 3,600,000 Gholon.
 @Suite struct WhitePaperJobTests {

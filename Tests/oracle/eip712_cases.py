@@ -5,7 +5,7 @@ implementation: eth_account._utils.encode_typed_data + eth_abi).
                    (dynamic, fixed, nested) of every kind, every atomic type (uint8…uint256,
                    int8…int256, address, bool, bytes1…bytes32, bytes, string), values written
                    as JSON numbers, decimal strings and 0x-hex strings, random domain subsets.
-  --suite l2     : the pinned L2 transaction types of DESIGN §4 and the Ticket of §7 under the
+  --suite l2     : the pinned L2 transaction types of docs/PROTOCOL.md §2 and the Ticket of §7 under the
                    "EMETH L2" domain.
 
 Each case carries the document as JSON *text* (so 256-bit JSON numbers reach Swift intact),

@@ -1,4 +1,4 @@
-"""Random L2 transactions (DESIGN §4) signed with eth-account's sign_typed_data — an
+"""Random L2 transactions (docs/PROTOCOL.md §2) signed with eth-account's sign_typed_data — an
 independent EIP-712 implementation. For each: the wire form our API accepts, the digest
 eth-account computed, the signer's address and the signature."""
 import argparse, json, random

@@ -1,4 +1,4 @@
-"""The eleven L2 transaction types of DESIGN §4 (docs/PROTOCOL.md §2), shared by the oracles."""
+"""The eleven L2 transaction types of docs/PROTOCOL.md §2 (docs/PROTOCOL.md §2), shared by the oracles."""
 
 L2_TYPES = {
     "RegisterJob": [("jobId", "bytes16"), ("parentJob", "bytes16"), ("programId", "uint256"), ("numParallel", "uint256"),

@@ -240,7 +240,7 @@ def test_job_lifecycle(rpc, lifecycle):
         {"code": -32006, "message": "the transaction would fail with INSUFFICIENT_BALANCE (10) against the pending state: the balance is too small; deposit more"}]
     verify = lifecycle["verify"]
     assert verify["success"] is True and verify["failure"] is None
-    # DESIGN §5 with feeLimit = 120,000 × 1 Gholon: the node earns fuelUsed × price, the
+    # docs/PROTOCOL.md §3 with feeLimit = 120,000 × 1 Gholon: the node earns fuelUsed × price, the
     # requester gets feeLimit − that back, the verifier 5% of feeLimit.
     fee_limit, v_fee, earned = 120_000 * GWEI, 6_000 * GWEI, 100_000 * GWEI
     assert lifecycle["withdraw"]["success"] is True
