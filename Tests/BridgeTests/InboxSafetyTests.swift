@@ -10,33 +10,10 @@ import Testing
 @Suite(.serialized) struct InboxSafetyTests {
     typealias F = BridgeFixture
 
-    /// An endpoint that answers `eth_getLogs` with the real logs plus, for each real inbox log,
-    /// a forged one from `impostor` announcing message `fakeIndex`, and a `removed: true` copy.
-    static func lyingRollup(_ f: F, impostor: Address, fakeIndex: UInt64) -> RollupContract {
-        let topic = RollupContract.inboxMessageEvent.topic0.hex
-        let rpc = JSONRPCClient(url: f.devnet.url, timeout: 30, maxAttempts: 3) { method, _, result in
-            guard method == "eth_getLogs", let logs = result.arrayValue else { return result }
-            var out = logs
-            for l in logs {
-                guard var o = l.objectValue, var topics = o["topics"]?.arrayValue, topics.first?.stringValue == topic else { continue }
-                topics[1] = .string("0x" + String(repeating: "0", count: 62) + String(format: "%02x", fakeIndex))
-                o["topics"] = .array(topics)
-                var forged = o
-                forged["address"] = .string(impostor.checksummed)
-                var removed = o
-                removed["removed"] = .bool(true)
-                out.insert(.object(forged), at: 0)
-                out.append(.object(removed))
-            }
-            return .array(out)
-        }
-        return RollupContract(address: f.deployment.rollup, eth: EthClient(rpc: rpc))
-    }
-
     @Test func logsOfAnotherAddressOrRemovedAreIgnored() async throws {
         let f = try await F()
         try await f.depositAll(UInt256(7) * F.emt)
-        let liar = Self.lyingRollup(f, impostor: f.deployment.token, fakeIndex: 3)
+        let liar = f.lyingRollup(impostor: f.deployment.token, fakeIndex: 3)
         // The lie is there: the raw answer holds three times as many inbox logs.
         let raw = try await liar.eth.logs(address: f.deployment.rollup, topics: [[RollupContract.inboxMessageEvent.topic0]],
                                           from: .number(f.deployment.block), to: .latest)

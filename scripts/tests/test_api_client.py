@@ -26,6 +26,7 @@ from web3 import Web3
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "Tests" / "oracle"))
 from l2types import L2_TYPES  # noqa: E402
+from support import wait_until  # noqa: E402
 
 EMETH = os.environ.get("EMETH_BIN", str(ROOT / ".build" / "debug" / "emeth"))
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -142,15 +143,6 @@ def rpc(tmp_path_factory):
         finally:
             devnet.kill()
     assert proc.returncode == 0, proc.stderr.read()
-
-
-def wait_until(predicate, what, timeout=120.0):
-    """Polls until `predicate()` is truthy; a generous limit that, expired, fails the test."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def result(rpc, method, *params):

@@ -13,7 +13,6 @@ verifier go Register → Process → Submit → Verify → Withdraw → claim by
 """
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from web3 import Web3
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 from demo_model import sign  # noqa: E402
+from support import free_port, wait_until  # noqa: E402
 
 EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
 SCALE = int(os.environ.get("ATTACK_SCALE") or 1)
@@ -39,12 +39,6 @@ LIST_BATCHES = 20 * SCALE        # 100-request batches of emeth_listJobs
 INBOX_FLOOD = 600 * SCALE        # requestCancel messages on L1 (more than one block's 512)
 RSS_BOUND_MB = 1_024             # the sequencer's peak resident memory must stay below this
 GHOLON = 10**9
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class SourceAdapter(HTTPAdapter):
@@ -77,17 +71,6 @@ class Client:
                               timeout=120).json()
         assert "result" in r, (method, r)
         return r["result"]
-
-
-def wait_until(predicate, what: str, timeout: float = 300.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +117,7 @@ class Honest:
         assert receipt["success"] is True, (primary, receipt)
         return receipt
 
-    def job(self, n: int) -> list:
+    def job(self, n: int) -> None:
         job = "0x" + f"{n:032x}"
         self.send(self.requester, "RegisterJob", jobId=job, parentJob="0x" + "00" * 16, programId=1, numParallel=1, numEpoch=1,
                   dataset="0x" + "d0" * 32, param="0x" + "e0" * 32, fuelLimit=1_000, fuelPrice=2 * GHOLON,
@@ -142,7 +125,7 @@ class Honest:
         self.send(self.node, "Process", jobId=job)
         self.send(self.node, "Submit", jobId=job, result="0x" + "aa" * 32, fuelUsed=900)
         self.send(self.verifier, "Verify", jobId=job)
-        return [self.send(self.node, "Withdraw", amount=900 * 2 * GHOLON)]
+        self.send(self.node, "Withdraw", amount=900 * 2 * GHOLON)
 
 
 def percentile(xs, p):
@@ -251,7 +234,7 @@ def test_honest_users_get_through_a_hostile_load(net):
     attacker.start()
     flood.start()
     for n in range(2, 6):
-        withdraw = honest.job(n)[-1]
+        honest.job(n)
     attacker.join(timeout=600)
     flood.join(timeout=600)
     stop.set()

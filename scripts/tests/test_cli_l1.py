@@ -12,7 +12,6 @@ import pty
 import re
 import select
 import signal
-import socket
 import subprocess
 import time
 from decimal import Decimal
@@ -21,18 +20,13 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 from web3 import Web3
+from support import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
 ARTIFACTS = ROOT / "Contracts" / "artifacts"
 EMT = 10**18
 PASSWORD = "typed at the prompt"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def clean_env(**extra) -> dict:
@@ -85,17 +79,6 @@ def emeth_with_prompt(*args, env, password=PASSWORD, timeout=300):
     text = out.decode(errors="replace").replace("\r\n", "\n")
     assert typed, f"emeth {' '.join(args)} never asked for the password:\n{text}"
     return os.waitstatus_to_exitcode(status), text
-
-
-def wait_until(predicate, what, timeout=180.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.1)
 
 
 def fmt(units: int) -> str:

@@ -5,22 +5,16 @@ The demo waits for events (receipts, balances, batches), each wait with its own 
 fails with what it waited for. The limit here only guards against a hang: it is generous for a
 debug build on a loaded 2-core machine, and expiring it fails with the demo's output so far."""
 import os
-import socket
 import subprocess
 from pathlib import Path
 
 OVERALL_LIMIT = 1200  # seconds; a run takes about 1–2 minutes
 
 import pytest
+from support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.skipif(not os.access(EMETH, os.X_OK), reason=f"{EMETH} is missing: build it (swift build --product emeth) "

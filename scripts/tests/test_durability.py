@@ -23,7 +23,6 @@ import select
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -32,6 +31,7 @@ from web3 import Web3
 
 import strace_log
 from test_api_client import CHAIN_ID, DOMAIN, EMETH, OWNER_KEY, SIGNER, STRANGER, start_devnet, wire
+from support import wait_until
 
 SEQUENCER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"   # devnet key 1
 SEQUENCER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -43,17 +43,6 @@ def emeth(*args, env, timeout=120):
     r = subprocess.run([EMETH, *args], capture_output=True, text=True, env=env, timeout=timeout)
     assert r.returncode == 0, f"emeth {' '.join(args)}:\n{r.stdout}\n{r.stderr}"
     return r.stdout
-
-
-def wait_until(predicate, what, timeout=120.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.02)
 
 
 @pytest.fixture(scope="module")

@@ -7,17 +7,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
 pytestmark = pytest.mark.skipif(not os.access(EMETH, os.X_OK),
                                 reason=f"{EMETH} is missing: build it (swift build --product emeth) or set EMETH_BIN")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def localnet(env, *args):
