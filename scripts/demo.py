@@ -43,7 +43,7 @@ from demo_model import (  # noqa: E402
 # --- the demo -------------------------------------------------------------------------------
 
 class Demo:
-    PHASES = 18
+    PHASES = 17
 
     def __init__(self, args):
         self.args = args
