@@ -8,8 +8,9 @@ from pathlib import Path
 
 from eth_abi import encode
 from eth_hash.auto import keccak
+from web3 import Web3
 
-from conftest import CHALLENGE_PERIOD, EMT, ESCAPE_DELAY, reverts
+from conftest import CHALLENGE_PERIOD, CHANGE_DELAY, EMT, ESCAPE_DELAY, deploy, reverts
 from oz_merkle import leaf_hash as oz_leaf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "Tests" / "oracle"))
@@ -393,4 +394,121 @@ def test_ticket_overpayment_is_bounded_by_the_ticket_limit(chain):
     assert f.claimed(mallory).call() == 2**255 + 60 * EMT  # the overpayment, on record
     # The contract holds 40 of u0's 100: the last payout cannot be made in full.
     assert chain.balance(chain.rollup.address) == 40 * EMT
-    reverts("", chain.send, f.escapeAccount(*honest.account_args(u[0])), u[0])
+    reverts("EmethToken: insufficient balance", chain.send, f.escapeAccount(*honest.account_args(u[0])), u[0])
+
+
+# ---------------------------------------------------------------- the tree, pinned
+
+def test_protocol_test_vector_account_alone_in_the_tree(chain):
+    """PROTOCOL §4.1's vectors: the account key of 0x5B38… and the valueHash of its record
+    (10^18, 5, 0); alone in the tree the leaf is the root and the proof is empty."""
+    f = chain.rollup.functions
+    who = "0x5B38Da6a701c568545dCfcB03FcB875f56beddC4"
+    assert account_key(who).hex() == "bce8b999c2759481be5ec038ba89bc9948108c841159bac4ce34a22098389751"
+    assert account_value(EMT, 5, 0).hex() == "8c631c544d7537552b980669e1321cd66ce06f7371d4de645d163515cad7c535"
+    chain.deposit(chain.users[0], EMT)
+    state = State({who: (EMT, 5, 0)})
+    state.pairs = [p for p in state.pairs if p[0] != TOTALS_KEY]
+    state.root = smt_cases.subtree(state.pairs, 0)
+    commit(chain, 0, state, cursor=1)
+    activate(chain, state)
+    chain.send(f.escapeAccount(who, EMT, 5, 0, []), chain.stranger)
+    assert chain.balance(who) == EMT
+
+
+def test_every_account_of_a_larger_tree_proves_and_no_other_does(chain):
+    """120 accounts (1 wei each) and the totals: every proof the oracle gives verifies (internal
+    nodes with an empty side included), and none verifies for a neighbour."""
+    f = chain.rollup.functions
+    accounts = {Web3.to_checksum_address(keccak(i.to_bytes(4, "big"))[:20]): (i, i % 3, i % 5) for i in range(1, 121)}
+    chain.deposit(chain.users[0], 10 * EMT)
+    state = State(accounts)
+    commit(chain, 0, state, cursor=1)
+    activate(chain, state)
+    depths = []
+    items = list(accounts.items())
+    for n, (who, (balance, nonce, credit)) in enumerate(items):
+        args = state.account_args(who)
+        depths.append(len(args[4]))
+        assert f.escapeAccount(*args).call() == balance + credit
+        other = items[(n + 1) % len(items)][0]
+        reverts("EmethRollup: invalid state proof", f.escapeAccount(other, balance, nonce, credit, args[4]).call)
+    assert max(depths) >= 7
+
+
+def test_empty_siblings_on_a_shared_prefix(chain):
+    """Two open jobs whose keys share their first 6 bits and nothing else in the tree: the root
+    is a chain of internal nodes with an empty side, so each proof starts with ZERO siblings."""
+    f = chain.rollup.functions
+    u = chain.users
+    chain.deposit(u[0], 100 * EMT)
+    first = job_record(b"\x01" * 16, u[0], 1, 30 * EMT, 0, u[1])
+    prefix = job_key(first)[0] >> 2
+    second = next(job_record(n.to_bytes(16, "big"), u[0], 3, 50 * EMT, 20 * EMT, u[1]) for n in range(2, 10**5)
+                  if job_key(job_record(n.to_bytes(16, "big"), u[0], 3, 0, 0, u[1]))[0] >> 2 == prefix)
+    state = State({}, [first, second])
+    state.pairs = [p for p in state.pairs if p[0] != TOTALS_KEY]
+    state.root = smt_cases.subtree(state.pairs, 0)
+    commit(chain, 0, state, cursor=1)
+    activate(chain, state)
+    for job_id in (first[0], second[0]):
+        record, siblings = state.job_args(job_id)
+        assert siblings[:6] == [ZERO32] * 6
+        chain.send(f.escapeJob(record, siblings), chain.stranger)
+    assert chain.balance(chain.rollup.address) == 0
+
+
+def test_the_deepest_proof_256_siblings(chain):
+    """A leaf at depth 256 (keys equal in 255 bits would put it there): the fold reads every
+    path bit; 257 siblings do not decode."""
+    f = chain.rollup.functions
+    who = chain.users[0]
+    chain.deposit(who, EMT)
+    key = account_key(who)
+    siblings = [bytes([i % 256]) * 32 for i in range(256)]
+    h = smt_cases.leaf_hash(key, account_value(EMT, 0, 0))
+    for i in range(255, -1, -1):
+        h = smt_cases.branch_hash(h, siblings[i]) if smt_cases.bit(key, i) == 0 else smt_cases.branch_hash(siblings[i], h)
+
+    class Root:
+        root = h
+    commit(chain, 0, Root, cursor=1)
+    activate(chain, Root)
+    assert f.escapeAccount(who, EMT, 0, 0, siblings).call() == EMT
+    reverts("EmethRollup: invalid state proof", f.escapeAccount(who, EMT, 0, 0, siblings[1:]).call)
+    chain.send(f.escapeAccount(who, EMT, 0, 0, siblings), who)
+
+
+# ---------------------------------------------------------------- pause and finality
+
+def test_the_escape_works_while_paused(chain):
+    f = chain.rollup.functions
+    u = chain.users
+    state = scenario(chain)
+    chain.send(f.pause(), chain.guardian)
+    activate(chain, state)
+    chain.send(f.escapeAccount(*state.account_args(u[2])), u[2])
+    chain.send(f.refundDeposit(3), u[3])
+    reverts("EmethRollup: paused", chain.send, f.settleBurns(), u[3])
+
+
+def test_activation_waits_for_finality_when_the_challenge_period_grew(chain):
+    """escapeDelay ≥ challengePeriod holds at deploy; if the challenge period is raised later,
+    activation still waits until the newest batch is final."""
+    f = chain.rollup.functions
+    rollup = deploy(chain.w3, "EmethRollup", chain.owner, *chain.rollup_args(escapeDelay=CHALLENGE_PERIOD))
+    g = rollup.functions
+    r = chain.send(g.setChallengePeriod(CHANGE_DELAY), chain.owner)
+    change_id = [dict(e.args) for e in rollup.events.ChangeScheduled().process_receipt(r)][0]["id"]
+    chain.travel(CHANGE_DELAY)
+    chain.send(g.executeChange(change_id), chain.stranger)
+    chain.send(g.commitBatch(0, 1, 1, BLOCK_HASH, ZERO32, ZERO32, 0, 0, 0, b""), chain.sequencer)
+    batch = g.latestBatch().call()
+    committed_at, final_at = batch[8], batch[9]
+    assert final_at == committed_at + CHANGE_DELAY
+    assert g.escapeActivatableAt().call() == final_at > committed_at + CHALLENGE_PERIOD
+    chain.tester.time_travel(committed_at + CHALLENGE_PERIOD + 1)
+    reverts("EmethRollup: sequencer not silent", chain.send, g.activateEscape(), chain.stranger)
+    chain.tester.time_travel(final_at)
+    chain.send(g.activateEscape(), chain.stranger)
+    assert g.escapeMode().call() and not f.escapeMode().call()
