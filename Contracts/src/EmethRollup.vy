@@ -771,8 +771,9 @@ def _stateRoot(key: bytes32, valueHash: bytes32, siblings: DynArray[bytes32, MAX
        folded from the leaf at depth len(siblings) up to the root."""
     h: bytes32 = keccak256(concat(b"\x00", key, valueHash))
     n: uint256 = len(siblings)
-    # The key's path bit i is bit 255 − i of the key read as a number.
-    path: uint256 = convert(key, uint256) >> (256 - n) if n > 0 else 0
+    # The key's path bit i is bit 255 − i of the key read as a number; `path` holds bits
+    # 0..n−1 with bit n−1 lowest (a shift by 256, for n = 0, gives 0).
+    path: uint256 = convert(key, uint256) >> (256 - n)
     for j: uint256 in range(n, bound=MAX_STATE_PROOF_DEPTH):
         sibling: bytes32 = siblings[n - 1 - j]
         if path & 1 == 0:
