@@ -6,9 +6,12 @@
         challenge period, guardian challenges, and cumulative claims by Merkle proof or Signer
         ticket. Every payout is bounded by the newest committed batch's totalCredit, ticket
         payouts are rate-limited, burns happen only for final batches, and owner powers other
-        than pause are timelocked (Contracts/README.md, docs/PROTOCOL.md §9).
+        than pause are timelocked (Contracts/README.md, docs/PROTOCOL.md §9). If the sequencer
+        stays silent for escapeDelay, the escape hatch pays every account, open job and
+        unincluded deposit out of the newest batch's state by inclusion proof (PROTOCOL §9.1).
 @dev Storage is laid out for the claim paths' gas:
-     - `core`    = signer | paused << 160 | ticketWindow << 168 | lastBlock << 200
+     - `core`    = signer | paused << 160 | escape << 161 | escapeRootProven << 162
+                   | ticketWindow << 168 | lastBlock << 200
                    (everything a ticket claim reads except its own account, in one slot);
      - `payout`  = headroom + BIAS | windowIndex << 128 | ticketRemaining << 160
                    (written by every claim: the committed-credit bound and the rate limit);
@@ -285,7 +288,8 @@ challengePeriod: public(uint256)
 inboxConfirmations: public(uint256)
 forceInclusionDelay: public(uint256)
 
-# signer | paused << 160 | ticketWindow << 168 | lastBlock of the newest committed batch << 200
+# signer | paused << 160 | escape << 161 | escapeRootProven << 162 | ticketWindow << 168 |
+# lastBlock of the newest committed batch << 200
 core: uint256
 # headroom + BIAS | (windowIndex mod 2**32) << 128 | ticketRemaining << 160, where
 # ticketRemaining = ticketLimit − usedInPreviousWindow − usedInWindow of window windowIndex.
@@ -313,6 +317,9 @@ batchTotals: HashMap[uint256, uint256]
 # burnedOnL1 | burnSettled << 128: batches below burnSettled are final and burned for.
 burnState: uint256
 
+# What claims paid each account (cumulative credit). In escape mode it is the account's
+# running debt that escape payouts are netted against; bit 255 (ESCAPED) marks an account
+# that escaped.
 claimed: public(HashMap[address, uint256])
 
 # Timelock: ids start at 1.
