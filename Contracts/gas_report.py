@@ -17,6 +17,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tes
 
 from conftest import CHALLENGE_PERIOD, CHANGE_DELAY, EMT, TICKET_WINDOW, Chain  # noqa: E402
 from oz_merkle import hash_pair, leaf_hash  # noqa: E402
+from test_escape import BLOCK_HASH, account_key, account_value, job_key, job_record, job_value  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "oracle"))
+from eth_hash.auto import keccak  # noqa: E402
+from smt_cases import bit, branch_hash, leaf_hash as smt_leaf  # noqa: E402
 
 rows = []
 
@@ -60,6 +65,48 @@ def proof_of_depth(account, credit, depth):
     for p in proof:
         node = hash_pair(node, p)
     return node, proof
+
+
+def state_path(key, value_hash, depth):
+    """Random siblings for depths 1..depth−1, folded from the leaf up to depth 1: (the hash of
+    the depth-1 subtree, those siblings).
+    Verification depends only on the key's path bits, not on the tree's other keys."""
+    siblings = [bytes([depth, i]) + os.urandom(30) for i in range(1, depth)]
+    h = smt_leaf(key, value_hash)
+    for i in range(depth - 1, 0, -1):
+        s = siblings[i - 1]
+        h = branch_hash(h, s) if bit(key, i) == 0 else branch_hash(s, h)
+    return h, siblings
+
+
+def escape_rows(depth):
+    """A fresh deployment whose escape state holds an account and a job, each at `depth`."""
+    c = Chain()
+    f = c.rollup.functions
+    u = c.users
+    c.deposit(u[0], 200 * EMT)
+    c.deposit(u[1], 100 * EMT)  # left out of the batch: refundable
+    account = (60 * EMT, 4, 20 * EMT)
+    akey = account_key(u[0])
+    job_id = next(bytes([depth, n]) * 8 for n in range(256)
+                  if bit(job_key(job_record(bytes([depth, n]) * 8, u[1], 2, 0, 0, u[2])), 0) != bit(akey, 0))
+    job = job_record(job_id, u[1], 2, 50 * EMT, 10 * EMT, u[2])
+    a_sub, a_sib = state_path(akey, account_value(*account), depth)
+    j_sub, j_sib = state_path(job_key(job), job_value(job), depth)
+    root = branch_hash(a_sub, j_sub) if bit(akey, 0) == 0 else branch_hash(j_sub, a_sub)
+    c.commit(0, 1, 1, credit=20 * EMT, burned=EMT, cursor=1, state_root=root, block_hash=BLOCK_HASH)
+    c.tester.time_travel(f.escapeActivatableAt().call())
+    if depth == 20:
+        record(c, "activateEscape", c.send(f.activateEscape(), c.stranger), "+ burn of the final batch")
+        record(c, "proveEscapeRoot", c.send(f.proveEscapeRoot(root, BLOCK_HASH, keccak(b"")), c.stranger))
+        record(c, "refundDeposit", c.send(f.refundDeposit(1), c.stranger), "recipient holds EMT")
+    else:
+        c.send(f.activateEscape(), c.stranger)
+        c.send(f.proveEscapeRoot(root, BLOCK_HASH, keccak(b"")), c.stranger)
+    record(c, f"escapeAccount, proof depth {depth}", c.send(f.escapeAccount(u[0], *account, [j_sub] + a_sib), u[0]),
+           "never claimed, recipient holds EMT")
+    record(c, f"escapeJob, proof depth {depth}", c.send(f.escapeJob(job, [a_sub] + j_sib), u[1]),
+           "escrow to the owner, nodeDeposit to the node")
 
 
 def main():
@@ -143,6 +190,8 @@ def main():
     record(c, "cancelChange", c.send(f.cancelChange(third), c.owner))
     record(c, "pause", c.send(f.pause(), c.guardian))
     record(c, "unpause", c.send(f.unpause(), c.owner))
+    for depth in (20, 24, 30):
+        escape_rows(depth)
 
     print("| operation | gasUsed | calldata gas | execution | before the L1 safety changes | note |")
     print("|---|---:|---:|---:|---:|---|")

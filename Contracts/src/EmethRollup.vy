@@ -6,9 +6,12 @@
         challenge period, guardian challenges, and cumulative claims by Merkle proof or Signer
         ticket. Every payout is bounded by the newest committed batch's totalCredit, ticket
         payouts are rate-limited, burns happen only for final batches, and owner powers other
-        than pause are timelocked (Contracts/README.md, docs/PROTOCOL.md §9).
+        than pause are timelocked (Contracts/README.md, docs/PROTOCOL.md §9). If the sequencer
+        stays silent for escapeDelay, the escape hatch pays every account, open job and
+        unincluded deposit out of the newest batch's state by inclusion proof (PROTOCOL §9.1).
 @dev Storage is laid out for the claim paths' gas:
-     - `core`    = signer | paused << 160 | ticketWindow << 168 | lastBlock << 200
+     - `core`    = signer | paused << 160 | escape << 161 | escapeRootProven << 162
+                   | ticketWindow << 168 | lastBlock << 200
                    (everything a ticket claim reads except its own account, in one slot);
      - `payout`  = headroom + BIAS | windowIndex << 128 | ticketRemaining << 160
                    (written by every claim: the committed-credit bound and the rate limit);
@@ -51,6 +54,10 @@ CHANGE_FORCE_INCLUSION_DELAY: constant(uint8) = 7
 MAX_BATCH_DATA: constant(uint256) = 65536
 MAX_FORCED_TX: constant(uint256) = 16384
 MAX_PROOF_DEPTH: constant(uint256) = 64
+# State-tree proofs (PROTOCOL §4.1) have at most 256 siblings; honest trees are ~log2(n) deep,
+# but keys sharing a long prefix (ground addresses) can push a leaf deeper, and no leaf may be
+# unprovable.
+MAX_STATE_PROOF_DEPTH: constant(uint256) = 256
 MAX_GUARDIANS: constant(uint256) = 16
 MAX_CHALLENGE_PERIOD: constant(uint256) = 30 * 86400
 MAX_FORCE_INCLUSION_DELAY: constant(uint256) = 30 * 86400
@@ -80,6 +87,16 @@ MAX_BLOCK: constant(uint256) = 2**56 - 1
 MAX_TOTAL: constant(uint256) = 2**127 - 1
 BIAS: constant(uint256) = 2**127
 PAUSED_BIT: constant(uint256) = 1 << 160
+# Escape mode (in `core` and in `inboxState`), and "the escape state root is known" (in `core`).
+ESCAPE_BIT: constant(uint256) = 1 << 161
+ESCAPE_ROOT_BIT: constant(uint256) = 1 << 162
+INBOX_ESCAPE_BIT: constant(uint256) = 1 << 255
+# claimed[account] carries this bit once the account escaped (its low bits are then the part of
+# earlier payouts that no escape entitlement has absorbed yet).
+ESCAPED: constant(uint256) = 1 << 255
+MASK255: constant(uint256) = 2**255 - 1
+# Job statuses that hold no funds (PROTOCOL §3): VERIFIED 4 … COMPLETED 10.
+FIRST_TERMINAL_STATUS: constant(uint8) = 4
 
 # ---------------------------------------------------------------- events
 
@@ -122,6 +139,32 @@ event Claimed:
 event Burned:
     amount: uint256
     burnedOnL1: uint256
+
+event EscapeActivated:
+    at: uint256
+
+event EscapeRootProven:
+    batchIndex: indexed(uint256)
+    stateRoot: bytes32
+
+event AccountEscaped:
+    account: indexed(address)
+    balance: uint256
+    credit: uint256
+    paid: uint256
+
+event JobEscaped:
+    jobId: indexed(bytes16)
+    owner: indexed(address)
+    escrowPaid: uint256
+    node: indexed(address)
+    nodeDepositPaid: uint256
+
+event DepositRefunded:
+    index: indexed(uint256)
+    recipient: indexed(address)
+    amount: uint256
+    paid: uint256
 
 event SequencerSet:
     sequencer: indexed(address)
@@ -199,6 +242,30 @@ struct Message:
     timestamp: uint256
     dataHash: bytes32
 
+# A job record in the order of its abi encoding (PROTOCOL §4).
+struct JobRecord:
+    id: bytes16
+    owner: address
+    parentJob: bytes16
+    programId: uint256
+    numParallel: uint256
+    numEpoch: uint256
+    dataset: bytes32
+    param: bytes32
+    fuelLimit: uint256
+    fuelPrice: uint256
+    deadline: uint256
+    status: uint8
+    node: address
+    fuelUsed: uint256
+    result: bytes32
+    escrow: uint256
+    nodeDeposit: uint256
+    childCount: uint256
+    verifiedChildren: uint256
+    createdAt: uint256
+    updatedAt: uint256
+
 struct Change:
     kind: uint8
     account: address
@@ -221,7 +288,8 @@ challengePeriod: public(uint256)
 inboxConfirmations: public(uint256)
 forceInclusionDelay: public(uint256)
 
-# signer | paused << 160 | ticketWindow << 168 | lastBlock of the newest committed batch << 200
+# signer | paused << 160 | escape << 161 | escapeRootProven << 162 | ticketWindow << 168 |
+# lastBlock of the newest committed batch << 200
 core: uint256
 # headroom + BIAS | (windowIndex mod 2**32) << 128 | ticketRemaining << 160, where
 # ticketRemaining = ticketLimit − usedInPreviousWindow − usedInWindow of window windowIndex.
@@ -229,10 +297,11 @@ payout: uint256
 # ticketLimit | usedInPreviousWindow << 96 (relative to payout's windowIndex)
 ticketRate: uint256
 
-# Inbox: message i is `inboxHead[i]` = kind << 248 | timestamp << 208 | l1Block << 160 |
+# Inbox: inboxState = inboxLength | INBOX_ESCAPE_BIT (escape mode, so that the inbox entry
+# points need no second slot to refuse). Message i is `inboxHead[i]` = kind << 248 | timestamp << 208 | l1Block << 160 |
 # account, and `inboxValue[i]` = the amount (deposit), the jobId left-aligned (cancel) or the
 # keccak256 of the transaction (forced transaction).
-inboxLength: public(uint256)
+inboxState: uint256
 inboxHead: HashMap[uint256, uint256]
 inboxValue: HashMap[uint256, bytes32]
 totalDeposited: public(uint256)
@@ -248,11 +317,23 @@ batchTotals: HashMap[uint256, uint256]
 # burnedOnL1 | burnSettled << 128: batches below burnSettled are final and burned for.
 burnState: uint256
 
+# What claims paid each account (cumulative credit). In escape mode it is the account's
+# running debt that escape payouts are netted against; bit 255 (ESCAPED) marks an account
+# that escaped.
 claimed: public(HashMap[address, uint256])
 
 # Timelock: ids start at 1.
 lastChangeId: public(uint256)
 changes: HashMap[uint256, Change]
+
+# Escape mode: seconds without a commit after which anyone may switch to it (fixed at deploy;
+# kept in storage, not code, for the contract size limit), the time of deployment or of the
+# last challenge (the silence clock also restarts there), the stateRoot of the newest batch
+# (final at activation) once proven, and the jobs paid out.
+escapeDelay: public(uint256)
+silentSince: uint256
+escapeRoot: public(bytes32)
+jobEscaped: public(HashMap[bytes16, bool])
 
 cachedChainId: immutable(uint256)
 cachedDomainSeparator: immutable(bytes32)
@@ -262,7 +343,7 @@ cachedDomainSeparator: immutable(bytes32)
 def __init__(token_: IERC20, owner_: address, sequencer_: address, signer_: address,
              guardians_: DynArray[address, MAX_GUARDIANS], challengePeriod_: uint256,
              inboxConfirmations_: uint256, changeDelay_: uint256, ticketLimit_: uint256,
-             ticketWindow_: uint256, forceInclusionDelay_: uint256):
+             ticketWindow_: uint256, forceInclusionDelay_: uint256, escapeDelay_: uint256):
     assert token_.address != empty(address), "EmethRollup: zero token"
     assert owner_ != empty(address), "EmethRollup: zero owner"
     assert sequencer_ != empty(address), "EmethRollup: zero sequencer"
@@ -271,8 +352,11 @@ def __init__(token_: IERC20, owner_: address, sequencer_: address, signer_: addr
     assert changeDelay_ >= challengePeriod_, "EmethRollup: change delay shorter than challenge period"
     self._checkTicketLimit(ticketLimit_, ticketWindow_)
     assert forceInclusionDelay_ <= MAX_FORCE_INCLUSION_DELAY, "EmethRollup: force inclusion delay too long"
+    assert escapeDelay_ >= challengePeriod_, "EmethRollup: escape delay shorter than challenge period"
     token = token_
     changeDelay = changeDelay_
+    self.escapeDelay = escapeDelay_
+    self.silentSince = block.timestamp
     self.owner = owner_
     self.sequencer = sequencer_
     self.core = convert(signer_, uint256) | ticketWindow_ << 168
@@ -321,6 +405,7 @@ def depositFor(recipient: address, amount: uint256) -> uint256:
 @internal
 def _deposit(recipient: address, amount: uint256) -> uint256:
     assert amount > 0, "EmethRollup: zero deposit"
+    assert self.inboxState & INBOX_ESCAPE_BIT == 0, "EmethRollup: escape mode"
     total: uint256 = self.totalDeposited + amount
     assert total <= MAX_TOTAL, "EmethRollup: deposit cap exceeded"
     assert extcall token.transferFrom(msg.sender, self, amount, default_return_value=True), "EmethRollup: transfer failed"
@@ -336,6 +421,7 @@ def requestCancel(jobId: bytes16) -> uint256:
     @return The inbox index of the message.
     """
     assert jobId != empty(bytes16), "EmethRollup: zero jobId"
+    assert self.inboxState & INBOX_ESCAPE_BIT == 0, "EmethRollup: escape mode"
     return self._append(CANCEL, msg.sender, convert(jobId, bytes32), 0, jobId)
 
 
@@ -348,10 +434,11 @@ def forceTransaction(transaction: Bytes[MAX_FORCED_TX]) -> uint256:
     @return The inbox index of the message.
     """
     assert len(transaction) > 0, "EmethRollup: empty transaction"
-    index: uint256 = self.inboxLength
+    index: uint256 = self.inboxState
+    assert index & INBOX_ESCAPE_BIT == 0, "EmethRollup: escape mode"
     self.inboxHead[index] = convert(FORCED_TX, uint256) << 248 | block.timestamp << 208 | block.number << 160 | convert(msg.sender, uint256)
     self.inboxValue[index] = keccak256(transaction)
-    self.inboxLength = index + 1
+    self.inboxState = index + 1
     log InboxMessage(index=index, kind=FORCED_TX, account=msg.sender, amount=0, jobId=empty(bytes16),
                      l1Block=block.number, timestamp=block.timestamp, data=transaction)
     return index
@@ -359,10 +446,11 @@ def forceTransaction(transaction: Bytes[MAX_FORCED_TX]) -> uint256:
 
 @internal
 def _append(kind: uint8, account: address, word: bytes32, amount: uint256, jobId: bytes16) -> uint256:
-    index: uint256 = self.inboxLength
+    # The escape bit was checked by the caller, so the state is the length.
+    index: uint256 = self.inboxState
     self.inboxHead[index] = convert(kind, uint256) << 248 | block.timestamp << 208 | block.number << 160 | convert(account, uint256)
     self.inboxValue[index] = word
-    self.inboxLength = index + 1
+    self.inboxState = index + 1
     log InboxMessage(index=index, kind=kind, account=account, amount=amount, jobId=jobId, l1Block=block.number,
                      timestamp=block.timestamp, data=b"")
     return index
@@ -375,6 +463,7 @@ def commitBatch(batchIndex: uint256, firstBlock: uint256, lastBlock: uint256, la
                 inboxCursor: uint256, data: Bytes[MAX_BATCH_DATA]):
     """@notice Commits the sequencer's blocks firstBlock..lastBlock (docs/PROTOCOL.md §7, PROTOCOL §9)."""
     core: uint256 = self.core
+    assert core & ESCAPE_BIT == 0, "EmethRollup: escape mode"
     assert core & PAUSED_BIT == 0, "EmethRollup: paused"
     assert msg.sender == self.sequencer, "EmethRollup: not sequencer"
     assert batchIndex == self.batchCount, "EmethRollup: wrong batch index"
@@ -397,7 +486,7 @@ def commitBatch(batchIndex: uint256, firstBlock: uint256, lastBlock: uint256, la
     assert totalCredit >= prevCredit, "EmethRollup: totalCredit decreased"
     assert totalBurned >= prevBurned, "EmethRollup: totalBurned decreased"
     assert inboxCursor >= prevCursor, "EmethRollup: inbox cursor decreased"
-    length: uint256 = self.inboxLength
+    length: uint256 = self.inboxState & MASK128
     assert inboxCursor <= length, "EmethRollup: inbox cursor beyond inbox"
     # Forced inclusion: the first message the batch leaves out must not be overdue (later
     # messages are younger).
@@ -455,6 +544,7 @@ def challenge(batchIndex: uint256):
         newCredit = self.batchTotals[batchIndex - 1] & MASK128
     oldCredit: uint256 = self.batchTotals[count - 1] & MASK128
     self.batchCount = batchIndex
+    self.silentSince = block.timestamp
     self.core = (self.core & (2**200 - 1)) | newLast << 200
     # Lowers the headroom by the credit the head loses; it may become negative (stays ≥ −2**127).
     self.payout -= oldCredit - newCredit
@@ -526,6 +616,7 @@ def claimWithTicket(account: address, credit: uint256, blockNumber: uint256, sig
     @return The amount paid.
     """
     core: uint256 = self.core
+    assert core & ESCAPE_BIT == 0, "EmethRollup: escape mode"
     assert core & PAUSED_BIT == 0, "EmethRollup: paused"
     assert len(signature) == 65, "EmethRollup: signature must be 65 bytes"
     r: uint256 = convert(slice(signature, 0, 32), uint256)
@@ -602,6 +693,211 @@ def _ticketRemaining(payout: uint256) -> uint256:
     if (index + 2**32 - stored) & MASK32 == 1:
         return limit - (limit - (rate >> 96) - (payout >> 160))
     return limit
+
+# ---------------------------------------------------------------- escape hatch
+
+@view
+@internal
+def _escapeActivatableAt() -> uint256:
+    """The sequencer is silent escapeDelay seconds after the newest live batch was committed
+       (or the contract deployed, or a guardian last challenged, whichever is newest), and no
+       earlier than that batch is final, so the escape state is final."""
+    since: uint256 = self.silentSince
+    finalAt: uint256 = 0
+    count: uint256 = self.batchCount
+    if count > 0:
+        positions: uint256 = self.batchPositions[count - 1]
+        since = max(since, (positions >> 128) & MASK64)
+        finalAt = positions >> 192
+    return max(since + self.escapeDelay, finalAt)
+
+
+@external
+def activateEscape():
+    """
+    @notice Anyone switches the contract to escape mode, permanently, once the sequencer has
+            been silent for escapeDelay seconds (escapeActivatableAt). From then on nothing
+            enters the inbox and nothing is committed; every live batch is final, and the
+            newest one's state is what escapeAccount and escapeJob pay out. Works while paused.
+    """
+    core: uint256 = self.core
+    assert core & ESCAPE_BIT == 0, "EmethRollup: escape mode"
+    assert block.timestamp >= self._escapeActivatableAt(), "EmethRollup: sequencer not silent"
+    count: uint256 = self.batchCount
+    flags: uint256 = ESCAPE_BIT
+    if count == 0:
+        # No batch: the escape state is the empty tree (escapeRoot stays ZERO).
+        flags |= ESCAPE_ROOT_BIT
+    self.core = core | flags
+    self.inboxState |= INBOX_ESCAPE_BIT
+    # Every live batch is final: burn up to the newest one's totalBurned.
+    burnState: uint256 = self.burnState
+    if count > burnState >> 128:
+        self._burnTo(count, burnState)
+    log EscapeActivated(at=block.timestamp)
+
+
+@external
+def proveEscapeRoot(stateRoot: bytes32, lastBlockHash: bytes32, dataHash: bytes32):
+    """
+    @notice Anyone supplies, once, the stateRoot of the newest batch (the escape batch), with
+            the two other BatchCommitted fields the contract does not store; they must hash,
+            with the stored fields, to the batch's commitment.
+    """
+    core: uint256 = self.core
+    assert core & ESCAPE_BIT != 0, "EmethRollup: not in escape mode"
+    assert core & ESCAPE_ROOT_BIT == 0, "EmethRollup: escape root already proven"
+    index: uint256 = self.batchCount - 1
+    positions: uint256 = self.batchPositions[index]
+    totals: uint256 = self.batchTotals[index]
+    first: uint256 = 1
+    if index > 0:
+        first = (self.batchPositions[index - 1] & MASK64) + 1
+    commitment: bytes32 = keccak256(abi_encode(index, first, positions & MASK64, lastBlockHash, stateRoot,
+                                               self.settlementRoots[index], totals & MASK128, totals >> 128,
+                                               (positions >> 64) & MASK64, dataHash, (positions >> 128) & MASK64))
+    assert commitment == self.commitments[index], "EmethRollup: fields do not match the batch"
+    self.escapeRoot = stateRoot
+    self.core = core | ESCAPE_ROOT_BIT
+    log EscapeRootProven(batchIndex=index, stateRoot=stateRoot)
+
+
+@view
+@internal
+def _provenEscapeRoot() -> bytes32:
+    core: uint256 = self.core
+    assert core & ESCAPE_BIT != 0, "EmethRollup: not in escape mode"
+    assert core & ESCAPE_ROOT_BIT != 0, "EmethRollup: escape root not proven"
+    return self.escapeRoot
+
+
+@pure
+@internal
+def _stateRoot(key: bytes32, valueHash: bytes32, siblings: DynArray[bytes32, MAX_STATE_PROOF_DEPTH]) -> bytes32:
+    """The root of an inclusion proof of key ↦ valueHash (PROTOCOL §4.1): `siblings` top-down,
+       folded from the leaf at depth len(siblings) up to the root."""
+    h: bytes32 = keccak256(concat(b"\x00", key, valueHash))
+    n: uint256 = len(siblings)
+    # The key's path bit i is bit 255 − i of the key read as a number; `path` holds bits
+    # 0..n−1 with bit n−1 lowest (a shift by 256, for n = 0, gives 0).
+    path: uint256 = convert(key, uint256) >> (256 - n)
+    for j: uint256 in range(n, bound=MAX_STATE_PROOF_DEPTH):
+        sibling: bytes32 = siblings[n - 1 - j]
+        if path & 1 == 0:
+            h = keccak256(concat(b"\x01", h, sibling))
+        else:
+            h = keccak256(concat(b"\x01", sibling, h))
+        path >>= 1
+    return h
+
+
+@internal
+def _absorb(account: address, entitlement: uint256, mark: uint256) -> uint256:
+    """
+    Pays `entitlement` less what claimed[account] still holds of earlier payouts, and lowers
+    that by what it absorbed (never below zero). Whatever the order of an account's escape,
+    its jobs and its refunds, the account receives in all max(0, entitlement − claimed).
+    """
+    raw: uint256 = self.claimed[account]
+    held: uint256 = raw & MASK255
+    paid: uint256 = 0
+    if entitlement > held:
+        paid = entitlement - held
+        held = 0
+    else:
+        held -= entitlement
+    self.claimed[account] = (raw & ESCAPED) | mark | held
+    if paid > 0:
+        assert extcall token.transfer(account, paid, default_return_value=True), "EmethRollup: transfer failed"
+    return paid
+
+
+@external
+def escapeAccount(account: address, balance: uint256, nonce: uint256, credit: uint256,
+                  proof: DynArray[bytes32, MAX_STATE_PROOF_DEPTH]) -> uint256:
+    """
+    @notice In escape mode, pays `account` its balance + credit in the escape state, less what
+            claims already paid it (claimed[account]), once. `proof` is the siblings list of
+            the account's inclusion proof (PROTOCOL §4.1). Anyone may submit it.
+    @return The amount paid.
+    """
+    root: bytes32 = self._provenEscapeRoot()
+    key: bytes32 = keccak256(concat(b"\x01", convert(account, bytes20)))
+    valueHash: bytes32 = keccak256(abi_encode(balance, nonce, credit))
+    assert self._stateRoot(key, valueHash, proof) == root, "EmethRollup: invalid state proof"
+    assert self.claimed[account] & ESCAPED == 0, "EmethRollup: account already escaped"
+    paid: uint256 = self._absorb(account, balance + credit, ESCAPED)
+    log AccountEscaped(account=account, balance=balance, credit=credit, paid=paid)
+    return paid
+
+
+@external
+def escapeJob(job: JobRecord, proof: DynArray[bytes32, MAX_STATE_PROOF_DEPTH]) -> (uint256, uint256):
+    """
+    @notice In escape mode, pays a job that is not terminal in the escape state its escrow
+            to its owner and its nodeDeposit to its node, once. `job` is the record (its abi
+            encoding is the leaf's value), `proof` the siblings of its inclusion proof.
+    @return (paid to the owner, paid to the node).
+    """
+    root: bytes32 = self._provenEscapeRoot()
+    assert job.status < FIRST_TERMINAL_STATUS, "EmethRollup: job is terminal"
+    key: bytes32 = keccak256(concat(b"\x02", job.id))
+    assert self._stateRoot(key, keccak256(abi_encode(job)), proof) == root, "EmethRollup: invalid state proof"
+    assert not self.jobEscaped[job.id], "EmethRollup: job already escaped"
+    self.jobEscaped[job.id] = True
+    ownerPaid: uint256 = 0
+    nodePaid: uint256 = 0
+    if job.escrow > 0:
+        ownerPaid = self._absorb(job.owner, job.escrow, 0)
+    if job.nodeDeposit > 0 and job.node != empty(address):
+        nodePaid = self._absorb(job.node, job.nodeDeposit, 0)
+    log JobEscaped(jobId=job.id, owner=job.owner, escrowPaid=ownerPaid, node=job.node, nodeDepositPaid=nodePaid)
+    return ownerPaid, nodePaid
+
+
+@external
+def refundDeposit(inboxIndex: uint256) -> uint256:
+    """
+    @notice In escape mode, pays back a deposit that the escape batch's inboxCursor did not
+            include, once, to its recipient (less what claimed[recipient] still holds of
+            earlier payouts). Anyone may submit it.
+    @return The amount paid.
+    """
+    assert self.core & ESCAPE_BIT != 0, "EmethRollup: not in escape mode"
+    count: uint256 = self.batchCount
+    cursor: uint256 = 0
+    if count > 0:
+        cursor = (self.batchPositions[count - 1] >> 64) & MASK64
+    assert inboxIndex >= cursor, "EmethRollup: deposit was included"
+    assert inboxIndex < self.inboxState & MASK128, "EmethRollup: unknown inbox message"
+    head: uint256 = self.inboxHead[inboxIndex]
+    assert head >> 248 == convert(DEPOSIT, uint256), "EmethRollup: not a deposit"
+    amount: uint256 = convert(self.inboxValue[inboxIndex], uint256)
+    assert amount > 0, "EmethRollup: deposit already refunded"
+    self.inboxValue[inboxIndex] = empty(bytes32)
+    recipient: address = convert(head & MASK160, address)
+    paid: uint256 = self._absorb(recipient, amount, 0)
+    log DepositRefunded(index=inboxIndex, recipient=recipient, amount=amount, paid=paid)
+    return paid
+
+
+@view
+@external
+def escapeMode() -> bool:
+    return self.core & ESCAPE_BIT != 0
+
+
+@view
+@external
+def escapeActivatableAt() -> uint256:
+    """@notice The time from which activateEscape succeeds if nothing is committed before."""
+    return self._escapeActivatableAt()
+
+
+@view
+@external
+def inboxLength() -> uint256:
+    return self.inboxState & MASK128
 
 # ---------------------------------------------------------------- timelocked administration
 
@@ -947,7 +1243,7 @@ def nextBlock() -> uint256:
 @view
 @external
 def inboxMessage(index: uint256) -> Message:
-    assert index < self.inboxLength, "EmethRollup: unknown inbox message"
+    assert index < self.inboxState & MASK128, "EmethRollup: unknown inbox message"
     head: uint256 = self.inboxHead[index]
     value: bytes32 = self.inboxValue[index]
     kind: uint8 = convert(head >> 248, uint8)

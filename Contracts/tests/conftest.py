@@ -20,6 +20,8 @@ TICKET_LIMIT = 1_000 * EMT
 TICKET_WINDOW = 3600
 FORCE_INCLUSION_DELAY = 86400
 INBOX_CONFIRMATIONS = 3
+# Devnet-sized (seconds); production uses 14 days.
+ESCAPE_DELAY = 4 * CHALLENGE_PERIOD
 # A signer key that exists only off-chain (the Signer never sends L1 transactions).
 SIGNER_KEY = "0x" + "5e" * 32
 HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
@@ -58,7 +60,8 @@ class Chain:
         args = {"token": self.token.address, "owner": self.owner, "sequencer": self.sequencer,
                 "signer": self.signer.address, "guardians": [self.guardian], "challengePeriod": CHALLENGE_PERIOD,
                 "inboxConfirmations": INBOX_CONFIRMATIONS, "changeDelay": CHANGE_DELAY, "ticketLimit": TICKET_LIMIT,
-                "ticketWindow": TICKET_WINDOW, "forceInclusionDelay": FORCE_INCLUSION_DELAY}
+                "ticketWindow": TICKET_WINDOW, "forceInclusionDelay": FORCE_INCLUSION_DELAY,
+                "escapeDelay": ESCAPE_DELAY}
         args.update(overrides)
         return list(args.values())
 

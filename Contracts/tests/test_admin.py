@@ -34,6 +34,7 @@ BAD_PARAMETERS = [
     ({"ticketWindow": 0}, "zero ticket window"),
     ({"ticketWindow": 365 * 86400 + 1}, "ticket window too long"),
     ({"forceInclusionDelay": 30 * 86400 + 1}, "force inclusion delay too long"),
+    ({"escapeDelay": CHALLENGE_PERIOD - 1}, "escape delay shorter than challenge period"),
 ]
 
 
@@ -45,7 +46,7 @@ def test_constructor_refuses_bad_parameters(chain, overrides, reason):
 def test_constructor_accepts_the_limits(chain):
     r = deploy(chain.w3, "EmethRollup", chain.owner, *chain.rollup_args(
         challengePeriod=30 * 86400, changeDelay=30 * 86400, ticketLimit=2**96 - 1, ticketWindow=365 * 86400,
-        forceInclusionDelay=30 * 86400))
+        forceInclusionDelay=30 * 86400, escapeDelay=30 * 86400))
     assert (r.functions.ticketLimit().call(), r.functions.ticketWindow().call()) == (2**96 - 1, 365 * 86400)
 
 
