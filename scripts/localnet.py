@@ -251,7 +251,8 @@ def deploy(url: str) -> dict:
     emeth("deploy", "--rpc", url, "--sequencer", DEV_ACCOUNTS[SEQUENCER][0], "--signer", signer,
           "--guardian", DEV_ACCOUNTS[GUARDIAN][0], "--challenge-period", str(CHALLENGE_PERIOD),
           "--inbox-confirmations", "1", "--force-inclusion-delay", str(FORCE_INCLUSION_DELAY),
-          "--ticket-limit", "1000000emt", "--ticket-window", "3600", "--out", str(DEPLOYMENT), key=DEV_ACCOUNTS[OWNER][1])
+          "--ticket-limit", "1000000emt", "--ticket-window", "3600", "--escape-delay", str(max(3600, CHALLENGE_PERIOD)),
+          "--out", str(DEPLOYMENT), key=DEV_ACCOUNTS[OWNER][1])
     return json.loads(DEPLOYMENT.read_text())
 
 

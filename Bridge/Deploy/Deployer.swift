@@ -58,7 +58,7 @@ public struct Deployer: Sendable {
             .address(tokenAddress), .address(owner), .address(sequencer), .address(signer),
             .array(guardians.map { .address($0) }), .uint(UInt256(settings.challengePeriod)), .uint(UInt256(settings.inboxConfirmations)),
             .uint(UInt256(settings.effectiveChangeDelay)), .uint(settings.ticketLimit), .uint(UInt256(settings.ticketWindow)),
-            .uint(UInt256(settings.forceInclusionDelay)),
+            .uint(UInt256(settings.forceInclusionDelay)), .uint(UInt256(settings.escapeDelay)),
         ])
         return Deployment(chainId: sender.chainId, rollup: rollup, token: tokenAddress, owner: owner, sequencer: sequencer,
                           signer: signer, guardians: guardians, settings: settings, block: receipt.blockNumber)

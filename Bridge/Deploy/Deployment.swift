@@ -16,6 +16,9 @@ public struct RollupSettings: Equatable, Sendable {
     public var ticketWindow: UInt64 = 3_600
     /// Seconds after which an inbox message the sequencer left out makes every commit revert.
     public var forceInclusionDelay: UInt64 = 24 * 3_600
+    /// Seconds without a commit after which anyone may switch the rollup to escape mode, where
+    /// users exit from L1 data alone; at least the challenge period.
+    public var escapeDelay: UInt64 = 14 * 86_400
 
     public init() {}
 
@@ -38,6 +41,7 @@ public struct Deployment: Equatable, Sendable {
     public var ticketLimit: UInt256
     public var ticketWindow: UInt64
     public var forceInclusionDelay: UInt64
+    public var escapeDelay: UInt64
     /// The L1 block of the rollup's deployment (where log scans start).
     public var block: UInt64
 
@@ -47,13 +51,14 @@ public struct Deployment: Equatable, Sendable {
         self.signer = signer; self.guardians = guardians; self.challengePeriod = settings.challengePeriod
         self.inboxConfirmations = settings.inboxConfirmations; self.changeDelay = settings.effectiveChangeDelay
         self.ticketLimit = settings.ticketLimit; self.ticketWindow = settings.ticketWindow
-        self.forceInclusionDelay = settings.forceInclusionDelay; self.block = block
+        self.forceInclusionDelay = settings.forceInclusionDelay; self.escapeDelay = settings.escapeDelay; self.block = block
     }
 
     public var settings: RollupSettings {
         var s = RollupSettings()
         s.challengePeriod = challengePeriod; s.inboxConfirmations = inboxConfirmations; s.changeDelay = changeDelay
         s.ticketLimit = ticketLimit; s.ticketWindow = ticketWindow; s.forceInclusionDelay = forceInclusionDelay
+        s.escapeDelay = escapeDelay
         return s
     }
 
@@ -75,7 +80,8 @@ public struct Deployment: Equatable, Sendable {
             "guardians": .array(guardians.map { .string($0.checksummed) }), "challengePeriod": .number(String(challengePeriod)),
             "inboxConfirmations": .number(String(inboxConfirmations)), "changeDelay": .number(String(changeDelay)),
             "ticketLimit": .string(ticketLimit.description), "ticketWindow": .number(String(ticketWindow)),
-            "forceInclusionDelay": .number(String(forceInclusionDelay)), "block": .number(String(block)),
+            "forceInclusionDelay": .number(String(forceInclusionDelay)), "escapeDelay": .number(String(escapeDelay)),
+            "block": .number(String(block)),
         ])
     }
 
@@ -104,6 +110,7 @@ public struct Deployment: Equatable, Sendable {
         settings.challengePeriod = try u64("challengePeriod"); settings.inboxConfirmations = try u64("inboxConfirmations")
         settings.changeDelay = try u64("changeDelay"); settings.ticketLimit = limit; settings.ticketWindow = try u64("ticketWindow")
         settings.forceInclusionDelay = try u64("forceInclusionDelay")
+        settings.escapeDelay = try u64("escapeDelay")
         self.init(chainId: chain, rollup: try address("rollup"), token: try address("token"), owner: try address("owner"),
                   sequencer: try address("sequencer"), signer: try address("signer"),
                   guardians: try gs.map { g -> Address in

@@ -46,6 +46,9 @@ struct Deploy: AsyncParsableCommand {
     @Option(help: "Seconds after which an inbox message the sequencer has not included makes its commits revert.")
     var forceInclusionDelay: UInt64 = RollupSettings().forceInclusionDelay
 
+    @Option(help: "Seconds without a commit after which anyone may switch on escape mode (users exit from L1 data alone); at least the challenge period.")
+    var escapeDelay: UInt64 = RollupSettings().escapeDelay
+
     @Option(help: "Directory of the compiled contracts (default: Contracts/artifacts).")
     var artifacts: String?
 
@@ -64,6 +67,10 @@ struct Deploy: AsyncParsableCommand {
         settings.ticketLimit = try reporting("invalid --ticket-limit") { try Amount.parse(ticketLimit) }
         settings.ticketWindow = ticketWindow
         settings.forceInclusionDelay = forceInclusionDelay
+        settings.escapeDelay = escapeDelay
+        guard escapeDelay >= challengePeriod else {
+            throw CLIError("--escape-delay \(escapeDelay) is shorter than --challenge-period \(challengePeriod): escape could start while batches can still be challenged")
+        }
         guard settings.effectiveChangeDelay >= challengePeriod else {
             throw CLIError("--change-delay \(settings.effectiveChangeDelay) is shorter than --challenge-period \(challengePeriod): users could not exit before a change they object to")
         }
