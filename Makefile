@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PY := .venv/bin/python
 
-.PHONY: setup build release test test-swift test-python demo bench gas contracts clean devnet-up devnet-down
+.PHONY: setup build release test test-swift test-python demo bench gas contracts clean devnet-up devnet-down fuzz fuzz-build fuzz-seeds
 
 setup:
 	@bash scripts/setup
@@ -43,5 +43,22 @@ devnet-up: setup
 devnet-down:
 	bash scripts/devnet down
 
+# libFuzzer targets for the decoders fed from outside (CONTRIBUTING.md, "Fuzzing"); not part
+# of `make test`, whose FuzzTests replay the committed corpus. FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 120
+FUZZ_TARGETS ?= json l2tx rlp batch abi proof block
+
+fuzz-build: setup
+	EMETH_FUZZ=1 $(SWIFT) build -c release --scratch-path .build-fuzz --product EmethFuzz \
+		-Xswiftc -sanitize=fuzzer -Xswiftc -use-ld=lld
+
+fuzz: fuzz-build
+	bash scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Rewrites the seed corpus from real encodings (a small real chain, its batches and proofs).
+fuzz-seeds: fuzz-build
+	rm -rf Tests/Fuzz/corpus
+	EMETH_FUZZ_SEEDS=Tests/Fuzz/corpus .build-fuzz/release/EmethFuzz
+
 clean:
-	rm -rf .build .devnet .localnet
+	rm -rf .build .build-fuzz .devnet .localnet
