@@ -81,6 +81,8 @@ public enum Seeds {
         add(.batch, "batch-1-3", [0] + data)
         let payload = try Zstd.decompress(Array(data.dropFirst()), maxSize: BatchCodec.maxDecodedSize)
         add(.batch, "batch-1-3-rlp", [1] + payload)
+        let one = try BatchCodec.encode([BatchCodec.Block(blocks[2])])
+        add(.batch, "batch-2-rlp", [1] + (try Zstd.decompress(Array(one.dropFirst()), maxSize: BatchCodec.maxDecodedSize)))
         add(.batch, "zstd-frame", [3] + (try Zstd.compress(Array("zstd frame seed".utf8), level: 3)))
 
         // Proof files of every type.
