@@ -46,7 +46,7 @@ devnet-down:
 # libFuzzer targets for the decoders fed from outside (CONTRIBUTING.md, "Fuzzing"); not part
 # of `make test`, whose FuzzTests replay the committed corpus. FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 120
-FUZZ_TARGETS ?= json l2tx rlp batch abi proof block
+FUZZ_TARGETS ?= json rpc l2tx rlp batch abi proof block
 
 # FUZZ_ASAN=1 adds AddressSanitizer (a separate build, .build-fuzz-asan; about 3x slower).
 comma := ,

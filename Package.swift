@@ -62,7 +62,7 @@ let package = Package(
 
         // Fuzzing (CONTRIBUTING.md): one entry point per decoder fed from outside, shared by the
         // libFuzzer driver and the normal suite's corpus replay.
-        .target(name: "FuzzHarness", dependencies: ["Core", "Sequencer", "Bridge", "Prover"], path: "Fuzz/Harness"),
+        .target(name: "FuzzHarness", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "API"], path: "Fuzz/Harness"),
         .testTarget(name: "FuzzTests", dependencies: ["Core", "Sequencer", "Prover", "FuzzHarness"], path: "Tests/FuzzTests"),
     ]
 )

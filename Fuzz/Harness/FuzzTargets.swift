@@ -10,8 +10,10 @@ import Sequencer
 /// must encode back to something that decodes to the same value. A broken round trip is
 /// reported as a `PropertyViolation`, which the driver turns into a crash.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-    /// JSON-RPC request bodies: the strict JSON parser every request goes through.
+    /// JSON: the strict parser every request body and file goes through.
     case json
+    /// JSON-RPC request bodies through the dispatcher (envelope, batches, limits, params).
+    case rpc
     /// The L2 wire format: JSON → L2Envelope → L2Admission (EIP-712 digest and recovery).
     case l2tx
     /// Strict RLP.
@@ -35,13 +37,15 @@ public struct PropertyViolation: Error, CustomStringConvertible {
 
 public enum Fuzz {
     /// Runs one input through `target`'s decoders. Decoding errors are the expected
-    /// outcome for most inputs and are swallowed; only a failed property throws.
+    /// outcome for most inputs and are swallowed; only a failed property throws. (For `rpc`
+    /// from async code, call `rpc` instead: this blocks the calling thread.)
     public static func run(_ target: FuzzTarget, _ data: Bytes) throws(PropertyViolation) {
         func check(_ ok: Bool, _ message: @autoclosure () -> String) throws(PropertyViolation) {
             if !ok { throw PropertyViolation(target: target, message: message()) }
         }
         switch target {
         case .json: try json(data, check)
+        case .rpc: try blocking(data)
         case .l2tx: try l2tx(data, check)
         case .rlp: try rlp(data, check)
         case .batch: try batch(data, check)

@@ -62,6 +62,16 @@ public enum Seeds {
         add(.json, "rpc-notification", #"{"jsonrpc":"2.0","method":"emeth_chainId","params":{}}"#)
         add(.json, "escapes", #"{"s":"\u00e9\ud83d\ude00\n\t\"\\\/","n":[-0.5e+10,0,1E3,115792089237316195423570985008687907853269984665640564039457584007913129639935],"b":[true,false,null]}"#)
         add(.json, "genesis", genesis.json.serialized)
+        for (name, bytes) in out[.json] ?? [] where name.hasPrefix("rpc-") { add(.rpc, name, bytes) }
+        func call(_ method: String, _ params: JSONValue) -> String {
+            JSONValue.object(["jsonrpc": .string("2.0"), "id": .string(method), "method": .string(method), "params": params]).serialized
+        }
+        add(.rpc, "receipt", call("emeth_getTransactionReceipt", .array([.string(h.bytes.hex)])))
+        add(.rpc, "block", call("emeth_getBlockByNumber", .object(["number": .string("0x10"), "fullTxs": .bool(true)])))
+        add(.rpc, "account", call("emeth_getAccount", .array([.string(signer.checksummed)])))
+        add(.rpc, "job", call("emeth_getJob", .array([.string(id.bytes.hex)])))
+        add(.rpc, "quote", call("emeth_quote", .array([.string("1000000000000000000"), .number("7"), .string("0x01020304")])))
+        add(.rpc, "unknown-method", call("eth_blockNumber", .array([])))
 
         // Stored blocks, RLP and batch data.
         for n in [0, 1, 3] {

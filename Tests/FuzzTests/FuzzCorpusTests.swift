@@ -15,11 +15,13 @@ import Testing
         return try names.sorted().map { ($0, Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0)))) }
     }
 
-    @Test(arguments: FuzzTarget.allCases) func corpusReplays(_ target: FuzzTarget) throws {
+    @Test(arguments: FuzzTarget.allCases) func corpusReplays(_ target: FuzzTarget) async throws {
         let corpus = try Self.inputs("corpus", target)
         #expect(!corpus.isEmpty, "no seed corpus for \(target.rawValue)")
         for (name, bytes) in corpus + (try Self.inputs("regressions", target)) {
-            do { try Fuzz.run(target, bytes) } catch { Issue.record("\(target.rawValue)/\(name): \(error)") }
+            do {
+                if target == .rpc { try await Fuzz.rpc(bytes) } else { try Fuzz.run(target, bytes) }
+            } catch { Issue.record("\(target.rawValue)/\(name): \(error)") }
         }
     }
 }
