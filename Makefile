@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PY := .venv/bin/python
 
-.PHONY: setup build release test test-swift test-python test-oracle-long demo bench gas contracts clean devnet-up devnet-down
+.PHONY: setup build release test test-swift test-python test-oracle-long demo bench gas contracts clean devnet-up devnet-down attack fuzz fuzz-build fuzz-seeds
 
 setup:
 	@bash scripts/setup
@@ -53,11 +53,32 @@ devnet-up: setup
 devnet-down:
 	bash scripts/devnet down
 
+# libFuzzer targets for the decoders fed from outside (CONTRIBUTING.md, "Fuzzing"); not part
+# of `make test`, whose FuzzTests replay the committed corpus. FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 120
+FUZZ_TARGETS ?= json rpc l2tx rlp batch abi proof block
+
+# FUZZ_ASAN=1 adds AddressSanitizer (a separate build, .build-fuzz-asan; about 3x slower).
+comma := ,
+FUZZ_SANITIZE := $(if $(FUZZ_ASAN),fuzzer$(comma)address,fuzzer)
+FUZZ_SCRATCH := $(if $(FUZZ_ASAN),.build-fuzz-asan,.build-fuzz)
+
+fuzz-build: setup
+	EMETH_FUZZ=1 $(SWIFT) build -c release --scratch-path $(FUZZ_SCRATCH) --product EmethFuzz \
+		-Xswiftc -sanitize=$(FUZZ_SANITIZE) -Xswiftc -use-ld=lld
+
+fuzz: fuzz-build
+	FUZZ_BIN=$(FUZZ_SCRATCH)/release/EmethFuzz bash scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Rewrites the seed corpus from real encodings (a small real chain, its batches and proofs).
+fuzz-seeds: fuzz-build
+	rm -rf Tests/Fuzz/corpus
+	EMETH_FUZZ_SEEDS=Tests/Fuzz/corpus .build-fuzz/release/EmethFuzz
+
 clean:
-	rm -rf .build .devnet .localnet
+	rm -rf .build .build-fuzz .build-fuzz-asan .devnet .localnet
 
 # The hostile-load test at a larger scale (ATTACK_SCALE=4 by default); results in docs/PERFORMANCE.md.
 attack: setup
 	$(SWIFT) build --product emeth
 	bash scripts/attack
-

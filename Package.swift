@@ -66,5 +66,19 @@ let package = Package(
         .testTarget(name: "ProverTests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "TestSupport", "RollupTestSupport"],
                     path: "Tests/ProverTests"),
         .testTarget(name: "APITests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "API", "TestSupport"], path: "Tests/APITests"),
+
+        // Fuzzing (CONTRIBUTING.md): one entry point per decoder fed from outside, shared by the
+        // libFuzzer driver and the normal suite's corpus replay.
+        .target(name: "FuzzHarness", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "API"], path: "Fuzz/Harness"),
+        .testTarget(name: "FuzzTests", dependencies: ["Core", "Sequencer", "Prover", "FuzzHarness"], path: "Tests/FuzzTests"),
     ]
 )
+
+// The libFuzzer driver exists only for `make fuzz` (EMETH_FUZZ=1 with -sanitize=fuzzer, which
+// links libFuzzer), so a plain `swift build` never tries to link it.
+if Context.environment["EMETH_FUZZ"] != nil {
+    package.targets += [
+        .target(name: "CFuzzer", path: "Fuzz/CFuzzer"),
+        .executableTarget(name: "EmethFuzz", dependencies: ["FuzzHarness", "CFuzzer"], path: "Fuzz/Driver"),
+    ]
+}

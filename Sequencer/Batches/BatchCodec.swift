@@ -156,18 +156,21 @@ public enum BatchCodec {
         let payload = try Zstd.decompress(Array(data.dropFirst()), maxSize: maxDecodedSize)
         let top = try RLP.decode(payload).listValue("batch")
         guard top.count == 2 else { throw Error.malformed("expected [firstBlock, blocks], found \(top.count) items") }
-        var number = try top[0].uint64Value("firstBlock")
+        let first = try top[0].uint64Value("firstBlock")
         let items = try top[1].listValue("blocks")
         guard !items.isEmpty else { throw Error.malformed("a batch holds at least one block") }
+        guard UInt64(items.count - 1) <= UInt64.max - first else {
+            throw Error.malformed("\(items.count) blocks from block \(first) run past the largest block number")
+        }
         var blocks: [Block] = []
         blocks.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {
+            let number = first + UInt64(i)
             let b = try decodeBlock(item, number: number, where: "block \(number)")
             if i > 0, b.header.parentHash != blocks[i - 1].header.hash {
                 throw Error.malformed("block \(number): parentHash is not the hash of block \(number - 1)")
             }
             blocks.append(b)
-            number += 1
         }
         return blocks
     }

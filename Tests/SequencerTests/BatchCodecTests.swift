@@ -152,6 +152,16 @@ import Testing
         #expect(throws: BatchCodec.Error.malformed("block 2: parentHash is not the hash of block 1")) {
             try BatchCodec.decode(try packed(.list([.uint(UInt64(1)), .list(items)])))
         }
+        // Block numbers that would run past UInt64.max (this trapped on arithmetic overflow).
+        #expect(throws: BatchCodec.Error.malformed("2 blocks from block 18446744073709551615 run past the largest block number")) {
+            try BatchCodec.decode(try packed(.list([.uint(UInt64.max), .list([BatchCodec.encode(b1), BatchCodec.encode(b3)])])))
+        }
+        let last = BatchCodec.Block(header: BlockHeader(number: .max, parentHash: b1.header.parentHash, timestamp: b1.header.timestamp,
+                                                        txRoot: b1.header.txRoot, stateRoot: b1.header.stateRoot,
+                                                        settlementRoot: b1.header.settlementRoot, inboxCursor: b1.header.inboxCursor,
+                                                        txCount: b1.header.txCount),
+                                    signature: b1.signature, inbox: b1.inbox, transactions: b1.transactions)
+        #expect(try BatchCodec.decode(try BatchCodec.encode([last])) == [last])
         // A transaction of an unknown type.
         items = [.list([.bytes(b1.header.parentHash.bytes), .uint(UInt64(1)), .bytes(Bytes(repeating: 0, count: 32)),
                         .bytes(Bytes(repeating: 0, count: 32)), .bytes(Bytes(repeating: 0, count: 32)), .uint(UInt64(0)),
