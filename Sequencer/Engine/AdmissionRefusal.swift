@@ -4,7 +4,7 @@ import Core
 /// than let it into a block: L2 transactions cost their sender nothing, so anything that
 /// cannot succeed would only cost the operator L1 calldata and every follower state.
 public enum AdmissionRefusal: Error, Equatable, CustomStringConvertible {
-    /// The sender holds nothing — no balance, no credit — and has no role.
+    /// The sender holds nothing — no balance, no credit, no job, nothing admitted — and has no role.
     case emptyAccount(Address)
     /// Executed against the pending state, the transaction fails with this code.
     case wouldFail(FailureCode)

@@ -45,8 +45,8 @@ public final class SequencerEngine: @unchecked Sendable {
         var state = try takePending()
         defer { pending = state }
         let before = try state.account(tx.sender)
-        guard !before.balance.isZero || !before.credit.isZero || hasRole(tx.sender) else { throw AdmissionRefusal.emptyAccount(tx.sender) }
         let committed = try inFlight?.state.account(tx.sender).nonce ?? store.account(tx.sender)?.nonce ?? 0
+        guard try holdsSomething(tx.sender, before, committedNonce: committed) else { throw AdmissionRefusal.emptyAccount(tx.sender) }
         try mempool.add(tx, bytes: size, chainNonce: committed, nowMs: nowMs)
         guard before.nonce == tx.nonce else { return }
         if let failure = try stf.apply(tx, time: admissionTime(nowMs), to: &state) {
@@ -64,9 +64,15 @@ public final class SequencerEngine: @unchecked Sendable {
 
     var stf: StateTransition { producer.executor.stf }
 
-    func hasRole(_ a: Address) -> Bool {
+    /// Whether `a` may send at all: it has a balance or credit, a role, a job as owner or node
+    /// (its funds may all sit in an escrow or a node deposit), or transactions already admitted
+    /// in the pending state (`pendingAccount.nonce` ahead of the committed nonce).
+    func holdsSomething(_ a: Address, _ pendingAccount: Account, committedNonce: UInt64) throws -> Bool {
         let r = stf.roles
-        return r.verifiers.contains(a) || r.splitters.contains(a) || r.aggregators.contains(a)
+        if !pendingAccount.balance.isZero || !pendingAccount.credit.isZero || pendingAccount.nonce > committedNonce
+            || r.verifiers.contains(a) || r.splitters.contains(a) || r.aggregators.contains(a) { return true }
+        return try !JobIndex.page(store, .init(owner: a), limit: 1, after: nil).jobs.isEmpty
+            || !JobIndex.page(store, .init(node: a), limit: 1, after: nil).jobs.isEmpty
     }
 
     /// Block time as admission sees it: now, but never before the head.

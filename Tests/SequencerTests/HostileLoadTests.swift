@@ -86,6 +86,29 @@ import Testing
         #expect(try c.engine.store.account(spammer.address) == nil)
     }
 
+    /// Funds that all sit in an escrow or a node deposit still count: the requester may cancel
+    /// and the node may submit with a zero balance.
+    @Test func anAccountWhoseFundsAreAllInAJobMayStillAct() throws {
+        let c = try Chain()
+        let requester = c.key("requester"), node = c.key("node")
+        let job = BatchCodecTests.job(3), other = BatchCodecTests.job(4)
+        // 1,000 fuel at 1 Gholon: escrow = deposit = 1,050 Gholon.
+        try c.deposit(requester.address, 2_100_000_000_000)
+        try c.deposit(node.address, 1_050_000_000_000)
+        for id in [job, other] {
+            try c.send(requester, .registerJob(.init(jobId: id, programId: 1, numParallel: 1, numEpoch: 1, dataset: .zero, param: .zero,
+                                                     fuelLimit: 1_000, fuelPrice: 1_000_000_000, deadline: 5_000)))
+        }
+        try c.send(node, .process(jobId: job))
+        try c.seal()
+        #expect(try c.engine.store.account(requester.address)?.balance == .zero)
+        #expect(try c.engine.store.account(node.address)?.balance == .zero)
+        try c.send(node, .submit(jobId: job, result: .zero, fuelUsed: 500))
+        try c.send(requester, .cancelJob(jobId: other))
+        let b = try c.seal()
+        #expect(b.transactions.count == 2 && b.receipts.allSatisfy { $0.failure == nil })
+    }
+
     @Test func aDepositStillInTheInboxFundsTheNextTransaction() throws {
         let c = try Chain()
         let user = c.key("user")
