@@ -184,8 +184,9 @@ class Demo:
         self.rng.shuffle(kinds)
         far = int(time.time()) + 3600
         for i, kind in enumerate(kinds):
-            limit = self.rng.randrange(100_000, 200_001, 1_000)
-            price = self.rng.randrange(100, 151) * GHOLON
+            # Odd amounts, so every fee and penalty leaves a remainder to round (PROTOCOL §3).
+            limit = self.rng.randrange(100_000, 200_001)
+            price = self.rng.randrange(100, 151) * GHOLON + self.rng.randrange(1, 1_000_000)
             used = self.rng.randrange(limit // 2, limit + 1)
             j = Job(self.new_id(), kind, self.requesters[i % 2], self.nodes[(i // 2) % 2], limit, price, used, far)
             if kind == "self-verify":  # small, so the verifier's fees earned so far pay its node deposit

@@ -39,8 +39,9 @@ def emt(x: int) -> str:
 
 
 def rate(x: int, r: int) -> int:
-    """x·r/100000, floor-rounded, as PROTOCOL §3 computes it."""
-    return (x // 100_000) * r + ((x % 100_000) * r) // 100_000
+    """floor(x·r/100000) with Python's exact integers: the rounding PROTOCOL §3 pins, computed
+    independently of the split formula the Swift code uses to avoid 256-bit overflow."""
+    return x * r // 100_000
 
 
 class Progress:
