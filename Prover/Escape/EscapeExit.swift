@@ -89,7 +89,7 @@ public struct EscapeExit {
                 log("escape mode activated")
                 out.activated = true
             } else {
-                log("would activate escape mode (the sequencer has been silent since before L1 time \(at))")
+                log("would activate escape mode (activatable since L1 time \(at))")
             }
         } else {
             log("escape mode is active")
