@@ -169,9 +169,11 @@ public struct EscapeExit {
             }
             if let a = try state.account(account) {
                 let amount = a.balance + a.credit
+                // Sent whenever it holds something, even below `held`: whatever it absorbs of
+                // `held` the other payouts no longer give up (skipping it would lose that much).
                 if escaped {
                     plan.alreadyTaken.append("account escaped")
-                } else if amount > plan.held {
+                } else if amount > .zero {
                     plan.items.append(Item(kind: .account, label: "balance \(Amount.format(a.balance)) + credit \(Amount.format(a.credit))", amount: amount,
                                            call: try RollupContract.escapeAccount.encodeCall([.address(account), .uint(a.balance), .uint(UInt256(a.nonce)), .uint(a.credit),
                                                                                                .array(try siblings(StateEncoding.accountKey(account)).map { .fixedBytes($0) })])))

@@ -120,5 +120,12 @@ import Testing
             guard case .alreadyTaken = err else { Issue.record("wrong failure \(err)"); return }
             #expect(err.description.hasPrefix("already taken"))
         }
+        // An account the chain never touched has nothing to take.
+        do {
+            _ = try await exit(f.verifier, dryRun: true, Lines()).run(account: f.verifier.address)
+            Issue.record("an untouched account had something to take")
+        } catch let err as EscapeExit.Failure {
+            #expect(err == .nothingToTake(f.verifier.address) && err.description.hasPrefix("nothing to take for \(f.verifier.address.checksummed)"))
+        }
     }
 }
