@@ -70,6 +70,7 @@ import Testing
         // The sequencer stops. Its final state is what each user is owed.
         let owedA = try entitlement(a.address, e.store) - ticket.credit + late
         let owedB = try entitlement(b.address, e.store)
+        let owedC = try entitlement(c.address, e.store)
         #expect(try e.store.job(try jobID(1, 0)).map { $0.escrow > .zero && $0.nodeDeposit > .zero } == true)
         f.closeEngine()
 
@@ -84,13 +85,25 @@ import Testing
             #expect(when == at && err.description.contains("can be activated from L1 time \(at)"))
         }
         #expect(try await f.rollup.escapeMode() == false)
+        let cli = ["--rpc", f.devnet.url.absoluteString, "--deployment", f.dir + "/deployment.json"]
+        let early = try AuditCLI.run(["exit"] + cli + ["--genesis", f.dir + "/genesis.json", "--account", a.address.checksummed, "--dry-run"])
+        #expect(early.status == 1 && early.stderr.contains("not in escape mode yet") && early.stderr.contains("from L1 time \(at)"))
 
         _ = try await f.devnetCall("evm_increaseTime", [.string("0x" + String(Self.escapeDelay * 2, radix: 16))])
         _ = try await f.devnetCall("evm_mine")
 
+        // The CLI, from an exported archive: b's items and total, nothing sent.
+        let export = try AuditCLI.run(["audit", "export", "--from-l1", f.devnet.url.absoluteString, "--deployment", f.dir + "/deployment.json", "--out", f.dir + "/archive"])
+        #expect(export.status == 0)
+        let cliDry = try AuditCLI.run(["exit"] + cli + ["--genesis", f.dir + "/genesis.json", "--archive", f.dir + "/archive", "--account", b.address.checksummed, "--dry-run"])
+        #expect(cliDry.status == 0 && cliDry.stdout.contains("would pay \(Amount.format(owedB)) (\(owedB) base units) to \(b.address.checksummed) in 3 L1 transactions"))
+        #expect(cliDry.stdout.contains("would activate escape mode") && cliDry.stdout.contains("node deposit"))
+        #expect(try await f.rollup.escapeMode() == false)
+
         // A dry run lists the items and the total and sends nothing.
         let token = f.deployment.token
         let before = (try await f.rollup.tokenBalance(a.address, token: token), try await f.rollup.tokenBalance(b.address, token: token))
+        let beforeC = try await f.rollup.tokenBalance(c.address, token: token)
         let dry = Lines()
         let planned = try await exit(a, dryRun: true, dry).run(account: a.address)
         #expect(planned.plan.net == owedA)
@@ -112,6 +125,10 @@ import Testing
         let processing = try jobID(1, 0)
         #expect(runB.plan.items.map(\.kind) == [.account, .job] && runB.plan.alreadyTaken == ["job \(processing) escaped"])
         #expect(try await f.rollup.tokenBalance(b.address, token: token) - before.1 == owedB)
+        // c exits with the CLI, replaying from L1 calldata, with its own key.
+        let cliC = try AuditCLI.run(["exit"] + cli + ["--genesis", f.dir + "/genesis.json"], env: ["EMETH_PRIVATE_KEY": F.devKeys[5]])
+        #expect(cliC.status == 0 && cliC.stdout.contains("escape mode is active") && cliC.stdout.contains("paid "), "\(cliC.stderr)")
+        #expect(try await f.rollup.tokenBalance(c.address, token: token) - beforeC == owedC)
         // Again: already taken.
         do {
             _ = try await exit(a, dryRun: false, Lines()).run(account: a.address)
