@@ -7,6 +7,6 @@ struct Emeth: AsyncParsableCommand {
         commandName: "emeth",
         abstract: "EMETH Rollup: L2 sequencer, L1 bridge and auditor for the EMETH GPU-compute platform.",
         subcommands: [Util.self, Keys.self, SequencerCommand.self, BridgeCommand.self, Deploy.self, Deposit.self, Withdraw.self, ForceTx.self,
-                      Claim.self, Status.self, Bench.self, ProveCommand.self,
+                      Claim.self, Status.self, Exit.self, Bench.self, ProveCommand.self,
                       AuditCommand.self])
 }

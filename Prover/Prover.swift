@@ -7,5 +7,7 @@
 //            every signature, re-executes with the sequencer's own block executor, checks every
 //            root and commitment, and with L1 also every claim, block time and overdue inbox
 //            message (docs/AUDIT.md).
+// - Escape/  `emeth exit`: the escape hatch's client — replays to the newest batch, activates
+//            escape mode, proves its root, pays an account by state proofs (PROTOCOL §9.1).
 import Core
 import Sequencer

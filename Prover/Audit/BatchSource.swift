@@ -76,13 +76,23 @@ public enum Audit {
     public static func replay(_ source: some BatchSource, genesis: Genesis, toBatch: UInt64? = nil, workDirectory: String? = nil,
                               forceInclusionDelay: UInt64? = nil, timestampSkew: UInt64? = nil,
                               progress: @escaping (Progress) -> Void = { _ in }) async throws -> AuditReport {
+        let replayer = try await replayKeeping(source, genesis: genesis, toBatch: toBatch, workDirectory: workDirectory,
+                                               forceInclusionDelay: forceInclusionDelay, timestampSkew: timestampSkew, progress: progress)
+        defer { replayer.close() }
+        return replayer.report
+    }
+
+    /// The same replay, but the replayer is returned open: its `state` is the replayed chain
+    /// at the last batch that agreed (for proofs from it). The caller closes it.
+    public static func replayKeeping(_ source: some BatchSource, genesis: Genesis, toBatch: UInt64? = nil, workDirectory: String? = nil,
+                                     forceInclusionDelay: UInt64? = nil, timestampSkew: UInt64? = nil,
+                                     progress: @escaping (Progress) -> Void = { _ in }) async throws -> Replayer {
         let inbox = try InboxLog(try await source.inbox())
         let replayer = try Replayer(genesis: genesis, inbox: inbox, workDirectory: workDirectory)
         var facts = try await source.facts()
         if let forceInclusionDelay { facts.forceInclusionDelay = forceInclusionDelay }
         if let timestampSkew { facts.timestampSkew = timestampSkew }
         replayer.facts = facts
-        defer { replayer.close() }
         let all = try await source.indices().filter { toBatch == nil || $0 <= toBatch! }
         var current: UInt64 = 0
         var txs: UInt64 = 0
@@ -103,6 +113,6 @@ public enum Audit {
             next = k + 1 < all.count ? prepare(all[k + 1]) : nil
             if try replayer.check(prepared) != nil { next?.cancel(); break }
         }
-        return replayer.report
+        return replayer
     }
 }

@@ -18,6 +18,9 @@ public final class Replayer {
     let producer: BlockProducer
     let directory: String
     private(set) var store: ChainStore?
+    /// The replayed chain's store (state records and state tree at the last agreed batch);
+    /// nil once closed. It keeps no blocks.
+    public var state: ChainStore? { store }
     public private(set) var report = AuditReport()
     /// The next batch index expected (batches are consecutive from 0).
     public private(set) var nextBatch: UInt64 = 0
