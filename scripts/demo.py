@@ -17,7 +17,7 @@ every receipt's success, every job's final status, every account's balance and c
 totals and the conservation law, L1 claimed = L2 credit for the claimers, the claimers' L1
 token balances, and L1's totalDeposited/burnedOnL1 against L2's totals.
 
-    scripts/demo [--jobs N] [--keep] [--seed S]
+    scripts/demo [--jobs N] [--keep] [--seed S] [--escape]
 """
 from __future__ import annotations
 
@@ -540,6 +540,43 @@ class Demo:
         txs = {log["transactionHash"] for log in logs}
         return sum(self.w3.eth.get_transaction_receipt(h).gasUsed for h in txs), len(txs)
 
+    # -- the optional closing act: the sequencer dies, users exit from L1 alone --
+
+    def escape(self) -> list[str]:
+        """kill -9 the sequencer, move L1 time past escapeDelay, and have both requesters run
+        `emeth exit`, which replays L1, activates escape mode and pays them by state proofs.
+        Each gain must equal the fee model's balance plus the escrow of its open job."""
+        errors = []
+        pid = int((LOCALNET_DIR / "sequencer.pid").read_text().strip())
+        print("\n== closing act: the sequencer disappears; users exit from L1 data alone", flush=True)
+        os.kill(pid, 9)
+        delay = self.rollup.functions.escapeDelay().call()
+        self.w3.provider.make_request("evm_increaseTime", [delay + 1])
+        self.w3.provider.make_request("evm_mine", [])
+        print(f"        sequencer (pid {pid}) killed; L1 time moved {delay + 1} s, past escapeDelay", flush=True)
+        genesis = str(Path(self.env["SEQUENCER_CONFIG"]).parent / "genesis.json")
+        for a in self.requesters:
+            open_escrow = sum(j.escrow for j in self.all_jobs() if j.owner is a and j.status < 4)
+            want = a.balance + a.credit - self.rollup.functions.claimed(a.address).call() + open_escrow
+            before = self.token.functions.balanceOf(a.address).call()
+            env = {k: v for k, v in os.environ.items() if not k.startswith("EMETH_")}
+            env["EMETH_PRIVATE_KEY"] = a.key
+            r = subprocess.run([self.env["EMETH_BIN"], "exit", "--rpc", self.env["L1_RPC_URL"], "--deployment",
+                                self.env["DEPLOYMENT_FILE"], "--genesis", genesis], env=env, capture_output=True, text=True,
+                               timeout=600)
+            if r.returncode != 0:
+                raise Fail(f"emeth exit ({a.name}) failed:\n{r.stderr.strip() or r.stdout.strip()}")
+            for line in r.stdout.strip().splitlines()[-4:]:
+                print(f"        emeth exit: {line}", flush=True)
+            got = self.token.functions.balanceOf(a.address).call() - before
+            print(f"        {a.name} took {emt(got)} out on L1 (the model: balance {emt(a.balance)}"
+                  + (f" + open job escrow {emt(open_escrow)}" if open_escrow else "") + ")", flush=True)
+            if got != want:
+                errors.append(f"{a.name} exited with {got}, the model says {want}")
+        if not self.rollup.functions.escapeMode().call():
+            errors.append("escape mode is not active after the exits")
+        return errors
+
     def main(self) -> int:
         try:
             return self.scenario()
@@ -563,13 +600,15 @@ class Demo:
         self.settle()
         self.claim_proof()
         errors = self.report()
+        if self.args.escape and not errors:
+            errors = self.escape()
         if errors:
             print(f"CHECKS FAILED ({len(errors)}):", file=sys.stderr)
             for e in errors:
                 print(f"  - {e}", file=sys.stderr)
             return 1
         print(f"all checks passed: conservation, every balance/job/total against the fee model, L1 claimed = L2 credit, "
-              f"L1 token balances ({time.monotonic() - t0:.0f} s)")
+              f"L1 token balances{', escape exits = the fee model' if self.args.escape else ''} ({time.monotonic() - t0:.0f} s)")
         return 0
 
 
@@ -591,6 +630,8 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=200, help="jobs to register (default 200)")
     ap.add_argument("--keep", action="store_true", help="leave the localnet running afterwards")
     ap.add_argument("--seed", type=int, default=7, help="seed of the job shapes (fuel, prices, kinds)")
+    ap.add_argument("--escape", action="store_true",
+                    help="closing act: kill the sequencer, then two users exit from L1 data alone (emeth exit)")
     args = ap.parse_args()
 
     status = subprocess.run(["bash", str(ROOT / "scripts" / "localnet"), "status"], capture_output=True, text=True)

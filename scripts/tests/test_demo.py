@@ -1,5 +1,6 @@
-"""The demo end to end (scripts/demo --jobs 20) on a localnet of its own: a temporary state
-directory and free ports, so a localnet the developer runs is not disturbed.
+"""The demo end to end (scripts/demo --jobs 20 --escape, closing with the escape hatch) on a
+localnet of its own: a temporary state directory and free ports, so a localnet the developer
+runs is not disturbed.
 
 The demo waits for events (receipts, balances, batches), each wait with its own limit that
 fails with what it waited for. The limit here only guards against a hang: it is generous for a
@@ -25,7 +26,7 @@ def test_demo_with_20_jobs(tmp_path):
                LOCALNET_L1_PORT=str(free_port()), LOCALNET_L2_PORT=str(free_port()))
     try:
         try:
-            r = subprocess.run(["bash", str(ROOT / "scripts" / "demo"), "--jobs", "20"], env=env, cwd=ROOT,
+            r = subprocess.run(["bash", str(ROOT / "scripts" / "demo"), "--jobs", "20", "--escape"], env=env, cwd=ROOT,
                                capture_output=True, text=True, timeout=OVERALL_LIMIT)
         except subprocess.TimeoutExpired as e:
             so_far = "".join(x.decode(errors="replace") if isinstance(x, bytes) else (x or "") for x in (e.stdout, e.stderr))
@@ -36,3 +37,4 @@ def test_demo_with_20_jobs(tmp_path):
     assert r.returncode == 0, out[-6000:]
     assert "all checks passed" in r.stdout, out[-6000:]
     assert "claims on L1 with a Merkle proof" in r.stdout
+    assert "escape exits = the fee model" in r.stdout and "took" in r.stdout, out[-6000:]
