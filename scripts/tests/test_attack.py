@@ -1,6 +1,6 @@
 """Hostile load on a running localnet (small scale; `scripts/attack` runs it larger).
 
-While an attacker, from another address (127.0.0.2), sends transactions from thousands of
+While an attacker, from other addresses (127.0.0.2 and .3), sends transactions from thousands of
 fresh unfunded keys, zero-price jobs, deep future nonces and 100-request batches of
 `emeth_listJobs`, and floods the L1 inbox with `requestCancel`, an honest requester, node and
 verifier go Register → Process → Submit → Verify → Withdraw → claim by ticket. Checked:
@@ -169,8 +169,10 @@ def attack(net, honest: Honest, results: dict, stop: threading.Event):
         if stop.is_set():
             return
         tally(bad.batch([("emeth_sendTransaction", [tx]) for tx in signed[i:i + 100]]))
-    # A funded attacker: a zero-price job (refused: the chain's minimum fuel price), then
+    # A funded attacker, from a third address (its own rate-limit bucket, so what it gets is
+    # the admission's answer): a zero-price job (refused: the chain's minimum fuel price), then
     # nonces queued far ahead (they wait in the pool for a gap it never fills, and expire).
+    bad = Client(net["L2_RPC_URL"], source="127.0.0.3")
     funded = net["USER_KEYS"].split(",")[2]
     addr = Account.from_key(funded).address
     senders.add(addr)
