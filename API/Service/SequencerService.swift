@@ -107,8 +107,10 @@ struct SealingLoop: Service {
 
     func run() async throws {
         let stop = StopFlag()
-        let done = AsyncStream.makeStream(of: Void.self)
+        let finished = DispatchGroup()
+        finished.enter()
         let thread = Thread { [engine, intervalMs, logger] in
+            defer { finished.leave() }
             while !stop.isSet {
                 Thread.sleep(forTimeInterval: Double(intervalMs) / 1_000)
                 if let b = engine.sealIfDue() {
@@ -117,23 +119,28 @@ struct SealingLoop: Service {
                 if let reason = engine.stoppedReason {
                     // Nothing more can be sealed; reads are still served until shutdown.
                     logger.critical("sequencer stopped", metadata: ["reason": "\(reason)"])
-                    break
+                    return
                 }
             }
-            done.continuation.finish()
         }
         thread.name = "emeth-sealing"
         thread.start()
-        // Until the thread ends: at shutdown (the handler stops it) or when the engine stopped.
-        await withGracefulShutdownHandler {
-            for await _ in done.stream {}
-        } onGracefulShutdown: {
+        // Until the thread ends: at shutdown or cancellation (which stop it) or when the engine
+        // stopped. The wait itself ignores cancellation: the store must not close under a seal.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in finished.notify(queue: .global()) { c.resume() } }
+            } onGracefulShutdown: {
+                stop.set()
+            }
+        } onCancel: {
             stop.set()
         }
         guard stop.isSet else {
             try? await gracefulShutdown()  // the engine stopped: keep serving reads until shutdown
             return
         }
+        guard !Task.isCancelled else { return }
         engine.sealPending()
         logger.info("sealed what was pending; sealing loop stopped")
     }
