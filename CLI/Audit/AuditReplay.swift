@@ -73,9 +73,7 @@ struct AuditReplay: AsyncParsableCommand {
                 report = try await Audit.replay(source, genesis: g, toBatch: toBatch, workDirectory: workDir,
                                                 forceInclusionDelay: forceInclusionDelay, timestampSkew: timestampSkew, progress: progress.update)
             } else {
-                let a = try BatchArchive(directory: archive!, create: false)
-                _ = try a.readIndex()
-                report = try await Audit.replay(ArchiveSource(a), genesis: g, toBatch: toBatch, workDirectory: workDir, progress: progress.update)
+                report = try await Audit.replay(ArchiveSource(try BatchArchive.existing(archive!)), genesis: g, toBatch: toBatch, workDirectory: workDir, progress: progress.update)
             }
             progress.finish()
             if let fromBatch, let last = report.lastBatch, last < fromBatch, report.ok {

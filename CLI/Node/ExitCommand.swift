@@ -42,13 +42,7 @@ struct Exit: AsyncParsableCommand {
         guard g.rollup == d.rollup else { throw CLIError("the genesis is for rollup \(g.rollup.checksummed), the deployment for \(d.rollup.checksummed)") }
         let k: PrivateKey? = dryRun && account != nil ? nil : try key.load()
         let who = try account.map { s in try reporting("invalid --account") { try Address(s) } } ?? k!.address
-        let archived = try archive.map { dir in
-            try reporting("archive \(dir)") { () throws -> BatchArchive in
-                let a = try BatchArchive(directory: dir, create: false)
-                _ = try a.readIndex()
-                return a
-            }
-        }
+        let archived = try archive.map { dir in try reporting("archive \(dir)") { try BatchArchive.existing(dir) } }
         let exit = EscapeExit(rollup: RollupContract(address: d.rollup, eth: eth), genesis: g, fromBlock: d.block,
                               sender: dryRun ? nil : L1Sender(eth: eth, key: k!, chainId: d.chainId), log: { print($0) })
         let progress = AuditProgress()

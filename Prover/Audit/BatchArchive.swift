@@ -36,6 +36,14 @@ public struct BatchArchive: Sendable {
         if create { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
     }
 
+    /// An archive that must exist already: its index is read once here, so a wrong directory
+    /// fails before any replay starts.
+    public static func existing(_ directory: String) throws -> BatchArchive {
+        let a = try BatchArchive(directory: directory, create: false)
+        _ = try a.readIndex()
+        return a
+    }
+
     public static func fileName(_ index: UInt64) -> String { String(format: "batch-%08llu.json", index) }
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
