@@ -11,12 +11,15 @@
         unincluded deposit out of the newest batch's state by inclusion proof (PROTOCOL §9.1).
 @dev Storage is laid out for the claim paths' gas:
      - `core`    = signer | paused << 160 | escape << 161 | escapeRootProven << 162
-                   | ticketWindow << 168 | lastBlock << 200
-                   (everything a ticket claim reads except its own account, in one slot);
-     - `payout`  = headroom + BIAS | windowIndex << 128 | ticketRemaining << 160
-                   (written by every claim: the committed-credit bound and the rate limit);
-     - `ticketRate` = ticketLimit | usedInPreviousWindow << 96 (read and written only by the
-                   first ticket claim of an aligned window, and by commits never).
+                   | ticketWindow << 163 | limitDigits << 188 | limitExponent << 212
+                   | lastBlock << 216
+                   (everything a ticket claim reads except its own account, in one slot; the
+                   ticket limit is limitDigits × 10^limitExponent gholon, 1 gholon = 10^9 wei);
+     - `payout`  = headroom + BIAS | windowIndex << 104 | usedInWindow << 120
+                   | usedInPreviousWindow << 188
+                   (written by every claim: the committed-credit bound and the rate limit,
+                   whose use is counted in gholon, each ticket rounded up, so that moving to a
+                   new window rewrites only this slot).
      headroom = totalCredit of the newest committed batch − totalClaimed. It is kept instead of
      totalClaimed so that a claim needs no second slot for the head's credit; it becomes
      negative when a challenge lowers the head's credit below what was already paid, and then
@@ -61,7 +64,7 @@ MAX_STATE_PROOF_DEPTH: constant(uint256) = 256
 MAX_GUARDIANS: constant(uint256) = 16
 MAX_CHALLENGE_PERIOD: constant(uint256) = 30 * 86400
 MAX_FORCE_INCLUSION_DELAY: constant(uint256) = 30 * 86400
-MAX_TICKET_WINDOW: constant(uint256) = 365 * 86400
+MAX_TICKET_WINDOW: constant(uint256) = 365 * 86400  # < 2**25, its width in `core`
 # Batches whose burn a commit settles at most (settleBurns catches up any backlog).
 BURN_STEPS_PER_COMMIT: constant(uint256) = 4
 
@@ -73,6 +76,10 @@ TICKET_TYPEHASH: constant(bytes32) = keccak256("Ticket(address account,uint256 c
 DOMAIN_NAME_HASH: constant(bytes32) = keccak256("EMETH L2")
 DOMAIN_VERSION_HASH: constant(bytes32) = keccak256("1")
 
+MASK4: constant(uint256) = 2**4 - 1
+MASK16: constant(uint256) = 2**16 - 1
+MASK24: constant(uint256) = 2**24 - 1
+MASK25: constant(uint256) = 2**25 - 1
 MASK32: constant(uint256) = 2**32 - 1
 MASK40: constant(uint256) = 2**40 - 1
 MASK48: constant(uint256) = 2**48 - 1
@@ -80,12 +87,18 @@ MASK64: constant(uint256) = 2**64 - 1
 MASK96: constant(uint256) = 2**96 - 1
 MASK128: constant(uint256) = 2**128 - 1
 MASK160: constant(uint256) = 2**160 - 1
-# Block numbers are packed in 56 bits of `core`.
-MAX_BLOCK: constant(uint256) = 2**56 - 1
-# totalDeposited (hence every total and every claim) stays below 2**127, so the headroom,
-# which lies in (-2**127, 2**127), is stored biased by 2**127 in 128 bits.
-MAX_TOTAL: constant(uint256) = 2**127 - 1
-BIAS: constant(uint256) = 2**127
+MASK104: constant(uint256) = 2**104 - 1
+# Block numbers are packed in 40 bits of `core`.
+MAX_BLOCK: constant(uint256) = 2**40 - 1
+# totalDeposited (hence every total and every claim) stays below 2**103, so the headroom,
+# which lies in (-2**103, 2**103), is stored biased by 2**103 in 104 bits.
+MAX_TOTAL: constant(uint256) = 2**103 - 1
+BIAS: constant(uint256) = 2**103
+# Ticket rate-limit use is counted in gholon (each ticket rounded up), in 68-bit fields; the
+# limit is stored as up to 7 significant digits (digits < 2**24) times a power of ten.
+GHOLON: constant(uint256) = 10**9
+MASK68: constant(uint256) = 2**68 - 1
+MAX_TICKET_LIMIT_GHOLON: constant(uint256) = 2**67
 PAUSED_BIT: constant(uint256) = 1 << 160
 # Escape mode (in `core` and in `inboxState`), and "the escape state root is known" (in `core`).
 ESCAPE_BIT: constant(uint256) = 1 << 161
@@ -288,14 +301,12 @@ challengePeriod: public(uint256)
 inboxConfirmations: public(uint256)
 forceInclusionDelay: public(uint256)
 
-# signer | paused << 160 | escape << 161 | escapeRootProven << 162 | ticketWindow << 168 |
-# lastBlock of the newest committed batch << 200
+# signer | paused << 160 | escape << 161 | escapeRootProven << 162 | ticketWindow << 163 |
+# ticket limit (digits << 188 | exponent << 212) | lastBlock of the newest committed batch << 216
 core: uint256
-# headroom + BIAS | (windowIndex mod 2**32) << 128 | ticketRemaining << 160, where
-# ticketRemaining = ticketLimit − usedInPreviousWindow − usedInWindow of window windowIndex.
+# headroom + BIAS | (windowIndex mod 2**16) << 104 | gholon used in that window << 120 |
+# gholon used in the window before it << 188
 payout: uint256
-# ticketLimit | usedInPreviousWindow << 96 (relative to payout's windowIndex)
-ticketRate: uint256
 
 # Inbox: inboxState = inboxLength | INBOX_ESCAPE_BIT (escape mode, so that the inbox entry
 # points need no second slot to refuse). Message i is `inboxHead[i]` = kind << 248 | timestamp << 208 | l1Block << 160 |
@@ -350,7 +361,7 @@ def __init__(token_: IERC20, owner_: address, sequencer_: address, signer_: addr
     assert signer_ != empty(address), "EmethRollup: zero signer"
     assert challengePeriod_ <= MAX_CHALLENGE_PERIOD, "EmethRollup: challenge period too long"
     assert changeDelay_ >= challengePeriod_, "EmethRollup: change delay shorter than challenge period"
-    self._checkTicketLimit(ticketLimit_, ticketWindow_)
+    rate: uint256 = self._encodeTicketLimit(ticketLimit_, ticketWindow_)
     assert forceInclusionDelay_ <= MAX_FORCE_INCLUSION_DELAY, "EmethRollup: force inclusion delay too long"
     assert escapeDelay_ >= challengePeriod_, "EmethRollup: escape delay shorter than challenge period"
     token = token_
@@ -359,9 +370,8 @@ def __init__(token_: IERC20, owner_: address, sequencer_: address, signer_: addr
     self.silentSince = block.timestamp
     self.owner = owner_
     self.sequencer = sequencer_
-    self.core = convert(signer_, uint256) | ticketWindow_ << 168
-    self.payout = BIAS | ((block.timestamp // ticketWindow_) & MASK32) << 128 | ticketLimit_ << 160
-    self.ticketRate = ticketLimit_
+    self.core = convert(signer_, uint256) | rate
+    self.payout = BIAS | ((block.timestamp // ticketWindow_) & MASK16) << 104
     for g: address in guardians_:
         assert g != empty(address), "EmethRollup: zero guardian"
         self.isGuardian[g] = True
@@ -405,7 +415,6 @@ def depositFor(recipient: address, amount: uint256) -> uint256:
 @internal
 def _deposit(recipient: address, amount: uint256) -> uint256:
     assert amount > 0, "EmethRollup: zero deposit"
-    assert self.inboxState & INBOX_ESCAPE_BIT == 0, "EmethRollup: escape mode"
     total: uint256 = self.totalDeposited + amount
     assert total <= MAX_TOTAL, "EmethRollup: deposit cap exceeded"
     assert extcall token.transferFrom(msg.sender, self, amount, default_return_value=True), "EmethRollup: transfer failed"
@@ -421,7 +430,6 @@ def requestCancel(jobId: bytes16) -> uint256:
     @return The inbox index of the message.
     """
     assert jobId != empty(bytes16), "EmethRollup: zero jobId"
-    assert self.inboxState & INBOX_ESCAPE_BIT == 0, "EmethRollup: escape mode"
     return self._append(CANCEL, msg.sender, convert(jobId, bytes32), 0, jobId)
 
 
@@ -434,8 +442,7 @@ def forceTransaction(transaction: Bytes[MAX_FORCED_TX]) -> uint256:
     @return The inbox index of the message.
     """
     assert len(transaction) > 0, "EmethRollup: empty transaction"
-    index: uint256 = self.inboxState
-    assert index & INBOX_ESCAPE_BIT == 0, "EmethRollup: escape mode"
+    index: uint256 = self._inboxLength()
     self.inboxHead[index] = convert(FORCED_TX, uint256) << 248 | block.timestamp << 208 | block.number << 160 | convert(msg.sender, uint256)
     self.inboxValue[index] = keccak256(transaction)
     self.inboxState = index + 1
@@ -444,10 +451,19 @@ def forceTransaction(transaction: Bytes[MAX_FORCED_TX]) -> uint256:
     return index
 
 
+@view
+@internal
+def _inboxLength() -> uint256:
+    """The inbox length, or a revert once escape mode closed the inbox (a deposit's transfer
+    reverts with it)."""
+    state: uint256 = self.inboxState
+    assert state & INBOX_ESCAPE_BIT == 0, "EmethRollup: escape mode"
+    return state
+
+
 @internal
 def _append(kind: uint8, account: address, word: bytes32, amount: uint256, jobId: bytes16) -> uint256:
-    # The escape bit was checked by the caller, so the state is the length.
-    index: uint256 = self.inboxState
+    index: uint256 = self._inboxLength()
     self.inboxHead[index] = convert(kind, uint256) << 248 | block.timestamp << 208 | block.number << 160 | convert(account, uint256)
     self.inboxValue[index] = word
     self.inboxState = index + 1
@@ -462,9 +478,7 @@ def commitBatch(batchIndex: uint256, firstBlock: uint256, lastBlock: uint256, la
                 stateRoot: bytes32, settlementRoot: bytes32, totalCredit: uint256, totalBurned: uint256,
                 inboxCursor: uint256, data: Bytes[MAX_BATCH_DATA]):
     """@notice Commits the sequencer's blocks firstBlock..lastBlock (docs/PROTOCOL.md §7, PROTOCOL §9)."""
-    core: uint256 = self.core
-    assert core & ESCAPE_BIT == 0, "EmethRollup: escape mode"
-    assert core & PAUSED_BIT == 0, "EmethRollup: paused"
+    core: uint256 = self._live()
     assert msg.sender == self.sequencer, "EmethRollup: not sequencer"
     assert batchIndex == self.batchCount, "EmethRollup: wrong batch index"
     prevLast: uint256 = 0
@@ -517,7 +531,7 @@ def commitBatch(batchIndex: uint256, firstBlock: uint256, lastBlock: uint256, la
     self.batchPositions[batchIndex] = lastBlock | inboxCursor << 64 | block.timestamp << 128 | finalAt << 192
     self.batchTotals[batchIndex] = totalCredit | totalBurned << 128
     self.batchCount = batchIndex + 1
-    self.core = (core & (2**200 - 1)) | lastBlock << 200
+    self.core = (core & (2**216 - 1)) | lastBlock << 216
     # The head's credit rose by totalCredit − prevCredit, and so does the headroom.
     self.payout += totalCredit - prevCredit
     log BatchCommitted(batchIndex=batchIndex, firstBlock=firstBlock, lastBlock=lastBlock, lastBlockHash=lastBlockHash,
@@ -545,8 +559,8 @@ def challenge(batchIndex: uint256):
     oldCredit: uint256 = self.batchTotals[count - 1] & MASK128
     self.batchCount = batchIndex
     self.silentSince = block.timestamp
-    self.core = (self.core & (2**200 - 1)) | newLast << 200
-    # Lowers the headroom by the credit the head loses; it may become negative (stays ≥ −2**127).
+    self.core = (self.core & (2**216 - 1)) | newLast << 216
+    # Lowers the headroom by the credit the head loses; it may become negative (stays ≥ −2**103).
     self.payout -= oldCredit - newCredit
     log BatchReverted(fromBatch=batchIndex, toBatch=count - 1, guardian=msg.sender)
 
@@ -615,9 +629,7 @@ def claimWithTicket(account: address, credit: uint256, blockNumber: uint256, sig
             ticket rate limit. Anyone may submit it for the account.
     @return The amount paid.
     """
-    core: uint256 = self.core
-    assert core & ESCAPE_BIT == 0, "EmethRollup: escape mode"
-    assert core & PAUSED_BIT == 0, "EmethRollup: paused"
+    core: uint256 = self._live()
     assert len(signature) == 65, "EmethRollup: signature must be 65 bytes"
     r: uint256 = convert(slice(signature, 0, 32), uint256)
     s: uint256 = convert(slice(signature, 32, 32), uint256)
@@ -628,17 +640,27 @@ def claimWithTicket(account: address, credit: uint256, blockNumber: uint256, sig
     digest: bytes32 = keccak256(concat(b"\x19\x01", self._domainSeparator(), structHash))
     recovered: address = ecrecover(digest, v, r, s)
     assert recovered != empty(address) and convert(recovered, uint256) == core & MASK160, "EmethRollup: invalid ticket signature"
-    assert blockNumber <= core >> 200, "EmethRollup: block not committed"
+    assert blockNumber <= core >> 216, "EmethRollup: block not committed"
     amount: uint256 = self._take(account, credit)
     payout: uint256 = self._bounded(self.payout, amount)
-    window: uint256 = (core >> 168) & MASK32
-    index: uint256 = (block.timestamp // window) & MASK32
-    remaining: uint256 = payout >> 160
-    if index != (payout >> 128) & MASK32:
-        remaining = self._rollWindow(payout, index)
-    assert remaining >= amount, "EmethRollup: ticket rate limit"
-    self.payout = (payout & MASK128) | index << 128 | (remaining - amount) << 160
+    index: uint256 = 0
+    used: uint256 = 0
+    previous: uint256 = 0
+    index, used, previous = self._ticketUse(core, payout)
+    used += (amount + GHOLON - 1) // GHOLON
+    assert previous + used <= self._limitGholon(core), "EmethRollup: ticket rate limit"
+    self.payout = (payout & MASK104) | index << 104 | used << 120 | previous << 188
     return self._send(account, amount, credit, CLAIM_BY_TICKET, blockNumber)
+
+
+@view
+@internal
+def _live() -> uint256:
+    """`core`, or a revert in escape mode or while paused."""
+    core: uint256 = self.core
+    assert core & ESCAPE_BIT == 0, "EmethRollup: escape mode"
+    assert core & PAUSED_BIT == 0, "EmethRollup: paused"
+    return core
 
 
 @internal
@@ -653,46 +675,45 @@ def _take(account: address, credit: uint256) -> uint256:
 @internal
 def _bounded(payout: uint256, amount: uint256) -> uint256:
     """Takes `amount` from the headroom: totalClaimed never exceeds the head's totalCredit."""
-    assert payout & MASK128 >= BIAS + amount, "EmethRollup: payout exceeds committed credit"
+    assert payout & MASK104 >= BIAS + amount, "EmethRollup: payout exceeds committed credit"
     return payout - amount
 
 
 @internal
-def _send(account: address, amount: uint256, credit: uint256, method: uint8, reference: uint256) -> uint256:
+def _transfer(account: address, amount: uint256):
     assert extcall token.transfer(account, amount, default_return_value=True), "EmethRollup: transfer failed"
+
+
+@internal
+def _send(account: address, amount: uint256, credit: uint256, method: uint8, reference: uint256) -> uint256:
+    self._transfer(account, amount)
     log Claimed(account=account, amount=amount, credit=credit, method=method, reference=reference)
     return amount
 
 
-@internal
-def _rollWindow(payout: uint256, index: uint256) -> uint256:
-    """
-    Moves the rate state to aligned window `index` (mod 2**32) and returns its remaining
-    allowance. The window just left becomes the previous one if adjacent, else nothing is
-    carried. A window index that wrapped around 2**32 can only be read as more usage, never less.
-    """
-    rate: uint256 = self.ticketRate
-    limit: uint256 = rate & MASK96
-    newPrevious: uint256 = 0
-    if (index + 2**32 - ((payout >> 128) & MASK32)) & MASK32 == 1:
-        # used in the window just left = limit − its previous window's use − its remaining
-        newPrevious = limit - (rate >> 96) - (payout >> 160)
-    self.ticketRate = limit | newPrevious << 96
-    return limit - newPrevious
-
-
 @view
 @internal
-def _ticketRemaining(payout: uint256) -> uint256:
-    index: uint256 = (block.timestamp // ((self.core >> 168) & MASK32)) & MASK32
-    stored: uint256 = (payout >> 128) & MASK32
+def _ticketUse(core: uint256, payout: uint256) -> (uint256, uint256, uint256):
+    """
+    The current aligned window's index (mod 2**16) and the gholon tickets used in it and in
+    the window before it. Moving on, the window just left becomes the previous one if adjacent,
+    else nothing is carried. An index that wrapped around 2**16 can only be read as more use,
+    never less.
+    """
+    index: uint256 = (block.timestamp // ((core >> 163) & MASK25)) & MASK16
+    stored: uint256 = (payout >> 104) & MASK16
+    used: uint256 = (payout >> 120) & MASK68
     if index == stored:
-        return payout >> 160
-    rate: uint256 = self.ticketRate
-    limit: uint256 = rate & MASK96
-    if (index + 2**32 - stored) & MASK32 == 1:
-        return limit - (limit - (rate >> 96) - (payout >> 160))
-    return limit
+        return index, used, payout >> 188
+    if (index + 2**16 - stored) & MASK16 == 1:
+        return index, 0, used
+    return index, 0, 0
+
+
+@pure
+@internal
+def _limitGholon(core: uint256) -> uint256:
+    return ((core >> 188) & MASK24) * pow_mod256(10, (core >> 212) & MASK4)
 
 # ---------------------------------------------------------------- escape hatch
 
@@ -744,8 +765,7 @@ def proveEscapeRoot(stateRoot: bytes32, lastBlockHash: bytes32, dataHash: bytes3
             the two other BatchCommitted fields the contract does not store; they must hash,
             with the stored fields, to the batch's commitment.
     """
-    core: uint256 = self.core
-    assert core & ESCAPE_BIT != 0, "EmethRollup: not in escape mode"
+    core: uint256 = self._escaping()
     assert core & ESCAPE_ROOT_BIT == 0, "EmethRollup: escape root already proven"
     index: uint256 = self.batchCount - 1
     positions: uint256 = self.batchPositions[index]
@@ -764,9 +784,17 @@ def proveEscapeRoot(stateRoot: bytes32, lastBlockHash: bytes32, dataHash: bytes3
 
 @view
 @internal
-def _provenEscapeRoot() -> bytes32:
+def _escaping() -> uint256:
+    """`core`, or a revert unless in escape mode."""
     core: uint256 = self.core
     assert core & ESCAPE_BIT != 0, "EmethRollup: not in escape mode"
+    return core
+
+
+@view
+@internal
+def _provenEscapeRoot() -> bytes32:
+    core: uint256 = self._escaping()
     assert core & ESCAPE_ROOT_BIT != 0, "EmethRollup: escape root not proven"
     return self.escapeRoot
 
@@ -808,7 +836,7 @@ def _absorb(account: address, entitlement: uint256, mark: uint256) -> uint256:
         held -= entitlement
     self.claimed[account] = (raw & ESCAPED) | mark | held
     if paid > 0:
-        assert extcall token.transfer(account, paid, default_return_value=True), "EmethRollup: transfer failed"
+        self._transfer(account, paid)
     return paid
 
 
@@ -863,7 +891,7 @@ def refundDeposit(inboxIndex: uint256) -> uint256:
             earlier payouts). Anyone may submit it.
     @return The amount paid.
     """
-    assert self.core & ESCAPE_BIT != 0, "EmethRollup: not in escape mode"
+    self._escaping()
     count: uint256 = self.batchCount
     cursor: uint256 = 0
     if count > 0:
@@ -908,10 +936,22 @@ def _onlyOwner():
 
 @pure
 @internal
-def _checkTicketLimit(limit: uint256, window: uint256):
-    assert limit <= MASK96, "EmethRollup: ticket limit too large"
+def _encodeTicketLimit(limit: uint256, window: uint256) -> uint256:
+    """The ticket limit and window as `core` holds them (ticketWindow << 163 | digits << 188 |
+    exponent << 212), or a revert saying which rule they break."""
     assert window > 0, "EmethRollup: zero ticket window"
     assert window <= MAX_TICKET_WINDOW, "EmethRollup: ticket window too long"
+    assert limit % GHOLON == 0, "EmethRollup: ticket limit not whole gholon"
+    digits: uint256 = limit // GHOLON
+    assert digits <= MAX_TICKET_LIMIT_GHOLON, "EmethRollup: ticket limit too large"
+    exponent: uint256 = 0
+    for i: uint256 in range(15):
+        if digits <= MASK24 or digits % 10 != 0:
+            break
+        digits //= 10
+        exponent += 1
+    assert digits <= MASK24, "EmethRollup: ticket limit too precise"
+    return window << 163 | digits << 188 | exponent << 212
 
 
 @internal
@@ -965,7 +1005,7 @@ def setInboxConfirmations(confirmations: uint256) -> uint256:
 @external
 def setTicketLimit(limit: uint256, window: uint256) -> uint256:
     """@notice Schedules a new ticket rate limit: `limit` per rolling `window` seconds (kind 6)."""
-    self._checkTicketLimit(limit, window)
+    self._encodeTicketLimit(limit, window)
     return self._schedule(CHANGE_TICKET_LIMIT, empty(address), limit, window)
 
 
@@ -1021,17 +1061,18 @@ def executeChange(id: uint256):
 def _applyTicketLimit(limit: uint256, window: uint256):
     """
     Carries what tickets used in the last two old windows into the new scheme as use of the
-    current new window (so it also counts as the next window's previous use), capped at the
-    new limit: the change never frees allowance.
+    current new window (so it also counts as the next window's previous use): the change never
+    frees allowance.
     """
+    core: uint256 = self.core
     payout: uint256 = self.payout
-    oldLimit: uint256 = self.ticketRate & MASK96
-    used: uint256 = oldLimit - self._ticketRemaining(payout)
-    used = min(used, limit)
-    self.core = (self.core & ~(MASK32 << 168)) | window << 168
-    index: uint256 = (block.timestamp // window) & MASK32
-    self.ticketRate = limit
-    self.payout = (payout & MASK128) | index << 128 | (limit - used) << 160
+    index: uint256 = 0
+    used: uint256 = 0
+    previous: uint256 = 0
+    index, used, previous = self._ticketUse(core, payout)
+    self.core = (core & ~((2**53 - 1) << 163)) | self._encodeTicketLimit(limit, window)
+    index = (block.timestamp // window) & MASK16
+    self.payout = (payout & MASK104) | index << 104 | (previous + used) << 120
 
 
 @external
@@ -1086,13 +1127,13 @@ def paused() -> bool:
 @view
 @external
 def ticketLimit() -> uint256:
-    return self.ticketRate & MASK96
+    return self._limitGholon(self.core) * GHOLON
 
 
 @view
 @external
 def ticketWindow() -> uint256:
-    return (self.core >> 168) & MASK32
+    return (self.core >> 163) & MASK25
 
 
 @view
@@ -1103,11 +1144,19 @@ def ticketAvailable() -> uint256:
             capped by the committed-credit headroom (totalCredit of the newest batch −
             totalClaimed).
     """
+    core: uint256 = self.core
     payout: uint256 = self.payout
+    index: uint256 = 0
+    used: uint256 = 0
+    previous: uint256 = 0
+    index, used, previous = self._ticketUse(core, payout)
+    remaining: uint256 = 0
+    if self._limitGholon(core) > previous + used:
+        remaining = (self._limitGholon(core) - previous - used) * GHOLON
     headroom: uint256 = 0
-    if payout & MASK128 > BIAS:
-        headroom = (payout & MASK128) - BIAS
-    return min(self._ticketRemaining(payout), headroom)
+    if payout & MASK104 > BIAS:
+        headroom = (payout & MASK104) - BIAS
+    return min(remaining, headroom)
 
 
 @view
@@ -1118,7 +1167,7 @@ def totalClaimed() -> uint256:
     credit: uint256 = 0
     if count > 0:
         credit = self.batchTotals[count - 1] & MASK128
-    return credit + BIAS - (self.payout & MASK128)
+    return credit + BIAS - (self.payout & MASK104)
 
 
 @view
@@ -1237,7 +1286,7 @@ def lastFinalBatch() -> (bool, uint256):
 @external
 def nextBlock() -> uint256:
     """@return The first block number the next batch must start at."""
-    return (self.core >> 200) + 1
+    return (self.core >> 216) + 1
 
 
 @view

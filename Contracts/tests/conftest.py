@@ -14,6 +14,7 @@ from web3.providers.eth_tester import EthereumTesterProvider
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 EMT = 10**18
+GHOLON = 10**9  # the ticket rate limit's unit
 CHALLENGE_PERIOD = 3600
 CHANGE_DELAY = 2 * CHALLENGE_PERIOD
 TICKET_LIMIT = 1_000 * EMT

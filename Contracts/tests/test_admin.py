@@ -1,7 +1,7 @@
 """EmethRollup administration: roles, pause, two-step ownership; every change logs."""
 import pytest
 
-from conftest import (CHALLENGE_PERIOD, CHANGE_DELAY, EMT, FORCE_INCLUSION_DELAY, TICKET_LIMIT, TICKET_WINDOW, artifact,
+from conftest import (CHALLENGE_PERIOD, CHANGE_DELAY, EMT, FORCE_INCLUSION_DELAY, GHOLON, TICKET_LIMIT, TICKET_WINDOW, artifact,
                       deploy, reverts)
 
 ZERO = "0x" + "00" * 20
@@ -30,7 +30,9 @@ BAD_PARAMETERS = [
     ({"guardians": [ZERO]}, "zero guardian"),
     ({"challengePeriod": 30 * 86400 + 1, "changeDelay": 40 * 86400}, "challenge period too long"),
     ({"changeDelay": CHALLENGE_PERIOD - 1}, "change delay shorter than challenge period"),
-    ({"ticketLimit": 2**96}, "ticket limit too large"),
+    ({"ticketLimit": (2**67 + 1) * GHOLON}, "ticket limit too large"),
+    ({"ticketLimit": EMT + 1}, "ticket limit not whole gholon"),
+    ({"ticketLimit": 16_777_217 * GHOLON}, "ticket limit too precise"),
     ({"ticketWindow": 0}, "zero ticket window"),
     ({"ticketWindow": 365 * 86400 + 1}, "ticket window too long"),
     ({"forceInclusionDelay": 30 * 86400 + 1}, "force inclusion delay too long"),
@@ -43,11 +45,24 @@ def test_constructor_refuses_bad_parameters(chain, overrides, reason):
     reverts(f"EmethRollup: {reason}", deploy, chain.w3, "EmethRollup", chain.owner, *chain.rollup_args(**overrides))
 
 
+# The largest ticket limit `core` can hold: digits < 2**24 times a power of ten gholon, at most
+# 2**67 gholon.
+LARGEST_TICKET_LIMIT = 1_475_739 * 10**14 * GHOLON
+
+
 def test_constructor_accepts_the_limits(chain):
     r = deploy(chain.w3, "EmethRollup", chain.owner, *chain.rollup_args(
-        challengePeriod=30 * 86400, changeDelay=30 * 86400, ticketLimit=2**96 - 1, ticketWindow=365 * 86400,
+        challengePeriod=30 * 86400, changeDelay=30 * 86400, ticketLimit=LARGEST_TICKET_LIMIT, ticketWindow=365 * 86400,
         forceInclusionDelay=30 * 86400, escapeDelay=30 * 86400))
-    assert (r.functions.ticketLimit().call(), r.functions.ticketWindow().call()) == (2**96 - 1, 365 * 86400)
+    assert (r.functions.ticketLimit().call(), r.functions.ticketWindow().call()) == (LARGEST_TICKET_LIMIT, 365 * 86400)
+
+
+@pytest.mark.parametrize("limit", [GHOLON, 16_777_215 * GHOLON, 16_777_215 * 10 * GHOLON, 1_234_567 * 10**12 * GHOLON,
+                                   9_999_999 * 10**13 * GHOLON])
+def test_ticket_limits_with_seven_significant_digits_round_trip(chain, limit):
+    """Stored as digits × 10^exponent gholon: every such limit reads back exactly."""
+    r = deploy(chain.w3, "EmethRollup", chain.owner, *chain.rollup_args(ticketLimit=limit))
+    assert r.functions.ticketLimit().call() == limit
 
 
 # (setter, its change kind, arguments, executed event, what it logs, the value it sets)
@@ -110,7 +125,10 @@ def test_setters_refuse_zero_addresses_and_bad_values(chain):
     # Never longer than the change delay (guardians must see a period change coming).
     reverts("EmethRollup: challenge period too long", chain.send, f.setChallengePeriod(CHANGE_DELAY + 1), chain.owner)
     chain.send(f.setChallengePeriod(CHANGE_DELAY), chain.owner)
-    reverts("EmethRollup: ticket limit too large", chain.send, f.setTicketLimit(2**96, 60), chain.owner)
+    reverts("EmethRollup: ticket limit too large", chain.send, f.setTicketLimit((2**67 + 1) * GHOLON, 60), chain.owner)
+    reverts("EmethRollup: ticket limit not whole gholon", chain.send, f.setTicketLimit(EMT - 1, 60), chain.owner)
+    reverts("EmethRollup: ticket limit too precise", chain.send,
+            f.setTicketLimit(2**67 * GHOLON, 60), chain.owner)
     reverts("EmethRollup: zero ticket window", chain.send, f.setTicketLimit(EMT, 0), chain.owner)
     reverts("EmethRollup: ticket window too long", chain.send, f.setTicketLimit(EMT, 365 * 86400 + 1), chain.owner)
     reverts("EmethRollup: force inclusion delay too long", chain.send, f.setForceInclusionDelay(30 * 86400 + 1), chain.owner)

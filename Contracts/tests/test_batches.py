@@ -2,7 +2,7 @@
 from eth_abi import encode
 from eth_hash.auto import keccak
 
-from conftest import CHALLENGE_PERIOD, EMT, reverts
+from conftest import CHALLENGE_PERIOD, EMT, TICKET_LIMIT, TICKET_WINDOW, reverts
 
 ZERO = b"\x00" * 32
 ROOT = b"\xab" * 32
@@ -208,8 +208,13 @@ def test_oversized_data_reverts(chain):
     chain.commit(0, 1, 1, data=b"\x01" * 65536)
 
 
-def test_block_numbers_beyond_56_bits_revert(chain):
+def test_block_numbers_beyond_40_bits_revert(chain):
+    """`core` packs the newest committed block in 40 bits (a trillion blocks: 1,700 years of
+    20 blocks a second); larger numbers would spill into nothing and are refused."""
     reverts("EmethRollup: block number too large", chain.commit, 0, 1, 2**64)
-    reverts("EmethRollup: block number too large", chain.commit, 0, 1, 2**56)
-    chain.commit(0, 1, 2**56 - 1)
-    assert chain.rollup.functions.nextBlock().call() == 2**56
+    reverts("EmethRollup: block number too large", chain.commit, 0, 1, 2**40)
+    chain.commit(0, 1, 2**40 - 1)
+    assert chain.rollup.functions.nextBlock().call() == 2**40
+    # The ticket limit and window sharing the slot are untouched.
+    assert (chain.rollup.functions.ticketLimit().call(), chain.rollup.functions.ticketWindow().call()) == (
+        TICKET_LIMIT, TICKET_WINDOW)

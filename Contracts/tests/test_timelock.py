@@ -2,7 +2,7 @@
 owner may cancel; pause stays immediate. And the ticket rate limit's exact bound."""
 import random
 
-from conftest import CHANGE_DELAY, EMT, TICKET_LIMIT, reverts
+from conftest import CHANGE_DELAY, EMT, GHOLON, TICKET_LIMIT, reverts
 
 
 def test_execute_before_the_delay_reverts_and_after_it_applies(chain):
@@ -155,3 +155,50 @@ def test_ticket_payouts_never_exceed_the_limit_in_any_rolling_window(chain):
         assert sum(a for t, a in paid if start <= t < start + window) <= limit
     # Steady state: over a long run the scheme pays about limit per two windows at least.
     assert sum(a for _, a in paid) >= limit * ((paid[-1][0] - paid[0][0]) // (2 * window)) // 2
+
+
+def test_ticket_use_is_counted_in_gholon_rounded_up(chain):
+    """The rate limit counts each ticket payout in whole gholon (10^9 wei), rounded up, so a
+    payout of a few wei uses one gholon of the allowance: never more paid than the limit."""
+    f = chain.rollup.functions
+    limit, window = 10 * EMT, 1000
+    chain.change(f.setTicketLimit(limit, window))
+    chain.deposit(chain.users[4], 100 * EMT)
+    chain.commit(0, 1, 1, credit=100 * EMT, cursor=1)
+    base = (chain.now() // window + 1) * window
+    chain.tester.time_travel(base + 10)
+    r = ticket_claim(chain, chain.users[0], 1)
+    assert chain.events(r, "Claimed")[0]["amount"] == 1
+    assert f.ticketAvailable().call() == limit - GHOLON
+    ticket_claim(chain, chain.users[1], GHOLON + 1)
+    assert f.ticketAvailable().call() == limit - 3 * GHOLON
+    reverts("EmethRollup: ticket rate limit", ticket_claim, chain, chain.users[2], limit - 3 * GHOLON + 1)
+    ticket_claim(chain, chain.users[2], limit - 3 * GHOLON)
+    assert f.ticketAvailable().call() == 0
+    reverts("EmethRollup: ticket rate limit", ticket_claim, chain, chain.users[3], 1)
+
+
+def test_window_index_wrap_is_read_as_more_use_never_less(chain):
+    """`payout` keeps the window index mod 2**16. Exactly 2**16 windows after the last ticket,
+    the stale window reads as the current one (its use still counts); one window later, as the
+    previous one. Either way the allowance is lower than the truth, never higher."""
+    f = chain.rollup.functions
+    limit, window = 10 * EMT, 10
+    chain.change(f.setTicketLimit(limit, window))
+    chain.deposit(chain.users[4], 100 * EMT)
+    chain.commit(0, 1, 1, credit=100 * EMT, cursor=1)
+    chain.tester.time_travel((chain.now() // window + 1) * window + 3)
+    r = ticket_claim(chain, chain.users[0], 4 * EMT)
+    paid_in = chain.w3.eth.get_block(r.blockNumber).timestamp // window
+
+    def middle_of(index):
+        chain.tester.time_travel(index * window + window // 2)
+
+    middle_of(paid_in + 2)
+    assert f.ticketAvailable().call() == limit
+    middle_of(paid_in + 2**16)
+    assert f.ticketAvailable().call() == 6 * EMT
+    middle_of(paid_in + 2**16 + 1)
+    assert f.ticketAvailable().call() == 6 * EMT
+    middle_of(paid_in + 2**16 + 2)
+    assert f.ticketAvailable().call() == limit
