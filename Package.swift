@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layout (docs/ARCHITECTURE in README): one folder per module, dependencies point one way:
 // Core ← Sequencer ← Bridge ← Prover (the auditor reads L1 through the bridge client), Sequencer ← Bridge (the poster reads sealed blocks, the watcher feeds
-// the inbox), Sequencer + Bridge + Prover ← API (the L2 JSON-RPC server), and CLI on top.
+// the inbox), Sequencer + Bridge + Prover ← API (the L2 JSON-RPC server), Sequencer + Bridge ← Client (job
+// transactions against the L2 API), and CLI on top.
 let optimize: [CSetting] = [.unsafeFlags(["-O3"])]
 
 let package = Package(
@@ -46,10 +47,12 @@ let package = Package(
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 ], path: "API"),
+        // What requesters, nodes and role holders run against the L2 API (the `emeth job` commands' logic).
+        .target(name: "Client", dependencies: ["Core", "Sequencer", "Bridge"], path: "Client"),
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Core", "Sequencer", "Bridge", "Prover", "API", "COpenSSL", "CSecp256k1",
+                "Core", "Sequencer", "Bridge", "Prover", "API", "Client", "COpenSSL", "CSecp256k1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "BridgeTests", dependencies: ["Core", "Sequencer", "Bridge", "TestSupport", "RollupTestSupport"], path: "Tests/BridgeTests"),
         .testTarget(name: "ProverTests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "TestSupport", "RollupTestSupport"],
                     path: "Tests/ProverTests"),
+        .testTarget(name: "ClientTests", dependencies: ["Core", "Sequencer", "Client", "TestSupport"], path: "Tests/ClientTests"),
         .testTarget(name: "APITests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "API", "TestSupport"], path: "Tests/APITests"),
 
         // Fuzzing (CONTRIBUTING.md): one entry point per decoder fed from outside, shared by the

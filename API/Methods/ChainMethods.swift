@@ -15,6 +15,9 @@ extension L2API {
             "signer": .address(engine.signer),
             "sequencer": extras.sequencer.map(JSONValue.address) ?? .null,
             "genesisHash": .data(g.hash),
+            // The chain's rules (roles, fee rates, minimum fuel price) so a client can explain a
+            // refusal or price a job; its keccak256 is `genesisHash`.
+            "genesis": g.json,
         ])
     }
 

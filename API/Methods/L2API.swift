@@ -49,6 +49,7 @@ public struct L2API: Sendable {
             "emeth_blockNumber": RPCMethod { _ in try api.blockNumber() },
             "emeth_getBlockByNumber": RPCMethod(params: ["number", "fullTxs"], required: 1) { try api.block($0) },
             "emeth_getAccount": RPCMethod(params: ["address"]) { try api.account($0) },
+            "emeth_getTransactionCount": RPCMethod(params: ["address", "block"], required: 1) { try api.transactionCount($0) },
             "emeth_getJob": RPCMethod(params: ["jobId"]) { try api.job($0) },
             "emeth_listJobs": RPCMethod(params: ["filter"], required: 0) { try api.listJobs($0) },
             "emeth_getTicket": RPCMethod(params: ["address"]) { try api.ticket($0) },

@@ -10,6 +10,18 @@ extension L2API {
         return ResultJSON.account(address, try engine.store.account(address) ?? .empty)
     }
 
+    /// The account's nonce, Ethereum's `eth_getTransactionCount`: at `"latest"` (default) the
+    /// committed state's; at `"pending"` the nonce to sign the next transaction with, counting
+    /// the sender's transactions queued in the mempool (`SequencerEngine.nextNonce`).
+    func transactionCount(_ p: RPCParams) throws -> JSONValue {
+        let address = try p.need(try p.address("address"), "address")
+        switch try p.string("block") ?? "latest" {
+        case "latest": return .quantity(try engine.store.account(address)?.nonce ?? 0)
+        case "pending": return .quantity(try engine.withEngine { try $0.nextNonce(address) })
+        case let other: throw RPCError.invalidParams("block: \"\(other)\" is neither \"latest\" nor \"pending\"")
+        }
+    }
+
     func job(_ p: RPCParams) throws -> JSONValue {
         let id = try p.need(try p.jobId("jobId"), "jobId")
         return try engine.store.job(id).map(ResultJSON.job) ?? .null

@@ -42,12 +42,16 @@ struct L2Options: ParsableArguments {
     @Option(name: .customLong("l2"), help: "Sequencer L2 JSON-RPC endpoint (env EMETH_L2_RPC; default http://127.0.0.1:8547).")
     var l2: String?
 
-    var client: L2Client {
+    var url: URL {
         get throws {
             let text = l2 ?? ProcessInfo.processInfo.environment["EMETH_L2_RPC"] ?? "http://127.0.0.1:8547"
             guard let u = URL(string: text), u.scheme == "http" || u.scheme == "https" else { throw CLIError("invalid --l2 URL: \(text)") }
-            return L2Client(url: u)
+            return u
         }
+    }
+
+    var client: L2Client {
+        get throws { L2Client(url: try url) }
     }
 }
 

@@ -64,6 +64,16 @@ public final class SequencerEngine: @unchecked Sendable {
 
     var stf: StateTransition { producer.executor.stf }
 
+    /// The nonce `a`'s next transaction must carry: its nonce in the newest state (the block
+    /// being sealed, if any) plus its transactions queued in the mempool without a gap. A
+    /// client that signs several transactions in a row without waiting for each to be sealed
+    /// asks for this rather than the committed nonce, which its queued transactions already took.
+    public func nextNonce(_ a: Address) throws -> UInt64 {
+        var n = try inFlight?.state.account(a).nonce ?? store.account(a)?.nonce ?? 0
+        while mempool.queued(a, nonce: n) != nil { n += 1 }
+        return n
+    }
+
     /// Whether `a` may send at all: it has a balance or credit, a role, a job as owner or node
     /// (its funds may all sit in an escrow or a node deposit), or transactions already admitted
     /// in the pending state (`pendingAccount.nonce` ahead of the committed nonce).

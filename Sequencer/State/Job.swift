@@ -50,4 +50,16 @@ public struct Job: Hashable, Sendable {
     public var updatedAt: UInt64
 
     public var feeLimit: UInt256 { fuelLimit &* fuelPrice }
+
+    /// Every field, for clients that rebuild a job from the API's JSON (Client/Jobs).
+    public init(id: JobID, owner: Address, parentJob: JobID, programId: UInt256, numParallel: UInt256, numEpoch: UInt256,
+                dataset: Hash32, param: Hash32, fuelLimit: UInt256, fuelPrice: UInt256, deadline: UInt64, status: JobStatus,
+                node: Address, fuelUsed: UInt256, result: Hash32, escrow: UInt256, nodeDeposit: UInt256, childCount: UInt64,
+                verifiedChildren: UInt64, createdAt: UInt64, updatedAt: UInt64) {
+        self.id = id; self.owner = owner; self.parentJob = parentJob; self.programId = programId; self.numParallel = numParallel
+        self.numEpoch = numEpoch; self.dataset = dataset; self.param = param; self.fuelLimit = fuelLimit; self.fuelPrice = fuelPrice
+        self.deadline = deadline; self.status = status; self.node = node; self.fuelUsed = fuelUsed; self.result = result
+        self.escrow = escrow; self.nodeDeposit = nodeDeposit; self.childCount = childCount; self.verifiedChildren = verifiedChildren
+        self.createdAt = createdAt; self.updatedAt = updatedAt
+    }
 }

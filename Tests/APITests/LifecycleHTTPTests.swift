@@ -31,7 +31,11 @@ import Testing
             "token": .string("0xABaBaBaBABabABabAbAbABAbABabababaBaBABaB"),
             "signer": .string(C.signerKey.address.checksummed), "sequencer": .null,
             "genesisHash": .string(C.genesis.hash.bytes.hex),
+            "genesis": C.genesis.json,
         ]))
+        // The genesis it reports is the one its hash names, and reads back as this chain's rules.
+        #expect(info["genesis"].map { Keccak.hash256($0.serialized) } == C.genesis.hash.bytes)
+        #expect(try info["genesis"].map { try Genesis.parse($0) } == C.genesis)
         #expect(try await s.result("emeth_blockNumber") == .string("0x0"))
 
         // Funds enter through the L1 inbox (what the bridge's watcher queues).

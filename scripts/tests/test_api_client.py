@@ -197,6 +197,10 @@ def test_chain_info(rpc):
     assert info["chainId"] == hex(CHAIN_ID)
     assert info["domain"] == {"name": "EMETH L2", "version": "1", "chainId": hex(CHAIN_ID), "verifyingContract": ROLLUP}
     assert info["signer"] == SIGNER.address and info["rollup"] == ROLLUP
+    # The genesis it reports is canonical JSON (sorted keys, compact) whose keccak is genesisHash.
+    canonical = json.dumps(info["genesis"], sort_keys=True, separators=(",", ":")).encode()
+    assert "0x" + keccak(canonical).hex() == info["genesisHash"]
+    assert info["genesis"]["roles"]["verifiers"] == [VERIFIER.address] and info["genesis"]["rollup"] == ROLLUP
 
 
 @pytest.fixture(scope="module")
