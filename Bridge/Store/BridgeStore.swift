@@ -8,7 +8,7 @@ import Sequencer
 /// `batches` (batch index → batch record), `meta` (next nonce, poster cursor).
 /// Every write is synced: the bridge's promises (a nonce used, a batch decided) must survive
 /// `kill -9` at any instruction.
-public final class BridgeStore: @unchecked Sendable {
+public final class BridgeStore: Sendable {
     public let db: RocksDB
     static let families: [ColumnFamily] = ["txs", "intents", "batches", "meta"]
 
@@ -28,7 +28,7 @@ public final class BridgeStore: @unchecked Sendable {
 
 /// An exclusive lock on a file, held for the life of the process (released by the kernel when
 /// the process dies, even by `kill -9`): one writer per key and data directory.
-public final class LockFile: @unchecked Sendable {
+public final class LockFile: Sendable {
     public let path: String
     private let fd: Int32
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Bridge
 import Core
 import Foundation
+import Node
 import Sequencer
 
 /// `emeth sequencer rollback --to-batch N`: after a guardian challenged batch N (the poster
@@ -31,9 +32,10 @@ struct SequencerRollback: ParsableCommand {
     @Option(help: "The batch poster's data directory (default: <data>-bridge).") var bridgeData: String?
 
     func run() throws {
-        let c = try SequencerConfig.load(explicit: config)
-        let dataDir = data ?? c.dataDir
-        let bridgeDir = bridgeData ?? (c.bridge.dataDir.isEmpty ? dataDir + "-bridge" : c.bridge.dataDir)
+        var c = try NodeConfig.load(explicit: config)
+        if let data { c.dataDir = data }
+        if let bridgeData { c.bridge.dataDir = bridgeData }
+        let (dataDir, bridgeDir) = (c.dataDir, c.bridgeDataDir)
         let g = try loadGenesis(genesis ?? c.genesis)
         for (dir, what) in [(dataDir, "data directory"), (bridgeDir, "bridge data directory")] where !FileManager.default.fileExists(atPath: dir) {
             throw CLIError("no \(what) at \(dir)")
