@@ -2,7 +2,7 @@ import Core
 import Foundation
 import Sequencer
 
-/// The bridge's own durable state in RocksDB (docs/ARCHITECTURE.md (Storage) "bridge state"), apart from the
+/// The bridge's own durable state in RocksDB (docs/ARCHITECTURE.md, "Storage"), apart from the
 /// chain store so the bridge can run in its own process. Column families:
 /// `txs` (nonce, 8 bytes big-endian → transaction record), `intents` (intent id → nonce),
 /// `batches` (batch index → batch record), `meta` (next nonce, poster cursor).
