@@ -19,6 +19,7 @@
 // - Run/      RetryLoop (the one retry/backoff loop), NodeServices (the one service group),
 //             and the compositions: SequencerNode (`emeth sequencer run`) and BridgeNode
 //             (`emeth bridge run`). A follower is a third composition of the same parts.
+//             NodeRecovery: the offline ways out after a challenge (rollback, resume).
 // - Logging/  the log formats a node writes (text or JSON lines; bare lines for tools).
 //
 // The CLI parses flags and keys and calls the compositions; see docs/ARCHITECTURE.md.

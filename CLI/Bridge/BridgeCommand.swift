@@ -1,6 +1,4 @@
 import ArgumentParser
-import Bridge
-import Core
 import Foundation
 import Node
 import Sequencer
@@ -94,12 +92,7 @@ struct BridgeResume: ParsableCommand {
     var config: String?
 
     func run() throws {
-        let dir = try data ?? NodeConfig.load(explicit: config).bridgeDataDir
-        guard FileManager.default.fileExists(atPath: dir) else { throw CLIError("no bridge data directory at \(dir)") }
-        let store = try reporting("cannot open the bridge store \(dir) (is the sequencer or `emeth bridge run` still running?)") {
-            try BridgeStore(path: dir)
-        }
-        let n = try reporting("cannot resume") { try PosterRecovery.resume(store) }
+        let n = try NodeRecovery.resume(bridgeDataDir: try data ?? NodeConfig.load(explicit: config).bridgeDataDir)
         print("poster resumed: it re-posts the unchanged blocks from batch \(n) on its next round")
     }
 }
