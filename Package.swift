@@ -71,7 +71,6 @@ let package = Package(
             dependencies: [
                 "Core", "Sequencer", "Bridge", "Prover", "Client", "Node", "Workloads", "COpenSSL", "CSecp256k1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             path: "CLI"),
 
