@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PY := .venv/bin/python
 
-.PHONY: setup build release test test-swift test-python test-oracle-long demo bench gas contracts clean devnet-up devnet-down attack fuzz fuzz-build fuzz-seeds
+.PHONY: setup build release lint test test-swift test-python test-oracle-long demo bench gas contracts clean devnet-up devnet-down attack fuzz fuzz-build fuzz-seeds
 
 setup:
 	@bash scripts/setup
@@ -16,7 +16,14 @@ build: setup
 release: setup
 	$(SWIFT) build -c release --product emeth
 
+# The layout rules (scripts/check-imports) and swift-format's lint with the checked-in
+# .swift-format (scripts/lint; CONTRIBUTING.md says what is enforced). Seconds, so first.
+lint: setup
+	$(PY) scripts/check-imports
+	$(PY) scripts/lint
+
 test: setup
+	$(MAKE) --no-print-directory lint
 	$(SWIFT) build --build-tests
 	$(MAKE) --no-print-directory test-python
 	$(SWIFT) test --skip-build --parallel --num-workers 2

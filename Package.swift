@@ -1,15 +1,17 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Layout (docs/ARCHITECTURE in README): one folder per module, dependencies point one way:
-// Core ← Sequencer ← Bridge ← Prover (the auditor reads L1 through the bridge client), Sequencer ← Bridge (the poster reads sealed blocks, the watcher feeds
-// the inbox), Sequencer + Bridge + Prover ← API (the L2 JSON-RPC server), Sequencer + Bridge ← Client (job
-// transactions against the L2 API), and CLI on top.
+// Layout (docs/ARCHITECTURE.md): one folder per module, dependencies point one way:
+// Core ← Sequencer ← Bridge (the poster reads sealed blocks, the watcher feeds the inbox) ←
+// Prover (the auditor reads L1 through the bridge client); Core + Sequencer ← API (the L2
+// JSON-RPC server, which serves a node through its own protocols); Sequencer + Bridge ←
+// Client (job transactions against the L2 API); everything ← Node (how a running node is
+// composed); CLI on top. scripts/check-imports enforces the forbidden edges.
 let optimize: [CSetting] = [.unsafeFlags(["-O3"])]
 
 let package = Package(
     name: "EmethRollup",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "emeth", targets: ["CLI"]),
         .library(name: "Core", targets: ["Core"]),
@@ -18,7 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
-        // Used directly by API (Hummingbird brings them; declared so the imports are honest).
+        // Used directly by API, Node, Bridge and Prover (Hummingbird brings them; declared so the
+        // imports are honest).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -38,10 +41,11 @@ let package = Package(
 
         .target(name: "Core", dependencies: ["CKeccak", "CSecp256k1", "COpenSSL"], path: "Core"),
         .target(name: "Sequencer", dependencies: ["Core", "CRocksDB", "CZstd"], path: "Sequencer"),
-        .target(name: "Bridge", dependencies: ["Core", "Sequencer"], path: "Bridge"),
-        .target(name: "Prover", dependencies: ["Core", "Sequencer", "Bridge"], path: "Prover"),
+        .target(name: "Bridge", dependencies: ["Core", "Sequencer", .product(name: "Logging", package: "swift-log")], path: "Bridge"),
+        .target(name: "Prover", dependencies: ["Core", "Sequencer", "Bridge", .product(name: "Logging", package: "swift-log")],
+                path: "Prover"),
         .target(name: "API", dependencies: [
-                    "Core", "Sequencer", "Bridge", "Prover",
+                    "Core", "Sequencer",
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "Logging", package: "swift-log"),
@@ -49,31 +53,43 @@ let package = Package(
                 ], path: "API"),
         // What requesters, nodes and role holders run against the L2 API (the `emeth job` commands' logic).
         .target(name: "Client", dependencies: ["Core", "Sequencer", "Bridge"], path: "Client"),
+        // A target of its own (not a folder of Sequencer or Bridge): composing a node needs the
+        // engine, L1, the prover and the HTTP server at once, and none of those should depend on
+        // the others just to be wired together (Node/Node.swift).
+        .target(name: "Node", dependencies: [
+                    "Core", "Sequencer", "Bridge", "Prover", "API",
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                    .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                    .product(name: "TOMLKit", package: "TOMLKit"),
+                ], path: "Node"),
+        // The deterministic signed load the benchmarks, the crash tests (`sequencer stress`)
+        // and the test suites drive a chain with; not part of any library a node runs.
+        .target(name: "Workloads", dependencies: ["Core", "Sequencer"], path: "Workloads"),
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Core", "Sequencer", "Bridge", "Prover", "API", "Client", "COpenSSL", "CSecp256k1",
+                "Core", "Sequencer", "Bridge", "Prover", "Client", "Node", "Workloads", "COpenSSL", "CSecp256k1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             path: "CLI"),
 
         // Shared by the test targets: runs the Python oracles and the local L1.
-        .target(name: "TestSupport", dependencies: ["Core"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Core", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"], path: "Tests/CoreTests",
                     resources: [.copy("Vectors")]),
-        .testTarget(name: "SequencerTests", dependencies: ["Core", "Sequencer", "TestSupport"], path: "Tests/SequencerTests"),
+        .testTarget(name: "SequencerTests", dependencies: ["Core", "Sequencer", "Workloads", "TestSupport"], path: "Tests/SequencerTests"),
         // A whole rollup on the local L1, for the bridge's and the auditor's tests.
         .target(name: "RollupTestSupport", dependencies: ["Core", "Sequencer", "Bridge", "TestSupport"], path: "Tests/RollupTestSupport"),
         .testTarget(name: "BridgeTests", dependencies: ["Core", "Sequencer", "Bridge", "TestSupport", "RollupTestSupport"], path: "Tests/BridgeTests"),
-        .testTarget(name: "ProverTests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "TestSupport", "RollupTestSupport"],
+        .testTarget(name: "ProverTests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "Workloads", "TestSupport", "RollupTestSupport"],
                     path: "Tests/ProverTests"),
         .testTarget(name: "ClientTests", dependencies: ["Core", "Sequencer", "Client", "TestSupport"], path: "Tests/ClientTests"),
-        .testTarget(name: "APITests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "API", "TestSupport"], path: "Tests/APITests"),
+        .testTarget(name: "APITests", dependencies: ["Core", "Sequencer", "Bridge", "API", "Node", "TestSupport"], path: "Tests/APITests"),
 
         // Fuzzing (CONTRIBUTING.md): one entry point per decoder fed from outside, shared by the
         // libFuzzer driver and the normal suite's corpus replay.
-        .target(name: "FuzzHarness", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "API"], path: "Fuzz/Harness"),
+        .target(name: "FuzzHarness", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "API", "Workloads"], path: "Fuzz/Harness"),
         .testTarget(name: "FuzzTests", dependencies: ["Core", "Sequencer", "Prover", "FuzzHarness"], path: "Tests/FuzzTests"),
     ]
 )

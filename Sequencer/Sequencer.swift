@@ -7,9 +7,11 @@
 // - Blocks/        mempool, seal policy (a block always fits one L1 batch), block executor and
 //                  producer (roots), the Signer and its tickets (§5–6).
 // - Engine/        SequencerEngine: admission against the pending state, sealing in two steps
-//                  (execute under the caller's lock, fsync outside it), fault points, a workload.
+//                  (execute under the caller's lock, fsync outside it), fault points.
 // - Storage/       RocksDB and ChainStore (one synced batch per block), job indexes, rollback.
-// - Batches/       the L1 batch format (zstd of RLP), commitments and settlement roots (§7).
+// - Batches/       the L1 batch format (zstd of RLP), commitments, settlement roots and the
+//                  settlement proof every side shares (§7).
 //
-// No HTTP here; the clock and the network come from the caller (see docs/ARCHITECTURE.md).
+// No HTTP, no L1, no locks around the engine here: the clock and the network come from the
+// caller, and the Node module runs the engine (see docs/ARCHITECTURE.md).
 import Core

@@ -5,14 +5,14 @@ import Sequencer
 extension L2API {
     /// What a wallet needs to sign for this chain (the EIP-712 domain) and what identifies it.
     func chainInfo() -> JSONValue {
-        let g = engine.genesis, d = engine.admission.domain
+        let g = chain.genesis, d = chain.admission.domain
         return .object([
             "chainId": .quantity(g.chainId),
             "domain": .object(["name": .string(d.name), "version": .string(d.version), "chainId": .quantity(d.chainId),
                                "verifyingContract": .address(d.verifyingContract)]),
             "rollup": .address(g.rollup),
             "token": extras.token.map(JSONValue.address) ?? .null,
-            "signer": .address(engine.signer),
+            "signer": .address(chain.signer),
             "sequencer": extras.sequencer.map(JSONValue.address) ?? .null,
             "genesisHash": .data(g.hash),
             // The chain's rules (roles, fee rates, minimum fuel price) so a client can explain a
@@ -22,7 +22,7 @@ extension L2API {
     }
 
     func blockNumber() throws -> JSONValue {
-        .quantity(try engine.withEngine { $0.store.head.number })
+        .quantity(try chain.headNumber())
     }
 
     /// The block with header fields, hash, Signer signature, its transactions (hashes, or
@@ -30,10 +30,10 @@ extension L2API {
     /// beyond the head.
     func block(_ p: RPCParams) throws -> JSONValue {
         let fullTxs = try p.bool("fullTxs") ?? false
-        let head = try engine.withEngine { $0.store.head.number }
+        let head = try chain.headNumber()
         let n = try p.need(try p.blockNumber("number", head: head), "number")
         guard n <= head else { return .null }
         // Decoded outside the lock: a large block takes a while and sealing must not wait.
-        return try engine.store.block(n).map { ResultJSON.block($0, fullTxs: fullTxs) } ?? .null
+        return try chain.store.block(n).map { ResultJSON.block($0, fullTxs: fullTxs) } ?? .null
     }
 }

@@ -15,15 +15,18 @@ public struct ChainInfoExtras: Sendable, Equatable {
     }
 }
 
-/// The `emeth_*` methods of docs/API.md over one engine. Each method lives in the file of its
-/// area (transactions, chain, state, proofs); this type holds what they share and lists them.
+/// The `emeth_*` methods of docs/API.md over the chain one node serves. Each method lives in
+/// the file of its area (transactions, chain, state, proofs); this type holds what they share
+/// and lists them. What it serves comes through the API's own protocols (`ServedChain`,
+/// `ProofService`, `BatchStatusProvider`), which the `Node` target implements.
 public struct L2API: Sendable {
-    public let engine: EngineHandle
+    public let chain: any ServedChain
+    public let proofs: any ProofService
     public let batches: (any BatchStatusProvider)?
     public let extras: ChainInfoExtras
     /// Largest `limit` of `emeth_listJobs` (the most index entries one call reads).
     public var maxListLimit = 1_000
-    /// Backpressure threshold (`ServiceConfig.maxBacklogBytes`).
+    /// Backpressure threshold (the node's `[bridge] max_backlog_bytes`).
     public var maxBacklogBytes: UInt64?
 
     /// Why new transactions are refused for now, or nil: L1 carries one batch per commit, so
@@ -34,8 +37,10 @@ public struct L2API: Sendable {
     }
     let settlements = SettlementCache()
 
-    public init(engine: EngineHandle, batches: (any BatchStatusProvider)? = nil, extras: ChainInfoExtras = ChainInfoExtras()) {
-        self.engine = engine
+    public init(chain: any ServedChain, proofs: any ProofService, batches: (any BatchStatusProvider)? = nil,
+                extras: ChainInfoExtras = ChainInfoExtras()) {
+        self.chain = chain
+        self.proofs = proofs
         self.batches = batches
         self.extras = extras
     }

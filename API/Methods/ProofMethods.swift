@@ -1,6 +1,4 @@
 import Core
-import Foundation
-import Prover
 import Sequencer
 
 /// `emeth_getSettlementProof` and `emeth_getStateProof`.
@@ -21,7 +19,7 @@ extension L2API {
             guard let b = batches.batch(index: index) else { throw RPCError.unavailable("batch \(index) is unknown") }
             batch = b
         } else {
-            guard let t = try engine.store.latestTicket(account) else {
+            guard let t = try chain.store.latestTicket(account) else {
                 throw RPCError.unavailable("account \(account.checksummed) has no credit: nothing to prove")
             }
             guard let b = batches.batch(containing: t.blockNumber) else {
@@ -31,24 +29,18 @@ extension L2API {
         }
         let blocks = batch.firstBlock...batch.lastBlock
         let settlement = try settlements.settlement(batch) { try readSettlement(blocks) }
-        guard let proof = settlement.proof(for: account) else {
+        guard let proof = SettlementProof(settlement: settlement, account: account, blocks: blocks, batchIndex: batch.index) else {
             throw RPCError.unavailable("the credit of \(account.checksummed) did not change in batch \(batch.index) "
                                        + "(blocks \(batch.firstBlock)–\(batch.lastBlock)): no leaf to prove")
         }
-        return .object([
-            "account": .address(account), "credit": .quantity(proof.credit), "batchIndex": .quantity(batch.index),
-            "firstBlock": .quantity(batch.firstBlock), "lastBlock": .quantity(batch.lastBlock),
-            "root": .data(settlement.root), "leaf": .data(StandardMerkleTree.settlementLeaf(account: account, credit: proof.credit)),
-            "proof": .array(proof.proof.map { .data($0) }),
-            "final": .bool(batch.final), "l1TxHash": batch.l1TxHash.map { .data($0) } ?? .null,
-        ])
+        return ResultJSON.settlementProof(proof, final: batch.final, l1TxHash: batch.l1TxHash)
     }
 
     /// The batch's settlement tree from its blocks in the store.
     private func readSettlement(_ blocks: ClosedRange<UInt64>) throws -> BatchSettlement {
         var settlement = BatchSettlement()
         for n in blocks {
-            guard let b = try engine.store.block(n) else {
+            guard let b = try chain.store.block(n) else {
                 throw RPCError.unavailable("block \(n) of the batch is not in this sequencer's store")
             }
             settlement.add(b)
@@ -58,7 +50,7 @@ extension L2API {
 
     /// A state-tree proof (docs/PROTOCOL.md §4.1) of an account (address), a job (job id) or
     /// the totals record ("totals") at a block (default: the head), built by the prover
-    /// (`Prover.StateProof`) and returned in its proof-file form, so a client can save the
+    /// (`ProofService`, which the node supplies) and returned in its proof-file form, so a client can save the
     /// result and check it offline (`emeth prove verify`). The record is included whenever
     /// the stored (latest) record is the one proven — always at the head, and at an older
     /// block if the record has not changed since; otherwise only its hash is proven.
@@ -66,8 +58,7 @@ extension L2API {
         guard let keyText = p["key"]?.stringValue else {
             throw RPCError.invalidParams("key: expected an address, a job id (0x-hex of 16 bytes) or \"totals\"")
         }
-        enum Target { case account(Address), job(JobID), totals }
-        let target: Target
+        let target: StateProofTarget
         if keyText == "totals" {
             target = .totals
         } else if keyText.count == 42, let a = try? p.address("key") {
@@ -77,50 +68,37 @@ extension L2API {
         } else {
             throw RPCError.invalidParams("key: \"\(keyText.prefix(80))\" is neither an address (20 bytes), a job id (16 bytes) nor \"totals\"")
         }
-        // Under the lock: the builder reads the store's head and totals.
-        let proof = try engine.withEngine { e -> StateProof in
-            let head = e.store.head.number
-            let number = try p.blockNumber("blockNumber", head: head) ?? head
-            guard number <= head else { throw RPCError.unavailable("block \(number) does not exist yet (the head is block \(head))") }
-            switch target {
-            case .account(let a): return try StateProof.account(a, store: e.store, block: number)
-            case .job(let j): return try StateProof.job(j, store: e.store, block: number)
-            case .totals: return try StateProof.totals(store: e.store, block: number)
-            }
-        }
-        if let problem = try proof.failure() { throw RPCError.internalError("the state proof does not verify: \(problem)") }
-        return proof.json
+        let head = try chain.headNumber()
+        let number = try p.blockNumber("blockNumber", head: head) ?? head
+        guard number <= head else { throw RPCError.unavailable("block \(number) does not exist yet (the head is block \(head))") }
+        return try proofs.stateProof(target, block: number)
     }
 
     /// The inclusion proof of a sequenced transaction against its block's txRoot, in the
     /// prover's proof-file form (`emeth prove verify` checks it offline); null if the hash is
     /// not in a block (unknown, or still pending).
     func transactionProof(_ p: RPCParams) throws -> JSONValue {
-        let hash = try p.need(try p.hash("hash"), "hash")
-        guard let proof = try TransactionProof.build(store: engine.store, txHash: hash) else { return .null }
-        if let problem = proof.failure() { throw RPCError.internalError("the transaction proof does not verify: \(problem)") }
-        return proof.json
+        try proofs.transactionProof(try p.need(try p.hash("hash"), "hash")) ?? .null
     }
 }
 
 /// Settlement trees of recent batches: building one decodes every block of the batch, and
 /// claimants ask for the same few batches over and over. Keyed by the batch's index and
 /// range (a reverted and re-posted batch has a new range, so never a stale hit).
-final class SettlementCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [(key: [UInt64], value: BatchSettlement)] = []
+final class SettlementCache: Sendable {
+    private let entries = LockedValue<[(key: [UInt64], value: BatchSettlement)]>([])
     let capacity: Int
 
     init(capacity: Int = 16) { self.capacity = capacity }
 
     func settlement(_ b: BatchStatus, build: () throws -> BatchSettlement) throws -> BatchSettlement {
         let key = [b.index, b.firstBlock, b.lastBlock]
-        if let hit = lock.withLock({ entries.first { $0.key == key }?.value }) { return hit }
+        if let hit = entries.withLock({ $0.first { $0.key == key }?.value }) { return hit }
         let value = try build()
-        lock.withLock {
-            entries.removeAll { $0.key == key }
-            entries.append((key, value))
-            if entries.count > capacity { entries.removeFirst() }
+        entries.withLock {
+            $0.removeAll { $0.key == key }
+            $0.append((key, value))
+            if $0.count > capacity { $0.removeFirst() }
         }
         return value
     }

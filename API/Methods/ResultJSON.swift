@@ -75,4 +75,14 @@ enum ResultJSON {
         .object(["account": .address(t.account), "credit": .quantity(t.credit), "blockNumber": .quantity(t.blockNumber),
                  "signature": .data(t.signature)])
     }
+
+    /// `emeth_getSettlementProof`'s result: the proof with its leaf, and where its batch stands.
+    static func settlementProof(_ p: SettlementProof, final: Bool, l1TxHash: Hash32?) -> JSONValue {
+        .object([
+            "account": .address(p.account), "credit": .quantity(p.credit), "batchIndex": p.batchIndex.map(JSONValue.quantity) ?? .null,
+            "firstBlock": .quantity(p.firstBlock), "lastBlock": .quantity(p.lastBlock),
+            "root": .data(p.root), "leaf": .data(p.leaf), "proof": .array(p.proof.map { .data($0) }),
+            "final": .bool(final), "l1TxHash": l1TxHash.map { .data($0) } ?? .null,
+        ])
+    }
 }

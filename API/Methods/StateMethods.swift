@@ -7,30 +7,30 @@ extension L2API {
     /// An account never touched reads as zeros (it is absent from the state tree).
     func account(_ p: RPCParams) throws -> JSONValue {
         let address = try p.need(try p.address("address"), "address")
-        return ResultJSON.account(address, try engine.store.account(address) ?? .empty)
+        return ResultJSON.account(address, try chain.store.account(address) ?? .empty)
     }
 
     /// The account's nonce, Ethereum's `eth_getTransactionCount`: at `"latest"` (default) the
     /// committed state's; at `"pending"` the nonce to sign the next transaction with, counting
-    /// the sender's transactions queued in the mempool (`SequencerEngine.nextNonce`).
+    /// the sender's transactions queued in the mempool (`ServedChain.pendingNonce`).
     func transactionCount(_ p: RPCParams) throws -> JSONValue {
         let address = try p.need(try p.address("address"), "address")
         switch try p.string("block") ?? "latest" {
-        case "latest": return .quantity(try engine.store.account(address)?.nonce ?? 0)
-        case "pending": return .quantity(try engine.withEngine { try $0.nextNonce(address) })
+        case "latest": return .quantity(try chain.store.account(address)?.nonce ?? 0)
+        case "pending": return .quantity(try chain.pendingNonce(address))
         case let other: throw RPCError.invalidParams("block: \"\(other)\" is neither \"latest\" nor \"pending\"")
         }
     }
 
     func job(_ p: RPCParams) throws -> JSONValue {
         let id = try p.need(try p.jobId("jobId"), "jobId")
-        return try engine.store.job(id).map(ResultJSON.job) ?? .null
+        return try chain.store.job(id).map(ResultJSON.job) ?? .null
     }
 
     /// The latest Signer ticket of the account (cumulative credit), or null if none.
     func ticket(_ p: RPCParams) throws -> JSONValue {
         let address = try p.need(try p.address("address"), "address")
-        return try engine.store.latestTicket(address).map(ResultJSON.ticket) ?? .null
+        return try chain.store.latestTicket(address).map(ResultJSON.ticket) ?? .null
     }
 
     /// Jobs matching a filter, a page at a time, read from the store's job indexes
@@ -39,7 +39,7 @@ extension L2API {
     /// `cursor` returned (opaque hex) resumes after the last; null means the end.
     func listJobs(_ p: RPCParams) throws -> JSONValue {
         let filter = try JobFilter(p["filter"], maxLimit: maxListLimit)
-        let page = try JobIndex.page(engine.store, .init(status: filter.status, owner: filter.owner, node: filter.node),
+        let page = try JobIndex.page(chain.store, .init(status: filter.status, owner: filter.owner, node: filter.node),
                                      limit: filter.limit, after: filter.cursor)
         return .object(["jobs": .array(page.jobs.map(ResultJSON.job)), "cursor": page.next.map { .data($0) } ?? .null])
     }

@@ -3,7 +3,7 @@ import Sequencer
 
 /// `emeth_sendTransaction` and `emeth_getTransactionReceipt`.
 extension L2API {
-    /// Parses the wire form, authenticates it (outside the engine lock: recovery is the
+    /// Parses the wire form, authenticates it (outside the node's lock: recovery is the
     /// expensive part and is pure), then queues it. Returns the hash once it is in the mempool.
     ///
     /// The optional `expect` object `{from, chainId, verifyingContract}` lets a client state
@@ -11,7 +11,7 @@ extension L2API {
     /// so without it a transaction signed for the wrong chain reads as one from a stranger
     /// (refused only by its nonce). With it, such a transaction is refused with -32002.
     func sendTransaction(_ p: RPCParams) async throws -> JSONValue {
-        let metrics = engine.metrics
+        let metrics = chain.metrics
         metrics.txReceived()
         do {
             let hash = try await admit(p)
@@ -20,6 +20,9 @@ extension L2API {
         } catch let e as RPCError {
             metrics.txRejected(Self.rejectionLabel(e.code))
             throw e
+        } catch let e as RPCErrorConvertible {
+            metrics.txRejected(Self.rejectionLabel(e.rpcError.code))
+            throw e.rpcError
         }
     }
 
@@ -32,7 +35,7 @@ extension L2API {
         do { envelope = try L2Envelope.parse(wire) } catch {
             throw Self.rpcError(error)
         }
-        let domain = engine.admission.domain
+        let domain = chain.admission.domain
         if let chainId = expect.chainId, chainId != domain.chainId {
             throw RPCError(code: RPCError.wrongDomainCode,
                            message: "wrong chain: this L2 has chainId \(domain.chainId), expect.chainId is \(chainId)")
@@ -42,7 +45,7 @@ extension L2API {
                            + "\(domain.verifyingContract.checksummed), expect.verifyingContract is \(contract.checksummed)")
         }
         let tx: L2Transaction
-        do { tx = try engine.admission.authenticate(envelope) } catch { throw Self.rpcError(error) }
+        do { tx = try chain.admission.authenticate(envelope) } catch { throw Self.rpcError(error) }
         if let from = expect.from, from != tx.sender {
             throw RPCError(code: RPCError.wrongDomainCode, message: "the signature recovers to \(tx.sender.checksummed), not "
                            + "expect.from \(from.checksummed): signed for another domain (this chain: name \"\(domain.name)\", "
@@ -51,7 +54,7 @@ extension L2API {
         }
         if let why = backpressure { throw RPCError.limit(why) }
         let size = envelope.json.serialized.utf8.count
-        do { try engine.add(tx, bytes: size) } catch let r as Mempool.Refusal {
+        do { try chain.submit(tx, bytes: size) } catch let r as Mempool.Refusal {
             switch r {
             case .full, .senderFull: throw RPCError.limit(r.description)
             default: throw RPCError(code: RPCError.nonceCode, message: r.description)
@@ -111,17 +114,17 @@ extension L2API {
         // Pending first, under the lock: a transaction leaves the mempool into the block being
         // made durable, which counts as pending until the head moves (under the lock) after
         // its fsync; so once the lock is ours a transaction is pending or indexed in the store.
-        let pending = try engine.withEngine { $0.isPending(hash) }
+        let pending = try chain.isPending(hash)
         var o: [String: JSONValue] = ["hash": .data(hash), "status": .string("pending"), "blockNumber": .null, "index": .null,
                                       "success": .null, "failure": .null, "sender": .null, "batchIndex": .null, "l1TxHash": .null]
         // A transaction an operator's rollback took out of the chain (docs/API.md): pending again
         // until it is sequenced anew, or dropped with the reason it was refused.
-        let rolledBack = try ChainRollback.status(of: hash, in: engine.store.db)
+        let rolledBack = try ChainRollback.status(of: hash, in: chain.store.db)
         guard !pending else {
             if rolledBack != nil { o["rolledBack"] = .bool(true) }
             return .object(o)
         }
-        guard let loc = try engine.store.location(of: hash) else {
+        guard let loc = try chain.store.location(of: hash) else {
             switch rolledBack {
             case nil: return .null
             case .waiting?:
@@ -134,7 +137,7 @@ extension L2API {
             }
             return .object(o)
         }
-        let found = try StoredBlock.receipt(engine.store, block: loc.block, index: loc.index)
+        let found = try StoredBlock.receipt(chain.store, block: loc.block, index: loc.index)
         o["status"] = .string("sequenced")
         o["blockNumber"] = .quantity(loc.block)
         o["index"] = .quantity(UInt64(loc.index))

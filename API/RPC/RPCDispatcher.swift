@@ -120,6 +120,8 @@ public struct RPCDispatcher: Sendable {
             return .success(try await method.run(params))
         } catch let e as RPCError {
             return .failure(e)
+        } catch let e as RPCErrorConvertible {
+            return .failure(e.rpcError)
         } catch {
             return .failure(.internalError("\(error)"))
         }

@@ -53,3 +53,10 @@ public struct RPCError: Error, Equatable, Sendable, CustomStringConvertible {
     public static func limit(_ m: String) -> RPCError { RPCError(code: limitCode, message: m) }
     public static func unavailable(_ m: String) -> RPCError { RPCError(code: unavailableCode, message: m) }
 }
+
+/// An error from a part of the node the API serves (which cannot know `RPCError`'s codes
+/// itself, or should not) that has a JSON-RPC meaning, e.g. "the engine stopped" (-32005).
+/// The dispatcher answers with `rpcError` instead of an internal error.
+public protocol RPCErrorConvertible: Error {
+    var rpcError: RPCError { get }
+}

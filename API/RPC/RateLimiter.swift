@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Per-client token buckets for `emeth_sendTransaction`. Admission is cheap but not free
@@ -5,12 +6,14 @@ import Foundation
 /// one client may not take more than its share: each client (the remote IP address) gets
 /// `burst` transactions at once and `perSecond` more each second. Buckets that are full again
 /// are forgotten, so memory follows the clients active in the last few seconds.
-public final class RateLimiter: @unchecked Sendable {
+public final class RateLimiter: Sendable {
     public let perSecond: Double
     public let burst: Double
-    private let lock = NSLock()
-    private var buckets: [String: (tokens: Double, at: Double)] = [:]
-    private var lastSweep = 0.0
+    private struct Buckets {
+        var byClient: [String: (tokens: Double, at: Double)] = [:]
+        var lastSweep = 0.0
+    }
+    private let state = LockedValue(Buckets())
     private let clock: @Sendable () -> Double
 
     public init(perSecond: Double, burst: Int, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
@@ -20,26 +23,26 @@ public final class RateLimiter: @unchecked Sendable {
     /// Takes one token for `client`; nil when allowed, else the seconds until one is free.
     public func take(_ client: String) -> Double? {
         let now = clock()
-        return lock.withLock {
-            if now - lastSweep > 10 { sweep(now) }
-            var b = buckets[client] ?? (burst, now)
+        let (perSecond, burst) = (perSecond, burst)
+        return state.withLock { s in
+            if now - s.lastSweep > 10 {
+                // Forget the buckets that are full again.
+                s.lastSweep = now
+                s.byClient = s.byClient.filter { _, b in b.tokens + (now - b.at) * perSecond < burst }
+            }
+            var b = s.byClient[client] ?? (burst, now)
             b.tokens = min(burst, b.tokens + (now - b.at) * perSecond)
             b.at = now
             guard b.tokens >= 1 else {
-                buckets[client] = b
+                s.byClient[client] = b
                 return (1 - b.tokens) / perSecond
             }
             b.tokens -= 1
-            buckets[client] = b
+            s.byClient[client] = b
             return nil
         }
     }
 
     /// Clients tracked now (for /metrics and tests).
-    public var clients: Int { lock.withLock { buckets.count } }
-
-    private func sweep(_ now: Double) {
-        lastSweep = now
-        buckets = buckets.filter { _, b in b.tokens + (now - b.at) * perSecond < burst }
-    }
+    public var clients: Int { state.withLock { $0.byClient.count } }
 }

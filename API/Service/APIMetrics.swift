@@ -1,42 +1,31 @@
-import Foundation
+import Core
 
-/// Counters the service keeps for `GET /metrics`. Written from request handlers on any
-/// thread, hence the lock; reading takes a consistent snapshot.
-public final class APIMetrics: @unchecked Sendable {
-    private let lock = NSLock()
-    private var received: UInt64 = 0
-    private var accepted: UInt64 = 0
-    private var rejected: [String: UInt64] = [:]
-    private var sealed: UInt64 = 0
-    private var lastSealSeconds: Double = 0
-    private var lastSealTxs: Int = 0
+/// Counters the service keeps for `GET /metrics`. Written from request handlers and the
+/// sealing thread at once, hence the lock box; reading takes a consistent snapshot.
+public final class APIMetrics: Sendable {
+    private let counters = LockedValue(Snapshot())
 
     public init() {}
 
     public struct Snapshot: Sendable, Equatable {
-        public var received: UInt64
-        public var accepted: UInt64
-        public var rejected: [String: UInt64]
-        public var sealed: UInt64
-        public var lastSealSeconds: Double
-        public var lastSealTxs: Int
+        public var received: UInt64 = 0
+        public var accepted: UInt64 = 0
+        public var rejected: [String: UInt64] = [:]
+        public var sealed: UInt64 = 0
+        public var lastSealSeconds: Double = 0
+        public var lastSealTxs: Int = 0
     }
 
-    public func txReceived() { lock.withLock { received += 1 } }
-    public func txAccepted() { lock.withLock { accepted += 1 } }
+    public func txReceived() { counters.withLock { $0.received += 1 } }
+    public func txAccepted() { counters.withLock { $0.accepted += 1 } }
     /// `reason` is a short label (`bad_signature`, `nonce`, …; docs/API.md lists them).
-    public func txRejected(_ reason: String) { lock.withLock { rejected[reason, default: 0] += 1 } }
+    public func txRejected(_ reason: String) { counters.withLock { $0.rejected[reason, default: 0] += 1 } }
 
     public func blockSealed(seconds: Double, txs: Int) {
-        lock.withLock { sealed += 1; lastSealSeconds = seconds; lastSealTxs = txs }
+        counters.withLock { $0.sealed += 1; $0.lastSealSeconds = seconds; $0.lastSealTxs = txs }
     }
 
-    public var snapshot: Snapshot {
-        lock.withLock {
-            Snapshot(received: received, accepted: accepted, rejected: rejected, sealed: sealed,
-                     lastSealSeconds: lastSealSeconds, lastSealTxs: lastSealTxs)
-        }
-    }
+    public var snapshot: Snapshot { counters.value }
 }
 
 /// Prometheus text exposition format 0.0.4, written by hand (a handful of gauges and

@@ -31,9 +31,9 @@ struct HTTPRoutes: Sendable {
     }
 
     func health() -> Response {
-        let engine = api.engine
+        let chain = api.chain
         do {
-            let head = try engine.withEngine { $0.store.head.number }
+            let head = try chain.headNumber()
             if let n = api.batches?.challengedAtBatch {
                 // The chain runs, but nothing is posted until the operator acts: not healthy.
                 return Self.json(status: .serviceUnavailable, .object([
@@ -54,7 +54,7 @@ struct HTTPRoutes: Sendable {
                                                    "head": .int(Int(head))]))
         } catch {
             return Self.json(status: .serviceUnavailable, .object(["status": .string("stopped"),
-                                                                   "error": .string(engine.stoppedReason ?? "\(error)")]))
+                                                                   "error": .string(chain.stoppedReason ?? "\(error)")]))
         }
     }
 

@@ -5,11 +5,8 @@ import Sequencer
 /// mempool and — with a bridge — the batch backlog and the last final batch.
 enum MetricsPage {
     static func render(_ api: L2API) -> String {
-        let m = api.engine.metrics.snapshot
-        let chain = try? api.engine.withEngine { e in
-            (head: e.store.head.number, mempool: e.mempool.count, ready: e.mempool.readyCount, senders: e.mempool.senderCount,
-             expired: e.mempool.expired, evicted: e.mempool.evicted, failed: e.failedAfterAdmission)
-        }
+        let m = api.chain.metrics.snapshot
+        let chain = try? api.chain.gauges()
         var p = PrometheusText()
         p.counter("emeth_txs_received_total", "Transactions received by emeth_sendTransaction.", m.received)
         p.counter("emeth_txs_accepted_total", "Transactions authenticated and queued in the mempool.", m.accepted)
@@ -26,7 +23,7 @@ enum MetricsPage {
             p.counter("emeth_mempool_dropped_total", "Future-nonce transactions dropped, by reason.", label: "reason",
                       ["expired": UInt64(chain.expired), "evicted": UInt64(chain.evicted)])
             p.counter("emeth_txs_failed_after_admission_total",
-                      "Transactions admitted against the pending state that failed in their block (races).", UInt64(chain.failed))
+                      "Transactions admitted against the pending state that failed in their block (races).", UInt64(chain.failedAfterAdmission))
         }
         if let batches = api.batches {
             if let backlog = batches.backlogBytes {

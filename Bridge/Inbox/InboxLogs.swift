@@ -45,7 +45,7 @@ public struct RocksDBInboxAnchor: InboxAnchorStore {
 
     public func load() throws -> (number: UInt64, hash: Bytes)? {
         guard let v = try db.get(family, key) else { return nil }
-        guard v.count > 8 else { throw RPCError.malformedResponse("stored inbox anchor has \(v.count) bytes") }
+        guard v.count > 8 else { throw JSONRPCClientError.malformedResponse("stored inbox anchor has \(v.count) bytes") }
         return (BridgeStore.uint64(Array(v.prefix(8))), Array(v.dropFirst(8)))
     }
 

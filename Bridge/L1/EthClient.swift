@@ -10,7 +10,7 @@ public struct EthClient: Sendable {
 
     public init(url: URL) { self.rpc = JSONRPCClient(url: url) }
 
-    public func chainId() async throws(RPCError) -> UInt256 {
+    public func chainId() async throws(JSONRPCClientError) -> UInt256 {
         try Field.quantity(try await rpc.call("eth_chainId"), "chainId")
     }
 
@@ -22,27 +22,27 @@ public struct EthClient: Sendable {
         return actual
     }
 
-    public func blockNumber() async throws(RPCError) -> UInt64 {
+    public func blockNumber() async throws(JSONRPCClientError) -> UInt64 {
         try Field.uint64(try await rpc.call("eth_blockNumber"), "blockNumber")
     }
 
-    public func balance(of a: Address, at block: BlockTag = .latest) async throws(RPCError) -> UInt256 {
+    public func balance(of a: Address, at block: BlockTag = .latest) async throws(JSONRPCClientError) -> UInt256 {
         try Field.quantity(try await rpc.call("eth_getBalance", [.string(a.checksummed), block.json]), "balance")
     }
 
-    public func transactionCount(of a: Address, at block: BlockTag = .pending) async throws(RPCError) -> UInt64 {
+    public func transactionCount(of a: Address, at block: BlockTag = .pending) async throws(JSONRPCClientError) -> UInt64 {
         try Field.uint64(try await rpc.call("eth_getTransactionCount", [.string(a.checksummed), block.json]), "nonce")
     }
 
-    public func gasPrice() async throws(RPCError) -> UInt256 {
+    public func gasPrice() async throws(JSONRPCClientError) -> UInt256 {
         try Field.quantity(try await rpc.call("eth_gasPrice"), "gasPrice")
     }
 
-    public func maxPriorityFeePerGas() async throws(RPCError) -> UInt256 {
+    public func maxPriorityFeePerGas() async throws(JSONRPCClientError) -> UInt256 {
         try Field.quantity(try await rpc.call("eth_maxPriorityFeePerGas"), "maxPriorityFeePerGas")
     }
 
-    public func feeHistory(blocks: Int, newest: BlockTag = .latest, percentiles: [Double] = []) async throws(RPCError) -> FeeHistory {
+    public func feeHistory(blocks: Int, newest: BlockTag = .latest, percentiles: [Double] = []) async throws(JSONRPCClientError) -> FeeHistory {
         let r = try await rpc.call("eth_feeHistory", [.string("0x" + String(blocks, radix: 16)), newest.json,
                                                      .array(percentiles.map { .number(String($0)) })])
         var base: [UInt256] = []
@@ -61,39 +61,39 @@ public struct EthClient: Sendable {
                           gasUsedRatio: ratios, reward: rewards)
     }
 
-    public func estimateGas(_ call: CallRequest) async throws(RPCError) -> UInt64 {
+    public func estimateGas(_ call: CallRequest) async throws(JSONRPCClientError) -> UInt64 {
         try Field.uint64(try await rpc.call("eth_estimateGas", [call.json]), "gas")
     }
 
-    public func call(_ call: CallRequest, at block: BlockTag = .latest) async throws(RPCError) -> Bytes {
+    public func call(_ call: CallRequest, at block: BlockTag = .latest) async throws(JSONRPCClientError) -> Bytes {
         try Field.data(try await rpc.call("eth_call", [call.json, block.json]), "call result")
     }
 
-    public func code(at a: Address, block: BlockTag = .latest) async throws(RPCError) -> Bytes {
+    public func code(at a: Address, block: BlockTag = .latest) async throws(JSONRPCClientError) -> Bytes {
         try Field.data(try await rpc.call("eth_getCode", [.string(a.checksummed), block.json]), "code")
     }
 
     /// Sends signed bytes; returns the transaction hash the node reports.
-    public func sendRawTransaction(_ raw: Bytes) async throws(RPCError) -> Bytes {
+    public func sendRawTransaction(_ raw: Bytes) async throws(JSONRPCClientError) -> Bytes {
         try Field.data(try await rpc.call("eth_sendRawTransaction", [.string(raw.hex)]), "transaction hash")
     }
 
-    public func receipt(_ hash: Bytes) async throws(RPCError) -> EthReceipt? {
+    public func receipt(_ hash: Bytes) async throws(JSONRPCClientError) -> EthReceipt? {
         let r = try await rpc.call("eth_getTransactionReceipt", [.string(hash.hex)])
         return r.isNull ? nil : try EthReceipt(json: r)
     }
 
     /// Whether the node knows the transaction at all (mined or pending).
-    public func transactionKnown(_ hash: Bytes) async throws(RPCError) -> Bool {
+    public func transactionKnown(_ hash: Bytes) async throws(JSONRPCClientError) -> Bool {
         !(try await rpc.call("eth_getTransactionByHash", [.string(hash.hex)])).isNull
     }
 
-    public func block(_ tag: BlockTag) async throws(RPCError) -> EthBlock? {
+    public func block(_ tag: BlockTag) async throws(JSONRPCClientError) -> EthBlock? {
         let r = try await rpc.call("eth_getBlockByNumber", [tag.json, .bool(false)])
         return r.isNull ? nil : try EthBlock(json: r)
     }
 
-    public func logs(address: Address?, topics: [[Bytes]?] = [], from: BlockTag, to: BlockTag) async throws(RPCError) -> [EthLog] {
+    public func logs(address: Address?, topics: [[Bytes]?] = [], from: BlockTag, to: BlockTag) async throws(JSONRPCClientError) -> [EthLog] {
         var filter: [String: JSONValue] = ["fromBlock": from.json, "toBlock": to.json]
         if let address { filter["address"] = .string(address.checksummed) }
         if !topics.isEmpty {

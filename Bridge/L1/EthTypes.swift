@@ -79,12 +79,12 @@ public struct CallRequest: Sendable {
 
 /// Field extraction from JSON-RPC results, with errors that say which field was wrong.
 enum Field {
-    static func value(_ v: JSONValue?, _ name: String) throws(RPCError) -> JSONValue {
+    static func value(_ v: JSONValue?, _ name: String) throws(JSONRPCClientError) -> JSONValue {
         guard let v, !v.isNull else { throw .malformedResponse("missing field \(name)") }
         return v
     }
 
-    static func quantity(_ v: JSONValue?, _ name: String) throws(RPCError) -> UInt256 {
+    static func quantity(_ v: JSONValue?, _ name: String) throws(JSONRPCClientError) -> UInt256 {
         let j = try value(v, name)
         switch j {
         case .string(let s):
@@ -98,20 +98,20 @@ enum Field {
         }
     }
 
-    static func uint64(_ v: JSONValue?, _ name: String) throws(RPCError) -> UInt64 {
+    static func uint64(_ v: JSONValue?, _ name: String) throws(JSONRPCClientError) -> UInt64 {
         let n = try quantity(v, name)
         guard let small = n.uint64 else { throw .malformedResponse("\(name) does not fit 64 bits: \(n)") }
         return small
     }
 
-    static func data(_ v: JSONValue?, _ name: String) throws(RPCError) -> Bytes {
+    static func data(_ v: JSONValue?, _ name: String) throws(JSONRPCClientError) -> Bytes {
         guard let s = try value(v, name).stringValue, let b = try? Hex.decode(s) else {
             throw .malformedResponse("\(name) is not hex data")
         }
         return b
     }
 
-    static func address(_ v: JSONValue?, _ name: String) throws(RPCError) -> Address {
+    static func address(_ v: JSONValue?, _ name: String) throws(JSONRPCClientError) -> Address {
         guard let s = try value(v, name).stringValue, let a = try? Address(s.lowercased()) else {
             throw .malformedResponse("\(name) is not an address")
         }
@@ -120,7 +120,7 @@ enum Field {
 }
 
 extension EthLog {
-    init(json j: JSONValue) throws(RPCError) {
+    init(json j: JSONValue) throws(JSONRPCClientError) {
         address = try Field.address(j["address"], "log.address")
         guard let ts = j["topics"]?.arrayValue else { throw .malformedResponse("log.topics missing") }
         var topics: [Bytes] = []
@@ -136,7 +136,7 @@ extension EthLog {
 }
 
 extension EthReceipt {
-    init(json j: JSONValue) throws(RPCError) {
+    init(json j: JSONValue) throws(JSONRPCClientError) {
         transactionHash = try Field.data(j["transactionHash"], "receipt.transactionHash")
         blockNumber = try Field.uint64(j["blockNumber"], "receipt.blockNumber")
         blockHash = try Field.data(j["blockHash"], "receipt.blockHash")
@@ -151,7 +151,7 @@ extension EthReceipt {
 }
 
 extension EthBlock {
-    init(json j: JSONValue) throws(RPCError) {
+    init(json j: JSONValue) throws(JSONRPCClientError) {
         number = try Field.uint64(j["number"], "block.number")
         hash = try Field.data(j["hash"], "block.hash")
         parentHash = try Field.data(j["parentHash"], "block.parentHash")

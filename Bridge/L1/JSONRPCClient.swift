@@ -4,9 +4,11 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// Why an L1 call failed. Transport failures are retried; a JSON-RPC error is the node's
-/// answer and is never retried blindly (it carries the node's message for the operator).
-public enum RPCError: Error, CustomStringConvertible, Equatable {
+/// Why a call of this JSON-RPC client failed (to L1, or to the L2 API through `L2Client`);
+/// the server's side of JSON-RPC errors is the API's `RPCError`. Transport failures are
+/// retried; a JSON-RPC error is the node's answer and is never retried blindly (it carries
+/// the node's message for the operator).
+public enum JSONRPCClientError: Error, CustomStringConvertible, Equatable {
     case transport(String)
     case http(status: Int, body: String)
     case rpc(code: Int, message: String, data: String?)
@@ -46,7 +48,7 @@ public final class JSONRPCClient: Sendable {
     }
 
     /// One call; returns the `result` member.
-    public func call(_ method: String, _ params: [JSONValue] = []) async throws(RPCError) -> JSONValue {
+    public func call(_ method: String, _ params: [JSONValue] = []) async throws(JSONRPCClientError) -> JSONValue {
         let id = counter.next()
         let body = JSONValue.object(["jsonrpc": .string("2.0"), "id": .int(id), "method": .string(method), "params": .array(params)])
         let response = try await post(body)
@@ -56,7 +58,7 @@ public final class JSONRPCClient: Sendable {
 
     /// A batch of calls in one HTTP request; results come back in the order of `calls`.
     /// Each element is the result or that call's own error.
-    public func batch(_ calls: [(method: String, params: [JSONValue])]) async throws(RPCError) -> [Result<JSONValue, RPCError>] {
+    public func batch(_ calls: [(method: String, params: [JSONValue])]) async throws(JSONRPCClientError) -> [Result<JSONValue, JSONRPCClientError>] {
         guard !calls.isEmpty else { return [] }
         let first = counter.next(calls.count)
         let body = JSONValue.array(calls.enumerated().map { k, c in
@@ -74,11 +76,11 @@ public final class JSONRPCClient: Sendable {
         }
         return (0..<calls.count).map { k in
             guard let item = byID[first + k] else { return .failure(.malformedResponse("no answer for batch element \(k)")) }
-            return Result { () throws(RPCError) -> JSONValue in try Self.result(of: item) }
+            return Result { () throws(JSONRPCClientError) -> JSONValue in try Self.result(of: item) }
         }
     }
 
-    static func result(of response: JSONValue) throws(RPCError) -> JSONValue {
+    static func result(of response: JSONValue) throws(JSONRPCClientError) -> JSONValue {
         if let err = response["error"], !err.isNull {
             let code: Int
             if case .number(let n)? = err["code"], let c = Int(n) { code = c } else { code = 0 }
@@ -95,12 +97,12 @@ public final class JSONRPCClient: Sendable {
         return result
     }
 
-    private func post(_ body: JSONValue) async throws(RPCError) -> JSONValue {
+    private func post(_ body: JSONValue) async throws(JSONRPCClientError) -> JSONValue {
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(body.serialized.utf8)
-        var delay: UInt64 = 200_000_000
+        let backoff = Backoff(firstMs: 200, capMs: 5_000)
         var lastError = "no attempt made"
         for attempt in 1...max(1, maxAttempts) {
             do {
@@ -111,20 +113,18 @@ public final class JSONRPCClient: Sendable {
                     if status >= 500 && attempt < maxAttempts {
                         lastError = "HTTP \(status)"
                     } else {
-                        throw RPCError.http(status: status, body: String(decoding: data, as: UTF8.self))
+                        throw JSONRPCClientError.http(status: status, body: String(decoding: data, as: UTF8.self))
                     }
-                    try? await Task.sleep(nanoseconds: delay)
-                    delay = min(delay * 2, 5_000_000_000)
+                    try? await Task.sleep(nanoseconds: backoff.delayMs(afterFailures: attempt) * 1_000_000)
                     continue
                 }
-                do { return try JSONValue.parse(data) } catch { throw RPCError.malformedResponse(error.description) }
-            } catch let e as RPCError {
+                do { return try JSONValue.parse(data) } catch { throw JSONRPCClientError.malformedResponse(error.description) }
+            } catch let e as JSONRPCClientError {
                 throw e
             } catch {
                 lastError = error.localizedDescription
                 if attempt == maxAttempts { break }
-                try? await Task.sleep(nanoseconds: delay)
-                delay = min(delay * 2, 5_000_000_000)
+                try? await Task.sleep(nanoseconds: backoff.delayMs(afterFailures: attempt) * 1_000_000)
             }
         }
         throw .transport("\(url.absoluteString): \(lastError) (after \(maxAttempts) attempts)")
@@ -150,13 +150,14 @@ extension JSONRPCClient {
 }
 
 /// Request ids: unique per client so batch answers can be matched.
-private final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
+private final class Counter: Sendable {
+    private let value = LockedValue(0)
+
     func next(_ n: Int = 1) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        let v = value + 1
-        value += n
-        return v
+        value.withLock { v in
+            let first = v + 1
+            v += n
+            return first
+        }
     }
 }

@@ -2,44 +2,33 @@ import Core
 import Foundation
 import Sequencer
 
-/// The sequencer's L2 JSON-RPC API (docs/API.md, docs/API.md) as the node and requester
-/// commands use it. The same `JSONRPCClient` as for L1: it is plain JSON-RPC 2.0 over HTTP.
+/// The sequencer's L2 JSON-RPC API (docs/API.md) as the node and requester commands use it.
+/// The same `JSONRPCClient` as for L1: it is plain JSON-RPC 2.0 over HTTP. Results come back
+/// as the types the server answers from (`Account`, `Ticket`, `SettlementProof`).
 public struct L2Client: Sendable {
     public let rpc: JSONRPCClient
 
     public init(url: URL) { rpc = JSONRPCClient(url: url) }
 
-    public struct Account: Sendable, Equatable {
-        public let balance: UInt256
-        public let nonce: UInt64
-        public let credit: UInt256
-    }
-
-    public struct TicketInfo: Sendable, Equatable {
-        public let account: Address
-        public let credit: UInt256
-        public let blockNumber: UInt64
-        public let signature: Bytes
-    }
-
-    public struct SettlementProofInfo: Sendable, Equatable {
-        public let account: Address
-        public let credit: UInt256
-        public let batchIndex: UInt64
-        public let proof: [Bytes]
-        public let root: Bytes
-
-        public init(account: Address, credit: UInt256, batchIndex: UInt64, proof: [Bytes], root: Bytes) {
-            self.account = account; self.credit = credit; self.batchIndex = batchIndex; self.proof = proof; self.root = root
-        }
-    }
-
     /// A quantity from a result: 0x-hex or decimal, as a string or a JSON number.
     public static func uint(_ v: JSONValue?, _ what: String) throws -> UInt256 {
         guard let s = text(v) else {
-            throw RPCError.malformedResponse("\(what) missing")
+            throw JSONRPCClientError.malformedResponse("\(what) missing")
         }
-        do { return try UInt256(parsing: s) } catch { throw RPCError.malformedResponse("\(what): \(s)") }
+        do { return try UInt256(parsing: s) } catch { throw JSONRPCClientError.malformedResponse("\(what): \(s)") }
+    }
+
+    /// A quantity that fits 64 bits (a nonce, a block or batch number).
+    public static func uint64(_ v: JSONValue?, _ what: String) throws -> UInt64 {
+        guard let n = try uint(v, what).uint64 else { throw JSONRPCClientError.malformedResponse("\(what) does not fit 64 bits") }
+        return n
+    }
+
+    /// 32 bytes of 0x-hex (a root, a proof element).
+    public static func hash(_ v: JSONValue?, _ what: String) throws -> Hash32 {
+        let b = try bytes(v, what)
+        guard b.count == 32, let h = try? Hash32(bytes: b) else { throw JSONRPCClientError.malformedResponse("\(what) is not 32 bytes") }
+        return h
     }
 
     public static func text(_ v: JSONValue?) -> String? {
@@ -50,7 +39,7 @@ public struct L2Client: Sendable {
     }
 
     public static func bytes(_ v: JSONValue?, _ what: String) throws -> Bytes {
-        guard let s = v?.stringValue, let b = try? Hex.decode(s) else { throw RPCError.malformedResponse("\(what) missing or not hex") }
+        guard let s = v?.stringValue, let b = try? Hex.decode(s) else { throw JSONRPCClientError.malformedResponse("\(what) missing or not hex") }
         return b
     }
 
@@ -58,7 +47,7 @@ public struct L2Client: Sendable {
 
     public func account(_ a: Address) async throws -> Account {
         let r = try await rpc.call("emeth_getAccount", [.string(a.checksummed)])
-        return Account(balance: try Self.uint(r["balance"], "balance"), nonce: try Self.uint(r["nonce"], "nonce").uint64 ?? 0,
+        return Account(balance: try Self.uint(r["balance"], "balance"), nonce: try Self.uint64(r["nonce"], "nonce"),
                        credit: try Self.uint(r["credit"], "credit"))
     }
 
@@ -80,22 +69,24 @@ public struct L2Client: Sendable {
         return r.isNull ? nil : r
     }
 
-    public func ticket(_ a: Address) async throws -> TicketInfo? {
+    public func ticket(_ a: Address) async throws -> Ticket? {
         let r = try await rpc.call("emeth_getTicket", [.string(a.checksummed)])
         if r.isNull { return nil }
-        return TicketInfo(account: try Address(r["account"]?.stringValue ?? ""), credit: try Self.uint(r["credit"], "credit"),
-                          blockNumber: try Self.uint(r["blockNumber"], "blockNumber").uint64 ?? 0,
-                          signature: try Self.bytes(r["signature"], "signature"))
+        return Ticket(account: try Address(r["account"]?.stringValue ?? ""), credit: try Self.uint(r["credit"], "credit"),
+                      blockNumber: try Self.uint64(r["blockNumber"], "blockNumber"), signature: try Self.bytes(r["signature"], "signature"))
     }
 
-    public func settlementProof(_ a: Address, batch: UInt64? = nil) async throws -> SettlementProofInfo? {
+    /// The proof of `a`'s latest credit (in batch `batch`, or in the batch of its latest
+    /// ticket); nil when the server answers null.
+    public func settlementProof(_ a: Address, batch: UInt64? = nil) async throws -> SettlementProof? {
         var params: [JSONValue] = [.string(a.checksummed)]
         if let batch { params.append(.string("0x" + String(batch, radix: 16))) }
         let r = try await rpc.call("emeth_getSettlementProof", params)
         if r.isNull { return nil }
-        guard let proof = r["proof"]?.arrayValue else { throw RPCError.malformedResponse("proof missing") }
-        return SettlementProofInfo(account: try Address(r["account"]?.stringValue ?? ""), credit: try Self.uint(r["credit"], "credit"),
-                                   batchIndex: try Self.uint(r["batchIndex"], "batchIndex").uint64 ?? 0,
-                                   proof: try proof.map { try Self.bytes($0, "proof element") }, root: try Self.bytes(r["root"], "root"))
+        guard let proof = r["proof"]?.arrayValue else { throw JSONRPCClientError.malformedResponse("proof missing") }
+        return SettlementProof(account: try Address(r["account"]?.stringValue ?? ""), credit: try Self.uint(r["credit"], "credit"),
+                               batchIndex: try Self.uint64(r["batchIndex"], "batchIndex"),
+                               firstBlock: try Self.uint64(r["firstBlock"], "firstBlock"), lastBlock: try Self.uint64(r["lastBlock"], "lastBlock"),
+                               root: try Self.hash(r["root"], "root"), proof: try proof.map { try Self.hash($0, "proof element") })
     }
 }

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Logging
 import Sequencer
 
 /// When to cut a batch (docs/PROTOCOL.md §7): by size, block count or age.
@@ -40,7 +41,7 @@ public actor BatchPoster {
     public let assembler: BatchAssembler
     public let policy: BatchPolicy
     private let store: BridgeStore
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
     private let now: @Sendable () -> UInt64
     /// Set by tests to stop the process at a named point (see `Faults`).
     private let faults: Faults
@@ -49,10 +50,10 @@ public actor BatchPoster {
     private let headNumber: @Sendable () -> UInt64
 
     public init(chain: ChainStore, store: BridgeStore, rollup: RollupContract, txm: TxManager, policy: BatchPolicy = BatchPolicy(),
-                faults: Faults = Faults(), headNumber: (@Sendable () -> UInt64)? = nil, log: @escaping @Sendable (String) -> Void = { _ in },
+                faults: Faults = Faults(), headNumber: (@Sendable () -> UInt64)? = nil, logger: Logger = .discarding,
                 now: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }) {
         self.chain = chain; self.store = store; self.rollup = rollup; self.txm = txm; self.policy = policy
-        self.log = log; self.now = now; self.faults = faults
+        self.logger = logger; self.now = now; self.faults = faults
         self.headNumber = headNumber ?? { chain.head.number }
         let g = chain.genesis
         assembler = BatchAssembler(chainId: g.chainId, rollup: g.rollup, signer: g.signer, maxDataBytes: policy.maxDataBytes)
@@ -163,7 +164,7 @@ public actor BatchPoster {
             for n in nextBlock...min(head, nextBlock + 9_999) { p.backlogBytes += UInt64(try chain.storedBlockSize(n) ?? 0) }
         }
         if p.inFlight >= policy.maxInFlight && p.backlogBlocks > 0 {
-            log("poster: \(p.inFlight) batches in flight, \(p.backlogBlocks) blocks waiting (L1 is slow to confirm)")
+            logger.info("poster: \(p.inFlight) batches in flight, \(p.backlogBlocks) blocks waiting (L1 is slow to confirm)")
         }
         return p
     }
@@ -182,10 +183,10 @@ public actor BatchPoster {
                     r.status = .posted
                     r.l1TxHash = tx.latest.hash
                     try save(r)
-                    log("batch \(r.index): posted blocks \(r.firstBlock)–\(r.lastBlock) (\(r.dataBytes) bytes) in \(tx.latest.hash.hex)")
+                    logger.info("batch \(r.index): posted blocks \(r.firstBlock)–\(r.lastBlock) (\(r.dataBytes) bytes) in \(tx.latest.hash.hex)")
                 } catch let e as TxManagerError {
                     // The call would revert now (a pause, a challenge, another poster): reconcile decides.
-                    log("batch \(r.index): not posted: \(e)")
+                    logger.warning("batch \(r.index): not posted: \(e)")
                     return
                 }
             case .posted:
@@ -199,7 +200,7 @@ public actor BatchPoster {
                         faults.hit("poster.beforeCommitted")
                         try save(r)
                         p.committed.append(r.index)
-                        log("batch \(r.index): committed in L1 block \(tx.minedBlock), gas \(tx.gasUsed)")
+                        logger.info("batch \(r.index): committed in L1 block \(tx.minedBlock), gas \(tx.gasUsed)")
                     } else {
                         try await reposting(from: r.index, reason: "its transaction \(tx.minedHash.hex) reverted")
                         p.reverted.append(r.index)
@@ -218,7 +219,7 @@ public actor BatchPoster {
                     if r.index == lowestOpen { lowestOpen += 1 }
                     try save(r, firstOpen: lowestOpen)
                     p.finalized.append(r.index)
-                    log("batch \(r.index): final")
+                    logger.info("batch \(r.index): final")
                 } else {
                     finalityPending = true
                 }
@@ -238,7 +239,7 @@ public actor BatchPoster {
             p.reverted.append(lost.index)
         } else if onL1 > next, try store.db.entries("batches", limit: 1).isEmpty {
             let block = try await rollup.nextBlock()
-            log("poster: L1 already holds \(onL1) batches up to block \(block - 1); continuing from there")
+            logger.info("poster: L1 already holds \(onL1) batches up to block \(block - 1); continuing from there")
             try setCursor(batch: onL1, block: block, generation: 0)
         }
     }
@@ -263,10 +264,13 @@ public actor BatchPoster {
         if lost != nil { b.put("meta", PosterRecovery.challengedKey, BridgeStore.be(from)) }
         try store.db.write(b, sync: true)
         if let lost {
-            log("batch \(lost.index): L1 no longer holds it (a guardian challenged it, or an L1 reorg): POSTER HALTED, challenged at batch \(from);"
-                + " nothing is posted until the operator runs `emeth sequencer rollback --to-batch \(from)` or `emeth bridge resume`")
+            logger.critical("""
+                batch \(lost.index): L1 no longer holds it (a guardian challenged it, or an L1 reorg): POSTER HALTED, challenged at \
+                batch \(from); nothing is posted until the operator runs `emeth sequencer rollback --to-batch \(from)` or \
+                `emeth bridge resume`
+                """)
         } else {
-            log("batch \(index): \(reason); re-posting from batch \(from), block \(block)")
+            logger.info("batch \(index): \(reason); re-posting from batch \(from), block \(block)")
         }
     }
 
@@ -295,7 +299,7 @@ public actor BatchPoster {
                             calldata: c.calldata, dataBytes: c.data.count, decidedAtMs: now())
         try save(r, cursor: (index + 1, c.lastBlock + 1, gen))
         faults.hit("poster.afterDecide")
-        log("batch \(index): decided blocks \(c.firstBlock)–\(c.lastBlock), \(c.data.count) bytes")
+        logger.info("batch \(index): decided blocks \(c.firstBlock)–\(c.lastBlock), \(c.data.count) bytes")
         return r
     }
 }

@@ -51,7 +51,7 @@ public struct RollupContract: Sendable {
     func uint(_ f: ABIFunction, _ args: [ABIValue] = [], at block: BlockTag = .latest, on target: Address? = nil) async throws -> UInt256 {
         let out = try await eth.call(CallRequest(to: target ?? address, data: try f.encodeCall(args)), at: block)
         guard let v = try ABIFunction(name: f.name, inputs: f.inputs, outputs: [ABIParameter(.uint(256))]).decodeReturn(out).first?.uintValue else {
-            throw RPCError.malformedResponse("\(f.name) returned \(out.hex)")
+            throw JSONRPCClientError.malformedResponse("\(f.name) returned \(out.hex)")
         }
         return v
     }
@@ -66,14 +66,14 @@ public struct RollupContract: Sendable {
     /// The newest final batch among the last 256 (the contract's `lastFinalBatch`), or nil.
     public func lastFinalBatch() async throws -> UInt64? {
         let out = try await eth.call(CallRequest(to: address, data: try Self.lastFinal.encodeCall([])))
-        guard out.count == 64 else { throw RPCError.malformedResponse("lastFinalBatch returned \(out.count) bytes") }
+        guard out.count == 64 else { throw JSONRPCClientError.malformedResponse("lastFinalBatch returned \(out.count) bytes") }
         guard out[31] == 1 else { return nil }
         return (try? UInt256(bigEndian: out[32..<64]))?.uint64
     }
 
     public func token() async throws -> Address {
         let out = try await eth.call(CallRequest(to: address, data: try Self.token.encodeCall([])))
-        guard out.count == 32 else { throw RPCError.malformedResponse("token() returned \(out.hex)") }
+        guard out.count == 32 else { throw JSONRPCClientError.malformedResponse("token() returned \(out.hex)") }
         return try Address(bytes: Array(out[12..<32]))
     }
 
@@ -87,7 +87,7 @@ public struct RollupContract: Sendable {
 
     public func batch(_ i: UInt64) async throws -> Batch {
         let out = try await eth.call(CallRequest(to: address, data: try Self.getBatch.encodeCall([.uint(UInt256(i))])))
-        guard out.count == 11 * 32 else { throw RPCError.malformedResponse("getBatch returned \(out.count) bytes") }
+        guard out.count == 11 * 32 else { throw JSONRPCClientError.malformedResponse("getBatch returned \(out.count) bytes") }
         func w(_ k: Int) -> Bytes { Array(out[(k * 32)..<((k + 1) * 32)]) }
         func u(_ k: Int) -> UInt256 { (try? UInt256(bigEndian: w(k))) ?? .zero }
         func n(_ k: Int) -> UInt64 { u(k).uint64 ?? .max }
@@ -102,7 +102,7 @@ public struct RollupContract: Sendable {
         let out = try await eth.call(CallRequest(to: address, data: try Self.inboxMessageView.encodeCall([.uint(UInt256(index))])), at: block)
         guard out.count == 8 * 32, let l1Block = (try? UInt256(bigEndian: out[(5 * 32)..<(6 * 32)]))?.uint64,
               let time = (try? UInt256(bigEndian: out[(6 * 32)..<(7 * 32)]))?.uint64 else {
-            throw RPCError.malformedResponse("inboxMessage(\(index)) returned \(out.count) bytes")
+            throw JSONRPCClientError.malformedResponse("inboxMessage(\(index)) returned \(out.count) bytes")
         }
         return (l1Block, time)
     }
@@ -120,7 +120,7 @@ public struct RollupContract: Sendable {
               let account = v[2].addressValue, let amount = v[3].uintValue, case .fixedBytes(let job) = v[4],
               let l1Block = v[5].uintValue?.uint64, case .bytes(let data) = v[7],
               data.count <= InboxMessage.maxForcedTransactionBytes, kind == .forcedTransaction || data.isEmpty else {
-            throw RPCError.malformedResponse("InboxMessage log in block \(log.blockNumber) does not decode")
+            throw JSONRPCClientError.malformedResponse("InboxMessage log in block \(log.blockNumber) does not decode")
         }
         return InboxMessage(index: index, kind: kind, account: account, amount: amount, jobId: try JobID(bytes: job), l1Block: l1Block,
                             data: data)

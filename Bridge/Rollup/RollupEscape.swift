@@ -21,7 +21,7 @@ extension RollupContract {
     public func escapeActivatableAt() async throws -> UInt64 { try await uint(Self.escapeActivatableAtView).uint64 ?? .max }
     public func escapeRoot() async throws -> Hash32 {
         let out = try await eth.call(CallRequest(to: address, data: try Self.escapeRootView.encodeCall([])))
-        guard out.count == 32 else { throw RPCError.malformedResponse("escapeRoot() returned \(out.hex)") }
+        guard out.count == 32 else { throw JSONRPCClientError.malformedResponse("escapeRoot() returned \(out.hex)") }
         return try Hash32(bytes: out)
     }
     public func jobEscaped(_ id: JobID) async throws -> Bool { try await uint(Self.jobEscapedView, [.fixedBytes(id.bytes)]) == UInt256.one }
@@ -29,7 +29,7 @@ extension RollupContract {
     /// The amount inbox deposit `index` still holds on L1 (0 once refunded).
     public func depositAmount(_ index: UInt64) async throws -> UInt256 {
         let out = try await eth.call(CallRequest(to: address, data: try Self.inboxMessageView.encodeCall([.uint(UInt256(index))])))
-        guard out.count == 8 * 32 else { throw RPCError.malformedResponse("inboxMessage(\(index)) returned \(out.count) bytes") }
+        guard out.count == 8 * 32 else { throw JSONRPCClientError.malformedResponse("inboxMessage(\(index)) returned \(out.count) bytes") }
         return (try? UInt256(bigEndian: out[(3 * 32)..<(4 * 32)])) ?? .zero
     }
 

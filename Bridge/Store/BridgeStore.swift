@@ -2,13 +2,13 @@ import Core
 import Foundation
 import Sequencer
 
-/// The bridge's own durable state in RocksDB (docs/ARCHITECTURE.md (Storage) "bridge state"), apart from the
+/// The bridge's own durable state in RocksDB (docs/ARCHITECTURE.md, "Storage"), apart from the
 /// chain store so the bridge can run in its own process. Column families:
 /// `txs` (nonce, 8 bytes big-endian → transaction record), `intents` (intent id → nonce),
 /// `batches` (batch index → batch record), `meta` (next nonce, poster cursor).
 /// Every write is synced: the bridge's promises (a nonce used, a batch decided) must survive
 /// `kill -9` at any instruction.
-public final class BridgeStore: @unchecked Sendable {
+public final class BridgeStore: Sendable {
     public let db: RocksDB
     static let families: [ColumnFamily] = ["txs", "intents", "batches", "meta"]
 
@@ -28,7 +28,7 @@ public final class BridgeStore: @unchecked Sendable {
 
 /// An exclusive lock on a file, held for the life of the process (released by the kernel when
 /// the process dies, even by `kill -9`): one writer per key and data directory.
-public final class LockFile: @unchecked Sendable {
+public final class LockFile: Sendable {
     public let path: String
     private let fd: Int32
 

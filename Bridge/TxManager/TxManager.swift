@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Logging
 import Sequencer
 
 /// Settings of the transaction manager. Defaults suit a public L1 with 12 s blocks.
@@ -49,16 +50,16 @@ public actor TxManager {
     private let store: BridgeStore
     private let lock: LockFile
     private let now: @Sendable () -> UInt64
-    /// Called with one line per notable event (sent, bumped, reorged, …).
-    private let log: @Sendable (String) -> Void
+    /// One line per notable event (sent, bumped, reorged, …).
+    private let logger: Logger
     private let faults: Faults
 
     public init(store: BridgeStore, lockDirectory: String, key: PrivateKey, chainId: UInt256, eth: EthClient,
-                config: TxManagerConfig = TxManagerConfig(), faults: Faults = Faults(), log: @escaping @Sendable (String) -> Void = { _ in },
+                config: TxManagerConfig = TxManagerConfig(), faults: Faults = Faults(), logger: Logger = .discarding,
                 now: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }) throws {
         lock = try LockFile(path: (lockDirectory as NSString).appendingPathComponent("txmgr-\(key.address.checksummed).lock"))
         self.store = store; self.key = key; self.chainId = chainId; self.eth = eth; self.config = config
-        self.log = log; self.now = now; self.faults = faults
+        self.logger = logger; self.now = now; self.faults = faults
     }
 
     public var address: Address { key.address }
@@ -116,7 +117,7 @@ public actor TxManager {
         faults.hit("txm.beforePersist")
         try save(r, newIntent: true, nextNonce: nonce + 1)
         faults.hit("txm.afterPersist")
-        log("tx \(intent.id): nonce \(nonce), \(r.latest.hash.hex), max fee \(fees.maxFee), tip \(fees.tip)")
+        logger.info("tx \(intent.id): nonce \(nonce), \(r.latest.hash.hex), max fee \(fees.maxFee), tip \(fees.tip)")
         try await send(&r)
         return r
     }
@@ -127,7 +128,7 @@ public actor TxManager {
         let persisted = try store.metaUInt64("nextNonce") ?? 0
         let chain = try await eth.transactionCount(of: address, at: .latest)
         if chain > persisted, try open().isEmpty == false {
-            log("warning: L1 nonce \(chain) is ahead of ours (\(persisted)): is this key used by another program?")
+            logger.warning("L1 nonce \(chain) is ahead of ours (\(persisted)): is this key used by another program?")
         }
         return max(persisted, chain)
     }
@@ -172,7 +173,7 @@ public actor TxManager {
             if now() &- r.lastSentMs >= config.bumpAfterMs && now() &- r.latest.signedAtMs >= config.bumpAfterMs {
                 try await bump(&r, reason: "no receipt after \(config.bumpAfterMs / 1000) s")
             } else if !(try await eth.transactionKnown(r.latest.hash)) {
-                log("tx \(r.intent.id): the node does not know \(r.latest.hash.hex); sending it again")
+                logger.info("tx \(r.intent.id): the node does not know \(r.latest.hash.hex); sending it again")
                 try await send(&r)
             }
         case .mined:
@@ -180,7 +181,7 @@ public actor TxManager {
             let receipt = try await eth.receipt(r.minedHash)
             let canonical = try await eth.block(.number(r.minedBlock))?.hash
             guard let receipt, receipt.blockHash == r.minedBlockHash, canonical == r.minedBlockHash else {
-                log("tx \(r.intent.id): L1 reorg removed it from block \(r.minedBlock); sending it again")
+                logger.info("tx \(r.intent.id): L1 reorg removed it from block \(r.minedBlock); sending it again")
                 r.state = .pending
                 r.minedBlock = 0; r.minedBlockHash = []; r.minedHash = []
                 try save(r)
@@ -192,7 +193,7 @@ public actor TxManager {
                 faults.hit("txm.beforeConfirmed")
                 r.state = .confirmed
                 try save(r)
-                log("tx \(r.intent.id): confirmed in block \(r.minedBlock) (\(r.success ? "success" : "reverted"), gas \(r.gasUsed))")
+                logger.info("tx \(r.intent.id): confirmed in block \(r.minedBlock) (\(r.success ? "success" : "reverted"), gas \(r.gasUsed))")
             }
         case .confirmed, .nonceStolen:
             return
@@ -208,7 +209,7 @@ public actor TxManager {
                 r.minedBlock = receipt.blockNumber; r.minedBlockHash = receipt.blockHash; r.minedHash = a.hash
                 r.success = receipt.status; r.gasUsed = receipt.gasUsed; r.effectiveGasPrice = receipt.effectiveGasPrice
                 try save(r)
-                log("tx \(r.intent.id): mined in block \(receipt.blockNumber) as \(a.hash.hex)")
+                logger.info("tx \(r.intent.id): mined in block \(receipt.blockNumber) as \(a.hash.hex)")
                 return true
             }
         }
@@ -223,7 +224,7 @@ public actor TxManager {
         let tip = min(max(scale(old.maxPriorityFeePerGas), market.tip), maxFee)
         // A replacement must raise both caps by at least 10%, or nodes refuse it.
         guard maxFee * UInt256(10) >= old.maxFeePerGas * UInt256(11), tip * UInt256(10) >= old.maxPriorityFeePerGas * UInt256(11) else {
-            log("tx \(r.intent.id): at the fee cap \(config.maxFeePerGasCap); resending without a bump")
+            logger.info("tx \(r.intent.id): at the fee cap \(config.maxFeePerGasCap); resending without a bump")
             r.lastSentMs = now()
             try save(r)
             try await send(&r)
@@ -231,7 +232,7 @@ public actor TxManager {
         }
         r.attempts.append(sign(intent: r.intent, nonce: r.nonce, gasLimit: r.gasLimit, maxFee: maxFee, tip: tip))
         try save(r)
-        log("tx \(r.intent.id): bumped (\(reason)) to max fee \(maxFee), tip \(tip): \(r.latest.hash.hex)")
+        logger.info("tx \(r.intent.id): bumped (\(reason)) to max fee \(maxFee), tip \(tip): \(r.latest.hash.hex)")
         try await send(&r)
     }
 
@@ -243,7 +244,7 @@ public actor TxManager {
             r.lastSentMs = now()
             r.lastError = ""
             try save(r)
-        } catch let e as RPCError {
+        } catch let e as JSONRPCClientError {
             guard case .rpc(_, let message, _) = e else { throw e }
             let m = message.lowercased()
             r.lastError = message
@@ -255,13 +256,13 @@ public actor TxManager {
                 if try await findReceipt(&r) { return }
                 r.state = .nonceStolen
                 try save(r)
-                log("tx \(r.intent.id): nonce \(r.nonce) was used by a transaction that is not ours")
+                logger.info("tx \(r.intent.id): nonce \(r.nonce) was used by a transaction that is not ours")
             } else if m.contains("underpriced") || m.contains("less than block base fee") || m.contains("fee cap") {
                 try save(r)
                 try await bump(&r, reason: message)
             } else {
                 try save(r)
-                log("tx \(r.intent.id): the node refused \(r.latest.hash.hex): \(message)")
+                logger.info("tx \(r.intent.id): the node refused \(r.latest.hash.hex): \(message)")
             }
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Bridge
 import Core
 import Foundation
+import Node
 import Prover
 import Sequencer
 
@@ -42,7 +43,7 @@ struct AuditExport: AsyncParsableCommand {
     func run() async throws {
         try await AuditExit.guarding {
             let archive = try BatchArchive(directory: out)
-            let exporter = ArchiveExporter(archive: archive, log: { logLine($0) })
+            let exporter = ArchiveExporter(archive: archive, logger: NodeLogging.lines("emeth.audit", to: .stderr, timestamps: true))
             let s: ArchiveExporter.Summary
             if let fromL1 {
                 let d = try Deployment.load(deployment!)

@@ -1,8 +1,9 @@
 import ArgumentParser
-import Foundation
 import Core
+import Foundation
 import Prover
 import Sequencer
+import Workloads
 
 /// `emeth audit bench-replay` (hidden): replay throughput from an archive against the raw
 /// libsecp256k1 recover rate on all cores, measured in the same run. Recovery is the floor

@@ -3,6 +3,7 @@ import Core
 import Dispatch
 import Foundation
 import Sequencer
+import Workloads
 
 /// End to end in process: JSON wire form → parse → recover (all cores) → mempool → apply →
 /// seal (roots, Signer, tickets) → one synced RocksDB batch per block. Against the raw limit:

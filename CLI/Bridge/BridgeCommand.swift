@@ -1,7 +1,6 @@
 import ArgumentParser
-import Bridge
-import Core
 import Foundation
+import Node
 import Sequencer
 
 /// `emeth bridge …`: the batch poster as its own process.
@@ -59,60 +58,22 @@ struct BridgeRun: AsyncParsableCommand {
     @OptionGroup var key: KeyOptions
 
     func run() async throws {
-        let genesis = try loadGenesis(self.genesis)
-        let (eth, deployment) = try await l1.connect()
-        guard deployment.rollup == genesis.rollup else {
-            throw CLIError("the genesis is for rollup \(genesis.rollup.checksummed), the deployment is \(deployment.rollup.checksummed)")
-        }
-        let sequencerKey = try key.load()
-        guard sequencerKey.address == deployment.sequencer else {
-            throw CLIError("this key is \(sequencerKey.address.checksummed); the deployment's sequencer is \(deployment.sequencer.checksummed)")
-        }
-        let chain = try reporting("cannot open the chain store \(chainData)") { try ChainStore(path: chainData, genesis: genesis) }
-        let store = try reporting("cannot open the bridge store \(data)") { try BridgeStore(path: data) }
-        var config = TxManagerConfig()
-        config.confirmations = confirmations
-        config.bumpAfterMs = bumpAfter * 1000
-        config.maxFeePerGasCap = UInt256(maxFeeGwei) * UInt256(1_000_000_000)
-        let faults = Faults.fromEnvironment
-        let txm = try reporting("cannot start the transaction manager") {
-            try TxManager(store: store, lockDirectory: data, key: sequencerKey, chainId: deployment.chainId, eth: eth,
-                          config: config, faults: faults, log: { logLine($0) })
-        }
-        var policy = BatchPolicy()
-        policy.minDataBytes = minBytes
-        policy.maxAgeMs = maxAge * 1000
-        policy.maxBlocks = maxBlocks
-        let poster = BatchPoster(chain: chain, store: store, rollup: RollupContract(address: deployment.rollup, eth: eth), txm: txm,
-                                 policy: policy, faults: faults, log: { logLine($0) })
-        let stop = StopSignal()
-        logLine("bridge: posting blocks of \(chainData) (head \(chain.head.number)) to \(deployment.rollup.checksummed) as \(sequencerKey.address.checksummed)")
-        if let n = try await poster.challengedAt() {
-            logLine("bridge: HALTED: L1 no longer holds batch \(n); nothing is posted until `emeth sequencer rollback --to-batch \(n)` or `emeth bridge resume`")
-        }
-        var failures = 0
-        var halted: UInt64?
-        while !stop.isStopped {
-            do {
-                let p = try await poster.step()
-                failures = 0
-                if let n = p.challengedAt, exitWhenIdle { halted = n; break }
-                if exitWhenIdle, p.backlogBlocks == 0, p.inFlight == 0, try await txm.open().isEmpty { break }
-            } catch {
-                // L1 down, a node hiccup: back off and try again; the state on disk is consistent.
-                failures += 1
-                let wait = min(UInt64(30_000), pollMs << min(failures, 5))
-                logLine("bridge: \(error); retrying in \(wait) ms")
-                try await Task.sleep(nanoseconds: wait * 1_000_000)
-                continue
-            }
-            try await Task.sleep(nanoseconds: pollMs * 1_000_000)
-        }
-        if let n = halted {
-            throw CLIError("the poster is halted: L1 no longer holds batch \(n); `emeth sequencer rollback --to-batch \(n)` or `emeth bridge resume`")
-        }
-        let (batch, block, _) = try await poster.cursor()
-        logLine("bridge: stopped; next batch \(batch) starts at block \(block)")
+        var c = NodeConfig()
+        c.dataDir = chainData
+        c.genesis = genesis
+        c.bridge.dataDir = data
+        c.l1.rpcURL = try l1.url.absoluteString
+        c.bridge.deployment = try l1.deploymentPath()
+        c.bridge.confirmations = Int(confirmations)
+        c.bridge.bumpAfterS = Int(bumpAfter)
+        c.bridge.maxFeeGwei = Int(maxFeeGwei)
+        c.bridge.minBytes = minBytes
+        c.bridge.maxAgeMs = Int(maxAge * 1000)
+        c.bridge.maxBlocks = Int(maxBlocks)
+        c.l1PollMs = pollMs
+        try c.validate()
+        let logger = try NodeLogging.bootstrap(format: "text", level: "info", label: "emeth.bridge")
+        try await BridgeNode.run(c, key: { try key.load() }, exitWhenIdle: exitWhenIdle, faults: .fromEnvironment, logger: logger)
     }
 }
 
@@ -131,16 +92,7 @@ struct BridgeResume: ParsableCommand {
     var config: String?
 
     func run() throws {
-        let dir: String
-        if let data { dir = data } else {
-            let c = try SequencerConfig.load(explicit: config)
-            dir = c.bridge.dataDir.isEmpty ? c.dataDir + "-bridge" : c.bridge.dataDir
-        }
-        guard FileManager.default.fileExists(atPath: dir) else { throw CLIError("no bridge data directory at \(dir)") }
-        let store = try reporting("cannot open the bridge store \(dir) (is the sequencer or `emeth bridge run` still running?)") {
-            try BridgeStore(path: dir)
-        }
-        let n = try reporting("cannot resume") { try PosterRecovery.resume(store) }
+        let n = try NodeRecovery.resume(bridgeDataDir: try data ?? NodeConfig.load(explicit: config).bridgeDataDir)
         print("poster resumed: it re-posts the unchanged blocks from batch \(n) on its next round")
     }
 }

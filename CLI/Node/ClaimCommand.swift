@@ -2,6 +2,7 @@ import ArgumentParser
 import Bridge
 import Core
 import Foundation
+import Prover
 import Sequencer
 
 /// `emeth claim`: take the account's credit to L1 — with the latest Signer ticket (at once),
@@ -44,14 +45,15 @@ struct Claim: AsyncParsableCommand {
         let credit: UInt256, call: Bytes, via: String
         if proof || proofFile != nil {
             let p = try await settlementProof(for: who)
-            let batch = try await rollup.batch(p.batchIndex)
-            guard batch.settlementRoot.bytes == p.root else {
-                throw CLIError("the proof's root \(p.root.hex) is not batch \(p.batchIndex)'s settlement root on L1 (\(batch.settlementRoot))")
+            guard let index = p.batchIndex else { throw CLIError("the proof names no batch (batchIndex is null): L1 pays proofs against a batch") }
+            let batch = try await rollup.batch(index)
+            guard batch.settlementRoot == p.root else {
+                throw CLIError("the proof's root \(p.root.bytes.hex) is not batch \(index)'s settlement root on L1 (\(batch.settlementRoot))")
             }
-            guard batch.final else { throw CLIError("batch \(p.batchIndex) is not final until L1 time \(batch.finalAt); claim with a ticket now, or wait") }
+            guard batch.final else { throw CLIError("batch \(index) is not final until L1 time \(batch.finalAt); claim with a ticket now, or wait") }
             credit = p.credit
-            call = try RollupContract.claim.encodeCall([.address(who), .uint(p.credit), .uint(UInt256(p.batchIndex)), .array(p.proof.map { .fixedBytes($0) })])
-            via = "proof against batch \(p.batchIndex)"
+            call = try RollupContract.claim.encodeCall([.address(who), .uint(p.credit), .uint(UInt256(index)), .array(p.proof.map { .fixedBytes($0.bytes) })])
+            via = "proof against batch \(index)"
         } else {
             guard let t = try await l2.client.ticket(who) else { throw CLIError("the sequencer has no ticket for \(who.checksummed): nothing was credited yet") }
             try await awaitCommitted(block: t.blockNumber, rollup)
@@ -91,7 +93,8 @@ struct Claim: AsyncParsableCommand {
         }
     }
 
-    func settlementProof(for who: Address) async throws -> L2Client.SettlementProofInfo {
+    /// From the sequencer's API, or from a proof file (`emeth prove settlement`).
+    func settlementProof(for who: Address) async throws -> SettlementProof {
         guard let path = proofFile else {
             guard let p = try await l2.client.settlementProof(who) else { throw CLIError("the sequencer has no settlement proof for \(who.checksummed)") }
             return p
@@ -99,14 +102,10 @@ struct Claim: AsyncParsableCommand {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8), let json = try? JSONValue.parse(text) else {
             throw CLIError("cannot read proof file \(path)")
         }
-        do {
-            guard let batch = try L2Client.uint(json["batchIndex"], "batchIndex").uint64 else { throw CLIError("batchIndex too large") }
-            let account = try Address(json["account"]?.stringValue ?? "")
-            guard account == who else { throw CLIError("the proof is for \(account.checksummed), not \(who.checksummed)") }
-            return L2Client.SettlementProofInfo(account: account, credit: try L2Client.uint(json["credit"], "credit"), batchIndex: batch,
-                                                proof: try (json["proof"]?.arrayValue ?? []).map { try L2Client.bytes($0, "proof") },
-                                                root: try L2Client.bytes(json["root"], "root"))
-        } catch let e as CLIError { throw e } catch { throw CLIError("proof file \(path): \(error)") }
+        let proof: SettlementProof
+        do { proof = try SettlementProof(json: json) } catch { throw CLIError("proof file \(path): \(error)") }
+        guard proof.account == who else { throw CLIError("the proof is for \(proof.account.checksummed), not \(who.checksummed)") }
+        return proof
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Bridge
 import Core
 import Foundation
+import Node
 import Prover
 import Sequencer
 
@@ -44,7 +45,7 @@ struct Exit: AsyncParsableCommand {
         let who = try account.map { s in try reporting("invalid --account") { try Address(s) } } ?? k!.address
         let archived = try archive.map { dir in try reporting("archive \(dir)") { try BatchArchive.existing(dir) } }
         let exit = EscapeExit(rollup: RollupContract(address: d.rollup, eth: eth), genesis: g, fromBlock: d.block,
-                              sender: dryRun ? nil : L1Sender(eth: eth, key: k!, chainId: d.chainId), log: { print($0) })
+                              sender: dryRun ? nil : L1Sender(eth: eth, key: k!, chainId: d.chainId), logger: NodeLogging.lines("emeth.exit", to: .stdout, timestamps: false))
         let progress = AuditProgress()
         do {
             _ = try await exit.run(account: who, archive: archived, workDirectory: workDir, progress: progress.update)

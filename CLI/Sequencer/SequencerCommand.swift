@@ -2,8 +2,9 @@ import ArgumentParser
 import Core
 import Foundation
 import Sequencer
+import Workloads
 
-/// `emeth sequencer …`: operator commands. (`run` arrives with the sequencer-service issue.)
+/// `emeth sequencer …`: operator commands (run, init, rollback) and the crash tests' load.
 struct SequencerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sequencer", abstract: "Sequencer operator commands.", subcommands: [SequencerRun.self, SequencerInit.self, SequencerRollback.self, Stress.self])

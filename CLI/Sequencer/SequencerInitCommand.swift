@@ -2,8 +2,8 @@ import ArgumentParser
 import Bridge
 import Core
 import Foundation
+import Node
 import Sequencer
-import TOMLKit
 
 /// `emeth sequencer init`: writes a commented emeth.toml with every default and a
 /// genesis.json for a new chain. Refuses to overwrite either file.
@@ -54,16 +54,8 @@ struct SequencerInit: ParsableCommand {
             throw CLIError("\(p) exists; refusing to overwrite it")
         }
         try Data((genesis.json.serialized + "\n").utf8).write(to: URL(fileURLWithPath: genesisPath))
-        var template = SequencerConfig.template(signerKeystore: signerKeystore)
-        if let deployment {
-            let absolute = deployment.hasPrefix("/") ? deployment : FileManager.default.currentDirectoryPath + "/" + deployment
-            template = template.replacingOccurrences(of: "deployment = \"deployment.json\"", with: "deployment = \"\(absolute)\"")
-        }
-        try Data(template.utf8).write(to: URL(fileURLWithPath: configPath))
+        let absolute = deployment.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+        try Data(NodeConfig.template(signerKeystore: signerKeystore, deployment: absolute).utf8).write(to: URL(fileURLWithPath: configPath))
         print("wrote \(configPath) and \(genesisPath) (chainId \(chain), signer \(signerAddress.checksummed), genesis \(genesis.hash))")
     }
 }
-
-/// The sequencer's settings: emeth.toml (written by `init`, read by `run`), then flags.
-/// Unknown sections or keys are refused, naming them — a misspelt key must not silently fall
-/// back to a default. Relative paths are relative to the config file's directory.

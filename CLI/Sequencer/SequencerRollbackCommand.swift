@@ -1,8 +1,5 @@
 import ArgumentParser
-import Bridge
-import Core
-import Foundation
-import Sequencer
+import Node
 
 /// `emeth sequencer rollback --to-batch N`: after a guardian challenged batch N (the poster
 /// halted, `/health` says "challenged"), drops every block from batch N on so the chain can
@@ -31,32 +28,12 @@ struct SequencerRollback: ParsableCommand {
     @Option(help: "The batch poster's data directory (default: <data>-bridge).") var bridgeData: String?
 
     func run() throws {
-        let c = try SequencerConfig.load(explicit: config)
-        let dataDir = data ?? c.dataDir
-        let bridgeDir = bridgeData ?? (c.bridge.dataDir.isEmpty ? dataDir + "-bridge" : c.bridge.dataDir)
-        let g = try loadGenesis(genesis ?? c.genesis)
-        for (dir, what) in [(dataDir, "data directory"), (bridgeDir, "bridge data directory")] where !FileManager.default.fileExists(atPath: dir) {
-            throw CLIError("no \(what) at \(dir)")
-        }
-        let store: BridgeStore
-        do { store = try BridgeStore(path: bridgeDir) } catch {
-            throw CLIError("cannot open the bridge store \(bridgeDir): \(error)" + Self.lockHint(error, "the sequencer or `emeth bridge run`"))
-        }
-        let lastKept = try reporting("cannot roll back to batch \(toBatch)") { try PosterRecovery.lastKeptBlock(store, rollingBackTo: toBatch) }
-        let outcome: ChainRollback.Outcome
-        do { outcome = try ChainRollback.truncate(path: dataDir, genesis: g, to: lastKept) } catch {
-            throw CLIError("cannot roll back the chain in \(dataDir): \(error)" + Self.lockHint(error, "the sequencer"))
-        }
-        try reporting("the chain is rolled back but the bridge store is not (run the command again)") {
-            try PosterRecovery.rollback(store, toBatch: toBatch, lastKept: lastKept)
-        }
-        store.db.close()
+        var c = try NodeConfig.load(explicit: config)
+        if let data { c.dataDir = data }
+        if let genesis { c.genesis = genesis }
+        if let bridgeData { c.bridge.dataDir = bridgeData }
+        let (outcome, lastKept) = try NodeRecovery.rollback(c, toBatch: toBatch)
         print("rolled back to block \(outcome.newHead) (was \(outcome.oldHead)): batch \(toBatch) will start at block \(lastKept + 1); "
               + "\(outcome.droppedTransactions) transactions wait for re-admission, inbox cursor \(outcome.inboxCursor)")
-    }
-
-    /// RocksDB refuses a store another process holds open: say which process that likely is.
-    static func lockHint(_ error: Error, _ who: String) -> String {
-        "\(error)".lowercased().contains("lock") ? " (is \(who) still running? stop it first)" : ""
     }
 }

@@ -1,10 +1,8 @@
-import API
 import ArgumentParser
 import Core
 import Foundation
-import Logging
+import Node
 import Sequencer
-import TOMLKit
 
 /// `emeth sequencer run`: opens (or creates) the chain in the data directory and serves the
 /// L2 JSON-RPC API, sealing blocks on the configured policy, until SIGINT/SIGTERM — then it
@@ -46,45 +44,51 @@ struct SequencerRun: AsyncParsableCommand {
     @Option(help: "Highest L1 max fee per gas to offer, in gwei.") var maxFeeGwei: Int?
 
     func run() async throws {
-        var c = try SequencerConfig.load(explicit: config)
+        var c = try NodeConfig.load(explicit: config)
         c.override(with: self)
         try c.validate()
-        let logger = try SequencerLog.bootstrap(format: c.logFormat, level: c.logLevel)
+        let logger = try NodeLogging.bootstrap(format: c.logFormat, level: c.logLevel, label: "emeth.sequencer")
+        let keystores = (signer: c.signerKeystore, sequencer: c.bridge.sequencerKeystore)
+        try await SequencerNode.run(
+            c, signerKey: { try SignerKey.load(keystore: keystores.signer) },
+            sequencerKey: { try SequencerKey.load(keystore: keystores.sequencer) }, logger: logger,
+            onListening: { l in
+                let line = "emeth sequencer listening on http://\(l.host):\(l.port) chainId \(l.chainId) head \(l.head.number) \(l.head.hash)\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
+            })
+    }
+}
 
-        let genesis = try loadGenesis(c.genesis)
-        let key = try SignerKey.load(keystore: c.signerKeystore)
-        guard key.address == genesis.signer else {
-            throw CLIError("the Signer key is \(key.address.checksummed) but genesis names \(genesis.signer.checksummed) as the signer")
-        }
-        let store: ChainStore
-        do { store = try ChainStore(path: c.dataDir, genesis: genesis) } catch { throw CLIError("cannot open the data directory \(c.dataDir): \(error)") }
-        let engine = SequencerEngine(store: store, signerKey: key, policy: c.sealPolicy)
-        // Transactions an operator's rollback took out of the chain go back into the mempool:
-        // here when no inbox message they may rely on is missing (or there is no L1 to wait for),
-        // else by the inbox feed once it has read those messages again.
-        let back = try reporting("cannot re-admit rolled-back transactions") {
-            try ChainRollback.readmit(engine, nowMs: UInt64(Date().timeIntervalSince1970 * 1000), waitForInbox: !c.l1.rpcURL.isEmpty)
-        }
-        if let back, !back.accepted.isEmpty || !back.refused.isEmpty {
-            logger.notice("rolled-back transactions", metadata: ["readmitted": "\(back.accepted.count)", "refused": "\(back.refused.count)"])
-        }
-        for (hash, reason) in back?.refused ?? [] { logger.warning("rolled-back transaction dropped", metadata: ["hash": "\(hash)", "reason": "\(reason)"]) }
-        let (host, port) = try c.hostAndPort()
-        let l1 = try await L1Wiring.connect(c, genesis: genesis, logger: logger)
-        let status = PosterStatus()
-        let service = SequencerService(engine: engine,
-                                       config: ServiceConfig(host: host, port: port, limits: c.rpcLimits,
-                                                             maxBacklogBytes: c.bridge.maxBacklogBytes > 0 ? UInt64(c.bridge.maxBacklogBytes) : nil),
-                                       batches: c.bridge.enabled ? status : nil,
-                                       extras: ChainInfoExtras(token: c.token ?? l1?.deployment.token, sequencer: l1?.deployment.sequencer),
-                                       logger: logger)
-        let bridgeServices = try l1.map { try $0.services(c, engine: service.engine, status: status, logger: logger) } ?? []
-        let head = store.head.header
-        try await service.run(shutdownSignals: [.sigterm, .sigint], bridge: bridgeServices) { bound in
-            let line = "emeth sequencer listening on http://\(host):\(bound) chainId \(genesis.chainId) head \(head.number) \(head.hash)\n"
-            FileHandle.standardOutput.write(Data(line.utf8))
-        }
-        logger.info("stopped")
+extension NodeConfig {
+    /// The flags of `sequencer run` over the file's settings.
+    mutating func override(with f: SequencerRun) {
+        if let v = f.data { dataDir = v }
+        if let v = f.listen { listen = v }
+        if let v = f.genesis { genesis = v }
+        if let v = f.signerKeystore { signerKeystore = v }
+        if let v = f.maxTxs { sealPolicy.maxTxs = v }
+        if let v = f.maxBytes { sealPolicy.maxBytes = v }
+        if let v = f.blockTimeMs { sealPolicy.blockTimeMs = v }
+        if let v = f.heartbeatMs { sealPolicy.heartbeatMs = v }
+        if let v = f.maxBodyBytes { maxBodyBytes = v }
+        if let v = f.maxBatch { maxBatch = v }
+        if let v = f.sendRate { sendRate = v }
+        if let v = f.sendBurst { sendBurst = v }
+        if let v = f.logFormat { logFormat = v }
+        if let v = f.logLevel { logLevel = v }
+        if let v = f.l1Rpc { l1.rpcURL = v }
+        if let v = f.deployment { bridge.deployment = v }
+        if f.bridge { bridge.enabled = true }
+        if let v = f.l1Confirmations { l1.confirmations = v }
+        if let v = f.sequencerKeystore { bridge.sequencerKeystore = v }
+        if let v = f.bridgeData { bridge.dataDir = v }
+        if let v = f.bridgeConfirmations { bridge.confirmations = v }
+        if let v = f.minBytes { bridge.minBytes = v }
+        if let v = f.maxAgeMs { bridge.maxAgeMs = v }
+        if let v = f.maxBlocks { bridge.maxBlocks = v }
+        if let v = f.bumpAfterS { bridge.bumpAfterS = v }
+        if let v = f.maxFeeGwei { bridge.maxFeeGwei = v }
+        if let v = f.maxBacklogBytes { bridge.maxBacklogBytes = v }
     }
 }
 
@@ -97,37 +101,11 @@ enum SignerKey {
     }
 }
 
-/// Logs to stderr as text lines or one JSON object per line.
-enum SequencerLog {
-    static func bootstrap(format: String, level: String) throws -> Logger {
-        guard let lvl = Logger.Level(rawValue: level) else { throw CLIError("log level \"\(level)\": use trace, debug, info, notice, warning, error or critical") }
-        switch format {
-        case "text": LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
-        case "json": LoggingSystem.bootstrap { label in JSONLineLogHandler(label: label) }
-        default: throw CLIError("log format \"\(format)\": use text or json")
-        }
-        var logger = Logger(label: "emeth.sequencer")
-        logger.logLevel = lvl
-        return logger
-    }
-}
-
-/// `{"ts": …, "level": …, "label": …, "msg": …, <metadata>}` per line on stderr.
-struct JSONLineLogHandler: LogHandler {
-    let label: String
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .info
-    var metadataProvider: Logger.MetadataProvider?
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        var o: [String: JSONValue] = ["ts": .string(ISO8601DateFormatter().string(from: Date())), "level": .string(event.level.rawValue),
-                                      "label": .string(label), "msg": .string("\(event.message)")]
-        for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { o[k] = .string("\(v)") }
-        FileHandle.standardError.write(Data((JSONValue.object(o).serialized + "\n").utf8))
+/// The L1 key that commits batches (the deployment's sequencer): a keystore, or
+/// EMETH_SEQUENCER_PRIVATE_KEY.
+enum SequencerKey {
+    static func load(keystore: String?) throws -> PrivateKey {
+        try KeyOptions.load(keystore: keystore, env: "EMETH_SEQUENCER_PRIVATE_KEY", role: "sequencer",
+                            missing: "[bridge] enabled: set [bridge] sequencer_keystore or EMETH_SEQUENCER_PRIVATE_KEY")
     }
 }

@@ -21,11 +21,16 @@ struct L1Options: ParsableArguments {
         }
     }
 
-    func loadDeployment() throws -> Deployment {
+    /// The deployment file: `--deployment`, or EMETH_DEPLOYMENT.
+    func deploymentPath() throws -> String {
         guard let path = deployment ?? ProcessInfo.processInfo.environment["EMETH_DEPLOYMENT"] else {
             throw CLIError("no deployment: pass --deployment FILE or set EMETH_DEPLOYMENT")
         }
-        do { return try Deployment.load(path) } catch { throw CLIError("\(error)") }
+        return path
+    }
+
+    func loadDeployment() throws -> Deployment {
+        do { return try Deployment.load(try deploymentPath()) } catch let e as CLIError { throw e } catch { throw CLIError("\(error)") }
     }
 
     /// The L1 client, after checking the endpoint serves the deployment's chain.

@@ -33,7 +33,7 @@ public struct ClientError: Error, Equatable, CustomStringConvertible, Sendable {
 
     /// An API error in words. The JSON-RPC client was written for L1 and names it so; here the
     /// other end is the sequencer.
-    static func api(_ e: RPCError, _ url: URL) -> ClientError {
+    static func api(_ e: JSONRPCClientError, _ url: URL) -> ClientError {
         switch e {
         case .transport(let m):
             return ClientError(.unavailable, "cannot reach the sequencer (\(m)); start it, or point --l2 or EMETH_L2_RPC at it")

@@ -48,7 +48,7 @@ extension L2Client {
 
     /// The account's balance, nonce and credit.
     public func accountInfo(_ a: Address) async throws(ClientError) -> Account {
-        do { return try await account(a) } catch let e as RPCError { throw .api(e, rpc.url) } catch {
+        do { return try await account(a) } catch let e as JSONRPCClientError { throw .api(e, rpc.url) } catch {
             throw ClientError(.unavailable, "emeth_getAccount: \(error)")
         }
     }

@@ -96,7 +96,7 @@ public struct TransactionClient: Sendable {
 
     /// An `emeth_sendTransaction` error in words. Admission's refusals (-32006) name the failure
     /// code in their message (docs/API.md): "would fail with NAME (N)".
-    func refusal(_ e: RPCError, _ tx: SignedTransaction) async -> ClientError {
+    func refusal(_ e: JSONRPCClientError, _ tx: SignedTransaction) async -> ClientError {
         guard case .rpc(let code, let message, _) = e else { return .api(e, l2.rpc.url) }
         switch code {
         case -32006:

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Prover
 import Sequencer
+import Workloads
 
 /// The seed corpus: real encodings from a small real chain (signed transactions, sealed
 /// blocks, batch data, proofs), plus ABI data from the encoder. `make fuzz-seeds` writes

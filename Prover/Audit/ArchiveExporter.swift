@@ -1,6 +1,7 @@
 import Bridge
 import Core
 import Foundation
+import Logging
 import Sequencer
 
 /// Fills a `BatchArchive` from L1 or from a sequencer's own chain store. Resumable: batches
@@ -8,9 +9,10 @@ import Sequencer
 /// be the one L1 logged, so a batch replaced after a challenge is fetched again).
 public struct ArchiveExporter {
     public let archive: BatchArchive
-    public var log: (String) -> Void
+    /// One line per batch written or removed, and a summary.
+    public var logger: Logger
 
-    public init(archive: BatchArchive, log: @escaping (String) -> Void = { _ in }) { self.archive = archive; self.log = log }
+    public init(archive: BatchArchive, logger: Logger = .discarding) { self.archive = archive; self.logger = logger }
 
     public struct Summary: Equatable, Sendable {
         public var written: [UInt64] = []
@@ -22,7 +24,7 @@ public struct ArchiveExporter {
     public func exportFromL1(_ history: L1History, deployment: Deployment) async throws -> Summary {
         var s = Summary()
         let source = try await L1Source.open(history)
-        log("L1 block \(source.l1Block): \(source.commits.count) live batches")
+        logger.info("L1 block \(source.l1Block): \(source.commits.count) live batches")
         for c in source.commits {
             if archive.isIntact(c.batchIndex, dataHash: c.dataHash) {
                 s.skipped.append(c.batchIndex)
@@ -31,18 +33,18 @@ public struct ArchiveExporter {
             let b = try await history.fetch(c)
             try archive.write(b)
             s.written.append(c.batchIndex)
-            log("batch \(c.batchIndex): blocks \(b.commitment.firstBlock)…\(b.commitment.lastBlock), \(b.commitment.data.count) bytes (L1 tx \(c.l1TxHash.hex))")
+            logger.info("batch \(c.batchIndex): blocks \(b.commitment.firstBlock)…\(b.commitment.lastBlock), \(b.commitment.data.count) bytes (L1 tx \(c.l1TxHash.hex))")
         }
         // A previous export may hold batches that L1 has since reverted: drop them.
         for stale in try archive.indices() where stale >= UInt64(source.commits.count) {
             try FileManager.default.removeItem(atPath: archive.path(BatchArchive.fileName(stale)))
-            log("batch \(stale): no longer live on L1, removed")
+            logger.info("batch \(stale): no longer live on L1, removed")
         }
         let inbox = try await source.inbox()
         try archive.writeInbox(inbox)
         s.inboxMessages = inbox.count
         try archive.writeIndex(try archive.index(source: "l1", deployment: deployment.json))
-        log("exported \(s.written.count) batches, kept \(s.skipped.count), \(inbox.count) inbox messages")
+        logger.info("exported \(s.written.count) batches, kept \(s.skipped.count), \(inbox.count) inbox messages")
         return s
     }
 
@@ -76,7 +78,7 @@ public struct ArchiveExporter {
             if let c {
                 try archive.write(ArchivedBatch(commitment: c))
                 s.written.append(index)
-                log("batch \(index): blocks \(c.firstBlock)…\(c.lastBlock), \(c.data.count) bytes")
+                logger.info("batch \(index): blocks \(c.firstBlock)…\(c.lastBlock), \(c.data.count) bytes")
             }
             index += 1
         }
@@ -87,7 +89,7 @@ public struct ArchiveExporter {
         try archive.writeInbox(inbox)
         s.inboxMessages = inbox.count
         try archive.writeIndex(try archive.index(source: "db", deployment: nil))
-        log("exported \(s.written.count) batches, kept \(s.skipped.count), \(inbox.count) inbox messages")
+        logger.info("exported \(s.written.count) batches, kept \(s.skipped.count), \(inbox.count) inbox messages")
         return s
     }
 }

@@ -1,6 +1,7 @@
 import Bridge
 import Core
 import Foundation
+import Logging
 import Sequencer
 
 /// `emeth exit`: a user takes their money out of a rollup whose sequencer went silent, from L1
@@ -16,10 +17,10 @@ public struct EscapeExit {
     /// Sends the L1 transactions; nil for a dry run.
     public let sender: L1Sender?
     /// Where exit's messages go (progress, what is paid).
-    public var log: @Sendable (String) -> Void
+    public var logger: Logger
 
-    public init(rollup: RollupContract, genesis: Genesis, fromBlock: UInt64, sender: L1Sender?, log: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.rollup = rollup; self.genesis = genesis; self.fromBlock = fromBlock; self.sender = sender; self.log = log
+    public init(rollup: RollupContract, genesis: Genesis, fromBlock: UInt64, sender: L1Sender?, logger: Logger = .discarding) {
+        self.rollup = rollup; self.genesis = genesis; self.fromBlock = fromBlock; self.sender = sender; self.logger = logger
     }
 
     /// One payout to the account.
@@ -86,13 +87,13 @@ public struct EscapeExit {
             guard now >= at else { throw Failure.notActivatable(at: at, now: now) }
             if let sender {
                 try await send(sender, RollupContract.activateEscape.encodeCall([]), what: "activateEscape")
-                log("escape mode activated")
+                logger.info("escape mode activated")
                 out.activated = true
             } else {
-                log("would activate escape mode (activatable since L1 time \(at))")
+                logger.info("would activate escape mode (activatable since L1 time \(at))")
             }
         } else {
-            log("escape mode is active")
+            logger.info("escape mode is active")
         }
         // 2. The escape state: replay every live batch up to the newest.
         let count = try await rollup.batchCount()
@@ -117,16 +118,16 @@ public struct EscapeExit {
             }
             let last = try await source.batch(escapeBatch)
             let c = last.commitment
-            log("replayed \(r.report.batches) batches, \(r.report.blocks) blocks; escape state: batch \(escapeBatch), state root \(c.stateRoot)")
+            logger.info("replayed \(r.report.batches) batches, \(r.report.blocks) blocks; escape state: batch \(escapeBatch), state root \(c.stateRoot)")
             cursor = try await rollup.batch(escapeBatch).inboxCursor
             // 3. The escape root.
             if try await rollup.escapeRoot().bytes.allSatisfy({ $0 == 0 }) {
                 if let sender {
                     try await send(sender, RollupContract.proveEscapeRoot.encodeCall([.fixedBytes(c.stateRoot.bytes), .fixedBytes(c.lastBlockHash.bytes), .fixedBytes(last.dataHash.bytes)]), what: "proveEscapeRoot")
-                    log("escape root proven: batch \(escapeBatch)")
+                    logger.info("escape root proven: batch \(escapeBatch)")
                     out.provedRoot = true
                 } else {
-                    log("would prove the escape root of batch \(escapeBatch)")
+                    logger.info("would prove the escape root of batch \(escapeBatch)")
                 }
             }
         }
@@ -138,18 +139,18 @@ public struct EscapeExit {
             if !plan.alreadyTaken.isEmpty { throw Failure.alreadyTaken(account, plan.alreadyTaken) }
             throw Failure.nothingToTake(account)
         }
-        for item in plan.items { log("  \(item.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(item.label): \(Amount.format(item.amount))") }
-        if plan.held > .zero { log("  less \(Amount.format(plan.held)) already paid on L1 by claims") }
+        for item in plan.items { logger.info("  \(item.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(item.label): \(Amount.format(item.amount))") }
+        if plan.held > .zero { logger.info("  less \(Amount.format(plan.held)) already paid on L1 by claims") }
         guard let sender else {
-            log("would pay \(Amount.format(plan.net)) (\(plan.net) base units) to \(account.checksummed) in \(plan.items.count) L1 transactions")
+            logger.info("would pay \(Amount.format(plan.net)) (\(plan.net) base units) to \(account.checksummed) in \(plan.items.count) L1 transactions")
             return out
         }
         for item in plan.items {
             let receipt = try await send(sender, item.call, what: "\(item.kind.rawValue) escape (\(item.label))")
-            log("sent \(item.label): L1 tx \(receipt.transactionHash.hex)")
+            logger.info("sent \(item.label): L1 tx \(receipt.transactionHash.hex)")
         }
         out.paid = plan.net
-        log("paid \(Amount.format(plan.net)) (\(plan.net) base units) to \(account.checksummed)")
+        logger.info("paid \(Amount.format(plan.net)) (\(plan.net) base units) to \(account.checksummed)")
         return out
     }
 

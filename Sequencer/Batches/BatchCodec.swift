@@ -1,6 +1,6 @@
 import Core
 
-/// The L1 batch data format (docs/PROTOCOL.md §7, pinned at the interface; docs/PROTOCOL.md §6):
+/// The L1 batch data format (docs/PROTOCOL.md §7, a pinned interface):
 ///
 ///     data    = 0x01 ‖ zstd(RLP([firstBlock, [block, …]]))
 ///     block   = [parentHash, timestamp, txRoot, stateRoot, settlementRoot, inboxCursor,

@@ -16,6 +16,11 @@ public struct Ticket: Hashable, Sendable {
     public let credit: UInt256
     public let blockNumber: UInt64
     public let signature: Bytes
+
+    /// Public so a client reads a ticket back (`emeth_getTicket`) as the type the Signer issues.
+    public init(account: Address, credit: UInt256, blockNumber: UInt64, signature: Bytes) {
+        self.account = account; self.credit = credit; self.blockNumber = blockNumber; self.signature = signature
+    }
 }
 
 /// A block as sealed: header, the Signer's signature over its hash, what it applied, and the

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Named crash points for the kill -9 tests: `EMETH_FAULT=point:n` makes the n-th arrival at
@@ -9,7 +10,7 @@ import Foundation
 public struct Faults: Sendable {
     public let point: String?
     public let count: Int
-    private let hits = HitCounter()
+    private let hits = LockedValue(0)
 
     public init(spec: String? = nil) {
         guard let spec, let colon = spec.lastIndex(of: ":"), let n = Int(spec[spec.index(after: colon)...]) else {
@@ -21,13 +22,7 @@ public struct Faults: Sendable {
     public static var fromEnvironment: Faults { Faults(spec: ProcessInfo.processInfo.environment["EMETH_FAULT"]) }
 
     public func hit(_ name: String) {
-        guard name == point, hits.increment() >= count else { return }
+        guard name == point, hits.withLock({ n -> Int in n += 1; return n }) >= count else { return }
         kill(getpid(), SIGKILL)
     }
-}
-
-private final class HitCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n = 0
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
 }

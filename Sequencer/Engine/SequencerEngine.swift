@@ -3,7 +3,7 @@ import Core
 /// The sequencer's core loop without any I/O of its own: transactions are admitted into the
 /// mempool, inbox messages queued, and `seal` turns what is pending into a durable block.
 /// The HTTP API, the clock and the L1 watcher drive it from outside.
-public final class SequencerEngine: @unchecked Sendable {
+public final class SequencerEngine {
     public let store: ChainStore
     public let producer: BlockProducer
     public let admission: L2Admission

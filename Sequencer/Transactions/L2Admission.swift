@@ -29,19 +29,8 @@ public struct L2Admission: Sendable {
         parallelMap(envs) { e throws(L2TxError) in try authenticate(e) }
     }
 
-    /// Parses wire-form JSON and authenticates, all on all cores: parsing is a third of the
-    /// per-transaction cost, so it belongs in the parallel part with recovery.
-    public func admit(wire: [Bytes]) -> [Result<L2Transaction, L2TxError>] {
-        parallelMap(wire) { text throws(L2TxError) in
-            let json: JSONValue
-            do { json = try JSONValue.parse(Data(text)) } catch let e as JSONParseError { throw .invalidField("transaction", e.description) } catch {
-                throw .invalidField("transaction", "\(error)")
-            }
-            return try authenticate(try L2Envelope.parse(json))
-        }
-    }
-
-    func parallelMap<T: Sendable>(_ items: [T], _ body: @Sendable (T) throws(L2TxError) -> L2Transaction) -> [Result<L2Transaction, L2TxError>] {
+    /// `body` over `items` on all cores; results keep the input order.
+    public func parallelMap<T: Sendable>(_ items: [T], _ body: @Sendable (T) throws(L2TxError) -> L2Transaction) -> [Result<L2Transaction, L2TxError>] {
         let n = items.count
         guard n > 1 else { return items.map { e in Result { () throws(L2TxError) in try body(e) } } }
         let chunks = min(n, max(1, System.cores * 4))

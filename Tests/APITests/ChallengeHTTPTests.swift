@@ -5,7 +5,7 @@ import Sequencer
 import Testing
 
 /// A bridge whose poster halted at a challenged batch (or runs normally).
-final class HaltedBatches: BatchStatusProvider, @unchecked Sendable {
+final class HaltedBatches: BatchStatusProvider, Sendable {
     let challenged: UInt64?
     init(challenged: UInt64?) { self.challenged = challenged }
     func batch(containing block: UInt64) -> BatchStatus? { nil }

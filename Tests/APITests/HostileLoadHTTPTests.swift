@@ -5,7 +5,7 @@ import Sequencer
 import Testing
 
 /// A bridge with a fixed backlog of unposted batch data (and, optionally, an unpostable block).
-final class BacklogBatches: BatchStatusProvider, @unchecked Sendable {
+final class BacklogBatches: BatchStatusProvider, Sendable {
     let backlog: UInt64
     let alarm: (block: UInt64, reason: String)?
     init(backlog: UInt64, alarm: (block: UInt64, reason: String)? = nil) { self.backlog = backlog; self.alarm = alarm }

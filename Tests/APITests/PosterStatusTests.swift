@@ -1,7 +1,7 @@
 import Core
 import Testing
-@testable import API
 @testable import Bridge
+@testable import Node
 
 /// What receipts and /metrics learn from the batch poster: only batches L1 holds count, block
 /// lookups find the right batch, and a round that re-reads only the open batches keeps the

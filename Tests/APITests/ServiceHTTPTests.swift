@@ -6,14 +6,13 @@ import Testing
 
 /// A fixed list of batches standing in for the bridge's answers (the real provider is the
 /// bridge service; here the test decides which blocks are committed and final).
-final class FixedBatches: BatchStatusProvider, @unchecked Sendable {
-    private let lock = NSLock()
-    private var list: [BatchStatus] = []
+final class FixedBatches: BatchStatusProvider, Sendable {
+    private let list = LockedValue<[BatchStatus]>([])
 
-    func set(_ batches: [BatchStatus]) { lock.withLock { list = batches } }
-    func batch(containing block: UInt64) -> BatchStatus? { lock.withLock { list.first { $0.contains(block) } } }
-    func batch(index: UInt64) -> BatchStatus? { lock.withLock { list.first { $0.index == index } } }
-    var latestFinal: BatchStatus? { lock.withLock { list.last { $0.final } } }
+    func set(_ batches: [BatchStatus]) { list.set(batches) }
+    func batch(containing block: UInt64) -> BatchStatus? { list.value.first { $0.contains(block) } }
+    func batch(index: UInt64) -> BatchStatus? { list.value.first { $0.index == index } }
+    var latestFinal: BatchStatus? { list.value.last { $0.final } }
     var backlogBytes: UInt64? { 1_234 }
 }
 

@@ -39,7 +39,7 @@ import Testing
         #expect(try SignedTransaction.decode(raw: signed.raw).sender() == key.address)
 
         // Replaying it is refused by the node with its own message, surfaced verbatim.
-        await #expect(throws: RPCError.self) { _ = try await eth.sendRawTransaction(signed.raw) }
+        await #expect(throws: JSONRPCClientError.self) { _ = try await eth.sendRawTransaction(signed.raw) }
 
         // A transaction signed for another chain never reaches a block.
         var foreign = tx
@@ -61,7 +61,7 @@ import Testing
 
         // Nothing listens any more: a transport error after the configured attempts.
         let dead = JSONRPCClient(url: devnet.url, timeout: 2, maxAttempts: 2)
-        await #expect(throws: RPCError.self) { _ = try await dead.call("eth_chainId") }
+        await #expect(throws: JSONRPCClientError.self) { _ = try await dead.call("eth_chainId") }
         do { _ = try await dead.call("eth_chainId") } catch {
             guard case .transport(let m) = error else { Issue.record("expected a transport error, got \(error)"); return }
             #expect(m.contains("after 2 attempts"))

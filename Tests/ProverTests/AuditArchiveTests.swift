@@ -16,12 +16,12 @@ import Testing
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let archive = try BatchArchive(directory: dir)
-        var lines: [String] = []
-        let first = try ArchiveExporter(archive: archive, log: { lines.append($0) }).exportFromStore(c.store, blocksPerBatch: 3)
+        let lines = LogLines()
+        let first = try ArchiveExporter(archive: archive, logger: lines.logger).exportFromStore(c.store, blocksPerBatch: 3)
         #expect(first.written == [0, 1, 2] && first.skipped == [] && first.inboxMessages == 5)
         #expect(try archive.indices() == [0, 1, 2])
         #expect(try archive.read(2).commitment.firstBlock == 7 && archive.read(2).commitment.lastBlock == 8)
-        #expect(lines.first == "batch 0: blocks 1…3, \(try archive.read(0).commitment.data.count) bytes")
+        #expect(lines.all.first == "batch 0: blocks 1…3, \(try archive.read(0).commitment.data.count) bytes")
         let index = try archive.readIndex()
         #expect(index.source == "db" && index.lastBatch == 2 && index.inboxMessages == 5)
         #expect(index.batches.map(\.file) == ["batch-00000000.json", "batch-00000001.json", "batch-00000002.json"])

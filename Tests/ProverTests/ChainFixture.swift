@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Sequencer
+import Workloads
 
 /// A real chain on a temporary RocksDB, sealed by `SequencerEngine` from the deterministic
 /// `Workload` (8 users: deposits in block 1, then Withdraw / RegisterJob / CancelJob), with a

@@ -12,13 +12,6 @@ import Testing
     typealias F = BridgeFixture
     static let escapeDelay: UInt64 = 120
 
-    final class Lines: @unchecked Sendable {
-        private let lock = NSLock()
-        private var all: [String] = []
-        func add(_ s: String) { lock.lock(); all.append(s); lock.unlock() }
-        var text: String { lock.lock(); defer { lock.unlock() }; return all.joined(separator: "\n") }
-    }
-
     func jobID(_ n: Int, _ i: Int) throws -> JobID { try JobID(bytes: Array(Keccak.hash256(Array("job-\(n)-\(i)".utf8)).prefix(16))) }
 
     /// What `u` is owed in the sequencer's own final state (not the replay's), before netting.
@@ -74,13 +67,13 @@ import Testing
         #expect(try e.store.job(try jobID(1, 0)).map { $0.escrow > .zero && $0.nodeDeposit > .zero } == true)
         f.closeEngine()
 
-        func exit(_ k: PrivateKey, dryRun: Bool, _ lines: Lines) -> EscapeExit {
-            EscapeExit(rollup: f.rollup, genesis: f.genesis, fromBlock: f.deployment.block, sender: dryRun ? nil : f.l1(k), log: { lines.add($0) })
+        func exit(_ k: PrivateKey, dryRun: Bool, _ lines: LogLines) -> EscapeExit {
+            EscapeExit(rollup: f.rollup, genesis: f.genesis, fromBlock: f.deployment.block, sender: dryRun ? nil : f.l1(k), logger: lines.logger)
         }
         // Too early: a clear error with the time it becomes possible.
         let at = try await f.rollup.escapeActivatableAt()
-        await #expect(throws: EscapeExit.Failure.self) { try await exit(a, dryRun: false, Lines()).run(account: a.address) }
-        do { _ = try await exit(a, dryRun: false, Lines()).run(account: a.address) } catch let err as EscapeExit.Failure {
+        await #expect(throws: EscapeExit.Failure.self) { try await exit(a, dryRun: false, LogLines()).run(account: a.address) }
+        do { _ = try await exit(a, dryRun: false, LogLines()).run(account: a.address) } catch let err as EscapeExit.Failure {
             guard case .notActivatable(let when, _) = err else { Issue.record("wrong failure \(err)"); return }
             #expect(when == at && err.description.contains("can be activated from L1 time \(at)"))
         }
@@ -104,7 +97,7 @@ import Testing
         let token = f.deployment.token
         let before = (try await f.rollup.tokenBalance(a.address, token: token), try await f.rollup.tokenBalance(b.address, token: token))
         let beforeC = try await f.rollup.tokenBalance(c.address, token: token)
-        let dry = Lines()
+        let dry = LogLines()
         let planned = try await exit(a, dryRun: true, dry).run(account: a.address)
         #expect(planned.plan.net == owedA)
         #expect(planned.plan.items.map(\.kind) == [.account, .job, .job, .deposit])   // job 2-0 is SUBMITTED, 1-0 PROCESSING
@@ -115,12 +108,12 @@ import Testing
         #expect(try await f.rollup.tokenBalance(a.address, token: token) == before.0)
 
         // a exits: activation, root, payouts.
-        let runA = try await exit(a, dryRun: false, Lines()).run(account: a.address)
+        let runA = try await exit(a, dryRun: false, LogLines()).run(account: a.address)
         #expect(runA.activated && runA.provedRoot)
         #expect(try await f.rollup.tokenBalance(a.address, token: token) - before.0 == owedA)
         // b exits after: escape mode and root are already there. b's node deposit in a's
         // PROCESSING job was paid by a's escapeJob (it pays both parties); b takes the rest.
-        let runB = try await exit(b, dryRun: false, Lines()).run(account: b.address)
+        let runB = try await exit(b, dryRun: false, LogLines()).run(account: b.address)
         #expect(!runB.activated && !runB.provedRoot)
         let processing = try jobID(1, 0)
         #expect(runB.plan.items.map(\.kind) == [.account, .job] && runB.plan.alreadyTaken == ["job \(processing) escaped"])
@@ -131,7 +124,7 @@ import Testing
         #expect(try await f.rollup.tokenBalance(c.address, token: token) - beforeC == owedC)
         // Again: already taken.
         do {
-            _ = try await exit(a, dryRun: false, Lines()).run(account: a.address)
+            _ = try await exit(a, dryRun: false, LogLines()).run(account: a.address)
             Issue.record("a second exit succeeded")
         } catch let err as EscapeExit.Failure {
             guard case .alreadyTaken = err else { Issue.record("wrong failure \(err)"); return }
@@ -139,7 +132,7 @@ import Testing
         }
         // An account the chain never touched has nothing to take.
         do {
-            _ = try await exit(f.verifier, dryRun: true, Lines()).run(account: f.verifier.address)
+            _ = try await exit(f.verifier, dryRun: true, LogLines()).run(account: f.verifier.address)
             Issue.record("an untouched account had something to take")
         } catch let err as EscapeExit.Failure {
             #expect(err == .nothingToTake(f.verifier.address) && err.description.hasPrefix("nothing to take for \(f.verifier.address.checksummed)"))

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Testing
 @testable import Sequencer
+import Workloads
 
 /// The chain on a real RocksDB in a temporary directory.
 @Suite struct ChainStoreTests {

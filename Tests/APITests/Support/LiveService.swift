@@ -1,26 +1,34 @@
 import API
 import Core
 import Foundation
+import Node
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 import Sequencer
 
-/// A real `SequencerService` on a temporary RocksDB directory, serving HTTP on an ephemeral
+/// A real `SequencerNode` on a temporary RocksDB directory, serving HTTP on an ephemeral
 /// loopback port, and a small JSON-RPC client that talks to it over real sockets.
-final class LiveService: @unchecked Sendable {
+final class LiveService: Sendable {
     let dir: String
-    let service: SequencerService
+    let service: SequencerNode
     let port: Int
     private let task: Task<Void, Error>
-    private var inboxIndex: UInt64 = 0
+    private let inboxIndex = LockedValue<UInt64>(0)
 
     static func start(policy: SealPolicy = SealPolicy(maxTxs: 500, blockTimeMs: 30), limits: RPCLimits = RPCLimits(),
                       batches: (any BatchStatusProvider)? = nil, dir: String = TestChain.tempDir()) async throws -> LiveService {
         let store = try ChainStore(path: dir, genesis: TestChain.genesis)
         let engine = SequencerEngine(store: store, signerKey: TestChain.signerKey, policy: policy)
-        let service = SequencerService(engine: engine, config: ServiceConfig(port: 0, limits: limits, sealIntervalMs: 10),
-                                       batches: batches, extras: ChainInfoExtras(token: try Address("0x" + String(repeating: "ab", count: 20))))
+        var config = NodeConfig()
+        config.listen = "127.0.0.1:0"
+        config.maxBodyBytes = limits.maxBodyBytes
+        config.maxBatch = limits.maxBatch
+        config.sendRate = Int(limits.sendPerSecond)
+        config.sendBurst = limits.sendBurst
+        config.sealIntervalMs = 10
+        let service = SequencerNode(engine: engine, config: config, batches: batches,
+                                    extras: ChainInfoExtras(token: try Address("0x" + String(repeating: "ab", count: 20))))
         let (portStream, portSink) = AsyncStream.makeStream(of: Int.self)
         let task = Task { try await service.run { port in portSink.yield(port) } }
         var port = 0
@@ -39,7 +47,7 @@ final class LiveService: @unchecked Sendable {
         try await s.stop()
     }
 
-    private init(dir: String, service: SequencerService, port: Int, task: Task<Void, Error>) {
+    private init(dir: String, service: SequencerNode, port: Int, task: Task<Void, Error>) {
         self.dir = dir; self.service = service; self.port = port; self.task = task
     }
 
@@ -52,8 +60,11 @@ final class LiveService: @unchecked Sendable {
 
     /// An L1 deposit, as the bridge's inbox watcher would queue it.
     func deposit(_ a: Address, _ amount: UInt256) throws {
-        try service.engine.enqueue(InboxMessage(index: inboxIndex, kind: .deposit, account: a, amount: amount, l1Block: 7))
-        inboxIndex += 1
+        let index = inboxIndex.withLock { i -> UInt64 in
+            defer { i += 1 }
+            return i
+        }
+        try service.engine.enqueue(InboxMessage(index: index, kind: .deposit, account: a, amount: amount, l1Block: 7))
     }
 
     // MARK: HTTP

@@ -1,4 +1,6 @@
+import API
 import Core
+import Dispatch
 import Foundation
 import Sequencer
 
@@ -8,12 +10,24 @@ import Sequencer
 /// admission, sealing and reads. Signature recovery — the expensive part of admission — is
 /// pure and runs *before* taking the lock (`admission` is a value copied out), so ingest stays
 /// parallel across request handlers. A failed seal (storage error) stops the engine for good:
-/// it refuses further work and `/health` reports it, because continuing on a store whose
-/// last write failed could acknowledge transactions that are not durable.
-public final class EngineHandle: @unchecked Sendable {
-    private let lock = NSLock()
-    private let engine: SequencerEngine
-    private var failure: String?
+/// it refuses further work (`Stopped`) and `/health` reports it, because continuing on a store
+/// whose last write failed could acknowledge transactions that are not durable.
+///
+/// The engine is handed over at `init` (`sending`): from then on the lock is the only way to
+/// it, which the compiler checks.
+public final class EngineHandle: Sendable {
+    /// Why the handle refuses work: the engine stopped (a failed seal) or the node shut down.
+    public struct Stopped: Error, Equatable, CustomStringConvertible {
+        public let reason: String
+        public var description: String { "sequencer stopped: \(reason)" }
+    }
+
+    private struct Guarded {
+        let engine: SequencerEngine
+        var failure: String?
+    }
+
+    private let guarded: LockedValue<Guarded>
     public let admission: L2Admission
     /// For lock-free reads of what never changes once written: blocks at or below a head
     /// read under the lock, the transaction index, tickets and records (RocksDB reads are
@@ -26,29 +40,30 @@ public final class EngineHandle: @unchecked Sendable {
     /// Milliseconds since 1970 (injectable so tests can control block time).
     public let clock: @Sendable () -> UInt64
 
-    public init(engine: SequencerEngine, metrics: APIMetrics = APIMetrics(),
+    public init(engine: sending SequencerEngine, metrics: APIMetrics = APIMetrics(),
                 clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1_000) }) {
-        self.engine = engine
         self.admission = engine.admission
         self.store = engine.store
         self.genesis = engine.store.genesis
         self.signer = engine.producer.signer.address
         self.metrics = metrics
         self.clock = clock
+        self.guarded = LockedValue(Guarded(engine: engine))
     }
 
     /// Why the engine stopped, or nil while it runs.
-    public var stoppedReason: String? { lock.withLock { failure } }
+    public var stoppedReason: String? { guarded.withLock { $0.failure } }
 
-    /// Runs `body` on the engine under the lock; refuses once the engine has stopped.
-    public func withEngine<T>(_ body: (SequencerEngine) throws -> T) throws -> T {
-        try lock.withLock {
-            if let failure { throw RPCError(code: RPCError.notReadyCode, message: "sequencer stopped: \(failure)") }
-            return try body(engine)
+    /// Runs `body` on the engine under the lock; throws `Stopped` once the engine has stopped.
+    public func withEngine<T: Sendable>(_ body: (SequencerEngine) throws -> T) throws -> T {
+        try guarded.withLock { g in
+            if let failure = g.failure { throw Stopped(reason: failure) }
+            return try body(g.engine)
         }
     }
 
-    /// Queues an authenticated transaction. Throws `Mempool.Refusal` when the pool refuses it.
+    /// Queues an authenticated transaction. Throws `Mempool.Refusal` or `AdmissionRefusal`
+    /// when the engine refuses it.
     public func add(_ tx: L2Transaction, bytes: Int) throws {
         let now = clock()
         try withEngine { e in
@@ -57,7 +72,7 @@ public final class EngineHandle: @unchecked Sendable {
         }
     }
 
-    /// Queues an L1 inbox message (what the bridge's inbox watcher calls).
+    /// Queues an L1 inbox message (what the inbox feed calls).
     public func enqueue(_ message: InboxMessage) throws {
         let now = clock()
         try withEngine { e in
@@ -80,9 +95,9 @@ public final class EngineHandle: @unchecked Sendable {
 
     /// Closes the store once the service has stopped: later calls are refused as stopped.
     public func close() {
-        lock.withLock {
-            if failure == nil { failure = "the service has shut down" }
-            engine.store.db.close()
+        guarded.withLock { g in
+            if g.failure == nil { g.failure = "the service has shut down" }
+            g.engine.store.db.close()
         }
     }
 
@@ -91,19 +106,19 @@ public final class EngineHandle: @unchecked Sendable {
     /// only then are its transactions acknowledged as sequenced.
     private func seal(_ begin: (SequencerEngine, UInt64) throws -> SequencerEngine.SealInProgress?) -> SealedBlock? {
         let start = DispatchTime.now().uptimeNanoseconds
-        let prepared: SequencerEngine.SealInProgress? = lock.withLock {
-            guard failure == nil else { return nil }
-            do { return try begin(engine, clock()) } catch {
-                failure = "sealing failed: \(error)"
+        let prepared: SequencerEngine.SealInProgress? = guarded.withLock { g in
+            guard g.failure == nil else { return nil }
+            do { return try begin(g.engine, clock()) } catch {
+                g.failure = "sealing failed: \(error)"
                 return nil
             }
         }
         guard let prepared else { return nil }
-        do { try engine.store.write(prepared.batch) } catch {
-            lock.withLock { failure = "sealing failed: \(error)" }
+        do { try store.write(prepared.batch) } catch {
+            guarded.withLock { $0.failure = "sealing failed: \(error)" }
             return nil
         }
-        let block = lock.withLock { engine.endSeal(prepared) }
+        let block = guarded.withLock { $0.engine.endSeal(prepared) }
         metrics.blockSealed(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, txs: block.transactions.count)
         return block
     }

@@ -19,8 +19,8 @@ public struct BatchStatus: Sendable, Equatable {
 }
 
 /// What the API needs to know from the bridge (which posts batches and watches finality).
-/// The API owns this small interface so it does not depend on the bridge's internals; the
-/// bridge service implements it. Without a provider, receipts stop at "sequenced" and
+/// The API owns this small interface so it does not depend on the bridge; the `Node`
+/// target's `PosterStatus` implements it. Without a provider, receipts stop at "sequenced" and
 /// settlement proofs are unavailable. Implementations are called from request handlers on
 /// any thread and must be cheap (answer from memory).
 public protocol BatchStatusProvider: Sendable {

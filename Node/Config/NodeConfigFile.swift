@@ -1,49 +1,13 @@
-import API
-import ArgumentParser
 import Core
 import Foundation
 import Sequencer
 import TOMLKit
 
-struct SequencerConfig: Equatable {
-    var dataDir = "data"
-    var genesis = "genesis.json"
-    var listen = "127.0.0.1:8547"
-    var logFormat = "text"
-    var logLevel = "info"
-    var signerKeystore: String?
-    var sealPolicy = SealPolicy()
-    var maxBodyBytes = 1 << 20
-    var maxBatch = 100
-    var sendRate = 200
-    var sendBurst = 1_000
-    var token: Address?
-    var l1 = L1Section()
-    var bridge = BridgeSection()
-
-    /// `[l1]`: where L1 is. With an endpoint and a deployment file the sequencer follows the
-    /// L1 inbox (deposits, cancels) after `confirmations` confirmations.
-    struct L1Section: Equatable {
-        var rpcURL = ""
-        var confirmations: Int = 12
-    }
-
-    /// `[bridge]`: the deployment, and the batch poster when it runs in this process.
-    struct BridgeSection: Equatable {
-        var enabled = false
-        var deployment = "deployment.json"
-        var dataDir = ""
-        var sequencerKeystore: String?
-        var confirmations: Int = 3
-        var minBytes: Int = 6_000
-        var maxAgeMs: Int = 60_000
-        var maxBlocks: Int = 1_000
-        var bumpAfterS: Int = 36
-        var maxFeeGwei: Int = 500
-        var maxBacklogBytes: Int = 4 << 20
-    }
-
-    static func template(signerKeystore: String?) -> String {
+/// emeth.toml: its template, and reading it into a `NodeConfig`.
+extension NodeConfig {
+    /// The commented emeth.toml `emeth sequencer init` writes: every setting at its default,
+    /// the Signer's keystore and the deployment file (absolute) filled in when known.
+    public static func template(signerKeystore: String?, deployment: String? = nil) -> String {
         """
         # EMETH sequencer configuration (emeth sequencer run). Every setting can also be given
         # as a flag of the same name (e.g. --block-time-ms 500), which wins over this file.
@@ -82,7 +46,7 @@ struct SequencerConfig: Equatable {
         confirmations = 12             # L1 confirmations before an inbox message is applied
 
         [bridge]
-        deployment = "deployment.json" # written by `emeth deploy`
+        deployment = "\(deployment ?? "deployment.json")" # written by `emeth deploy`
         # Post batches from this process. Or leave false and run `emeth bridge run` beside it.
         # The L1 key that commits batches (the deployment's sequencer): a keystore file, or
         # leave empty and set EMETH_SEQUENCER_PRIVATE_KEY.
@@ -101,14 +65,14 @@ struct SequencerConfig: Equatable {
     }
 
     /// Reads `explicit`, or emeth.toml when it exists, or nothing (defaults).
-    static func load(explicit: String?) throws -> SequencerConfig {
+    public static func load(explicit: String?) throws -> NodeConfig {
         let path = explicit ?? "emeth.toml"
         guard FileManager.default.fileExists(atPath: path) else {
-            if explicit != nil { throw CLIError("config file \(path) does not exist") }
-            return SequencerConfig()
+            if explicit != nil { throw NodeError("config file \(path) does not exist") }
+            return NodeConfig()
         }
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw CLIError("cannot read \(path): \(error)") }
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw NodeError("cannot read \(path): \(error)") }
         var c = try parse(text, file: path)
         let base = (path as NSString).deletingLastPathComponent
         c.dataDir = resolve(c.dataDir, base)
@@ -124,10 +88,10 @@ struct SequencerConfig: Equatable {
         p.hasPrefix("/") || base.isEmpty ? p : (base as NSString).appendingPathComponent(p)
     }
 
-    static func parse(_ text: String, file: String) throws -> SequencerConfig {
+    public static func parse(_ text: String, file: String) throws -> NodeConfig {
         let root: TOMLTable
-        do { root = try TOMLTable(string: text) } catch { throw CLIError("\(file): invalid TOML: \(error)") }
-        var c = SequencerConfig()
+        do { root = try TOMLTable(string: text) } catch { throw NodeError("\(file): invalid TOML: \(error)") }
+        var c = NodeConfig()
         let sections: [String: [String]] = [
             "sequencer": ["data_dir", "genesis", "listen", "log_format", "log_level"], "signer": ["keystore"],
             "sealing": ["max_txs", "max_bytes", "block_time_ms", "heartbeat_ms"], "api": ["max_body_bytes", "max_batch", "send_rate", "send_burst", "token"],
@@ -136,18 +100,18 @@ struct SequencerConfig: Equatable {
                        "max_blocks", "bump_after_s", "max_fee_gwei", "max_backlog_bytes"],
         ]
         for name in root.keys {
-            guard let keys = sections[name] else { throw CLIError("\(file): unknown section [\(name)]") }
-            guard let table = root[name]?.table else { throw CLIError("\(file): \(name) must be a [section]") }
-            for k in table.keys where !keys.contains(k) { throw CLIError("\(file): unknown key \(k) in [\(name)]") }
+            guard let keys = sections[name] else { throw NodeError("\(file): unknown section [\(name)]") }
+            guard let table = root[name]?.table else { throw NodeError("\(file): \(name) must be a [section]") }
+            for k in table.keys where !keys.contains(k) { throw NodeError("\(file): unknown key \(k) in [\(name)]") }
         }
         func string(_ s: String, _ k: String) throws -> String? {
             guard let v = root[s]?.table?[k] else { return nil }
-            guard let str = v.string else { throw CLIError("\(file): [\(s)] \(k) must be a string") }
+            guard let str = v.string else { throw NodeError("\(file): [\(s)] \(k) must be a string") }
             return str
         }
         func int(_ s: String, _ k: String) throws -> Int? {
             guard let v = root[s]?.table?[k] else { return nil }
-            guard let n = v.int, n >= 0 else { throw CLIError("\(file): [\(s)] \(k) must be a non-negative integer") }
+            guard let n = v.int, n >= 0 else { throw NodeError("\(file): [\(s)] \(k) must be a non-negative integer") }
             return n
         }
         if let v = try string("sequencer", "data_dir") { c.dataDir = v }
@@ -165,12 +129,12 @@ struct SequencerConfig: Equatable {
         if let v = try int("api", "send_rate") { c.sendRate = v }
         if let v = try int("api", "send_burst") { c.sendBurst = v }
         if let v = try string("api", "token"), !v.isEmpty {
-            do { c.token = try Address(v) } catch { throw CLIError("\(file): [api] token: \(error)") }
+            do { c.token = try Address(v) } catch { throw NodeError("\(file): [api] token: \(error)") }
         }
         if let v = try string("l1", "rpc_url") { c.l1.rpcURL = v }
         if let v = try int("l1", "confirmations") { c.l1.confirmations = v }
         if let v = root["bridge"]?.table?["enabled"] {
-            guard let b = v.bool else { throw CLIError("\(file): [bridge] enabled must be true or false") }
+            guard let b = v.bool else { throw NodeError("\(file): [bridge] enabled must be true or false") }
             c.bridge.enabled = b
         }
         if let v = try string("bridge", "deployment") { c.bridge.deployment = v }
@@ -184,60 +148,5 @@ struct SequencerConfig: Equatable {
         if let v = try int("bridge", "max_fee_gwei") { c.bridge.maxFeeGwei = v }
         if let v = try int("bridge", "max_backlog_bytes") { c.bridge.maxBacklogBytes = v }
         return c
-    }
-
-    mutating func override(with f: SequencerRun) {
-        if let v = f.data { dataDir = v }
-        if let v = f.listen { listen = v }
-        if let v = f.genesis { genesis = v }
-        if let v = f.signerKeystore { signerKeystore = v }
-        if let v = f.maxTxs { sealPolicy.maxTxs = v }
-        if let v = f.maxBytes { sealPolicy.maxBytes = v }
-        if let v = f.blockTimeMs { sealPolicy.blockTimeMs = v }
-        if let v = f.heartbeatMs { sealPolicy.heartbeatMs = v }
-        if let v = f.maxBodyBytes { maxBodyBytes = v }
-        if let v = f.maxBatch { maxBatch = v }
-        if let v = f.sendRate { sendRate = v }
-        if let v = f.sendBurst { sendBurst = v }
-        if let v = f.logFormat { logFormat = v }
-        if let v = f.logLevel { logLevel = v }
-        if let v = f.l1Rpc { l1.rpcURL = v }
-        if let v = f.deployment { bridge.deployment = v }
-        if f.bridge { bridge.enabled = true }
-        if let v = f.l1Confirmations { l1.confirmations = v }
-        if let v = f.sequencerKeystore { bridge.sequencerKeystore = v }
-        if let v = f.bridgeData { bridge.dataDir = v }
-        if let v = f.bridgeConfirmations { bridge.confirmations = v }
-        if let v = f.minBytes { bridge.minBytes = v }
-        if let v = f.maxAgeMs { bridge.maxAgeMs = v }
-        if let v = f.maxBlocks { bridge.maxBlocks = v }
-        if let v = f.bumpAfterS { bridge.bumpAfterS = v }
-        if let v = f.maxFeeGwei { bridge.maxFeeGwei = v }
-        if let v = f.maxBacklogBytes { bridge.maxBacklogBytes = v }
-    }
-
-    var rpcLimits: RPCLimits {
-        RPCLimits(maxBodyBytes: maxBodyBytes, maxBatch: maxBatch, sendPerSecond: Double(sendRate), sendBurst: max(sendBurst, sendRate))
-    }
-
-    func validate() throws {
-        guard sealPolicy.maxTxs >= 1, sealPolicy.maxBytes >= 1 else { throw CLIError("max_txs and max_bytes must be at least 1") }
-        guard maxBodyBytes >= 1_024, maxBatch >= 1 else { throw CLIError("max_body_bytes must be at least 1024 and max_batch at least 1") }
-        _ = try hostAndPort()
-        guard !bridge.enabled || !l1.rpcURL.isEmpty else { throw CLIError("[bridge] enabled needs [l1] rpc_url") }
-        guard bridge.maxBlocks >= 1, bridge.confirmations >= 1, l1.confirmations >= 1 else {
-            throw CLIError("[bridge] max_blocks and the confirmation depths must be at least 1")
-        }
-        guard bridge.minBytes >= 0, bridge.maxAgeMs >= 0, bridge.bumpAfterS >= 1, bridge.maxFeeGwei >= 1 else {
-            throw CLIError("[bridge] min_bytes and max_age_ms must not be negative; bump_after_s and max_fee_gwei must be at least 1")
-        }
-    }
-
-    func hostAndPort() throws -> (String, Int) {
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65_535).contains(port),
-              colon != listen.startIndex else {
-            throw CLIError("listen address \"\(listen)\": expected host:port, e.g. 127.0.0.1:8547")
-        }
-        return (String(listen[..<colon]), port)
     }
 }

@@ -1,4 +1,5 @@
 import Core
+import Sequencer
 
 /// A deterministic load for the sequencer: a fixed set of funded users (keys derived from a
 /// seed) sending signed Withdraw, RegisterJob and CancelJob transactions. The contents of

@@ -1,0 +1,97 @@
+import API
+import Core
+import Foundation
+import Sequencer
+
+/// One node's settings, whatever it runs (`sequencer run`, `bridge run`): emeth.toml
+/// (`NodeConfig.load`, written by `emeth sequencer init` from `template`), then the command's
+/// flags over it. Unknown sections or keys in the file are refused, naming them — a misspelt
+/// key must not silently fall back to a default. Relative paths are relative to the config
+/// file's directory.
+public struct NodeConfig: Sendable, Equatable {
+    public var dataDir = "data"
+    public var genesis = "genesis.json"
+    public var listen = "127.0.0.1:8547"
+    public var logFormat = "text"
+    public var logLevel = "info"
+    public var signerKeystore: String?
+    public var sealPolicy = SealPolicy()
+    public var maxBodyBytes = 1 << 20
+    public var maxBatch = 100
+    public var sendRate = 200
+    public var sendBurst = 1_000
+    public var token: Address?
+    public var l1 = L1Section()
+    public var bridge = BridgeSection()
+    /// How often the sealing loop asks the seal policy (block time granularity); not in the
+    /// file, tests shorten it.
+    public var sealIntervalMs: UInt64 = 25
+    /// Milliseconds between the rounds of the L1 parts (inbox feed, batch poster); not in the
+    /// file (`bridge run --poll-ms`).
+    public var l1PollMs: UInt64 = 1_000
+
+    public init() {}
+
+    /// `[l1]`: where L1 is. With an endpoint and a deployment file the sequencer follows the
+    /// L1 inbox (deposits, cancels) after `confirmations` confirmations.
+    public struct L1Section: Sendable, Equatable {
+        public var rpcURL = ""
+        public var confirmations: Int = 12
+
+        public init() {}
+    }
+
+    /// `[bridge]`: the deployment, and the batch poster when it runs in this process.
+    public struct BridgeSection: Sendable, Equatable {
+        public var enabled = false
+        public var deployment = "deployment.json"
+        public var dataDir = ""
+        public var sequencerKeystore: String?
+        public var confirmations: Int = 3
+        public var minBytes: Int = 6_000
+        public var maxAgeMs: Int = 60_000
+        public var maxBlocks: Int = 1_000
+        public var bumpAfterS: Int = 36
+        public var maxFeeGwei: Int = 500
+        public var maxBacklogBytes: Int = 4 << 20
+
+        public init() {}
+    }
+}
+
+extension NodeConfig {
+    /// The API's request limits.
+    public var rpcLimits: RPCLimits {
+        RPCLimits(maxBodyBytes: maxBodyBytes, maxBatch: maxBatch, sendPerSecond: Double(sendRate), sendBurst: max(sendBurst, sendRate))
+    }
+
+    /// Refuses settings no node can run with, naming the setting.
+    public func validate() throws {
+        guard sealPolicy.maxTxs >= 1, sealPolicy.maxBytes >= 1 else { throw NodeError("max_txs and max_bytes must be at least 1") }
+        guard maxBodyBytes >= 1_024, maxBatch >= 1 else { throw NodeError("max_body_bytes must be at least 1024 and max_batch at least 1") }
+        _ = try hostAndPort()
+        guard !bridge.enabled || !l1.rpcURL.isEmpty else { throw NodeError("[bridge] enabled needs [l1] rpc_url") }
+        guard bridge.maxBlocks >= 1, bridge.confirmations >= 1, l1.confirmations >= 1 else {
+            throw NodeError("[bridge] max_blocks and the confirmation depths must be at least 1")
+        }
+        guard bridge.minBytes >= 0, bridge.maxAgeMs >= 0, bridge.bumpAfterS >= 1, bridge.maxFeeGwei >= 1 else {
+            throw NodeError("[bridge] min_bytes and max_age_ms must not be negative; bump_after_s and max_fee_gwei must be at least 1")
+        }
+    }
+
+    /// Where the API listens (`listen` split).
+    public func hostAndPort() throws -> (host: String, port: Int) {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65_535).contains(port),
+              colon != listen.startIndex else {
+            throw NodeError("listen address \"\(listen)\": expected host:port, e.g. 127.0.0.1:8547")
+        }
+        return (String(listen[..<colon]), port)
+    }
+
+    /// The bridge's data directory: `[bridge] data_dir`, or `<data_dir>-bridge`.
+    public var bridgeDataDir: String { bridge.dataDir.isEmpty ? dataDir + "-bridge" : bridge.dataDir }
+
+    /// Backpressure: past this many bytes of sealed blocks not yet posted to L1, new
+    /// transactions are refused and /health says "degraded" (nil: no limit).
+    public var maxBacklog: UInt64? { bridge.maxBacklogBytes > 0 ? UInt64(bridge.maxBacklogBytes) : nil }
+}
