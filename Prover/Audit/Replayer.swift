@@ -88,7 +88,7 @@ public final class Replayer {
                 return
             }
             self.blocks = blocks
-            authenticated = admission.authenticate(blocks.flatMap { $0.transactions.map(\.envelope) })
+            authenticated = admission.authenticate(blocks.flatMap(\.transactions))
         }
     }
 
@@ -148,7 +148,7 @@ public final class Replayer {
         }
         // Recovery dominates the cost: the whole batch on all cores (usually done ahead, while
         // the previous batch was applied), then application in order.
-        let authenticated = prepared.authenticated ?? admission.authenticate(blocks.flatMap { $0.transactions.map(\.envelope) })
+        let authenticated = prepared.authenticated ?? admission.authenticate(blocks.flatMap(\.transactions))
         var offset = 0
         var settlement = BatchSettlement()
         var recomputedLast = head

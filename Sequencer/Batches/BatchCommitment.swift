@@ -126,7 +126,7 @@ public struct BatchAssembler: Sendable {
             }
             var hashes: [Bytes] = []
             for (i, (tx, orig)) in zip(d.transactions, b.transactions).enumerated() {
-                let t = try admission.authenticate(tx.envelope)
+                let t = try admission.authenticate(tx)
                 guard t.hash == orig.hash, t.sender == orig.sender else {
                     throw Error.verification("block \(b.number) transaction \(i): recovers to another hash or sender")
                 }
