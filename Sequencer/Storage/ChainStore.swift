@@ -26,14 +26,26 @@ public final class ChainStore: StateSource, @unchecked Sendable {
     static let families: [ColumnFamily] = ["blocks", "hashes", "txs", "state", .smt, "tickets", "totals", "meta", JobIndex.family]
     static let headKey = Array("head".utf8), totalsKey = Array("totals".utf8)
     static let cursorKey = Array("inboxCursor".utf8), genesisKey = Array("genesis".utf8)
+    static let formatKey = Array("format".utf8)
 
-    public enum Error: Swift.Error, CustomStringConvertible {
+    /// The layout of the stored blocks and transactions. 1 (stores without the key): each
+    /// transaction as JSON inside the block's RLP. 2: the binary form (`BlockCodec`). A store in
+    /// another format is refused when opened; there is no migration.
+    public static let formatVersion: UInt64 = 2
+
+    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
         case genesisMismatch
         case corrupt(String)
         case notNext(expected: UInt64, got: UInt64)
+        case unsupportedFormat(found: UInt64)
 
         public var description: String {
             switch self {
+            case .unsupportedFormat(let found):
+                return "the data directory holds a chain store in storage format \(found)"
+                    + (found == 1 ? " (blocks with their transactions as JSON)" : "")
+                    + ", but this build reads only format \(ChainStore.formatVersion) (transactions in binary) and does not convert"
+                    + " stores: start the chain in a new data directory"
             case .genesisMismatch: return "the data directory belongs to another chain (its genesis differs from the configured one)"
             case .corrupt(let m): return "corrupt chain store: \(m)"
             case .notNext(let e, let g): return "block \(g) does not follow the head (expected \(e))"
@@ -48,10 +60,12 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         nodes = RocksDBNodeStore(db: db)
         self.genesis = genesis
         if let stored = try db.get("meta", Self.genesisKey) {
+            let format = try db.get("meta", Self.formatKey).map { UInt64(bigEndian8: $0) } ?? 1
+            guard format == Self.formatVersion else { throw Error.unsupportedFormat(found: format) }
             guard stored == Array(genesis.json.serialized.utf8) else { throw Error.genesisMismatch }
             guard let h = try db.get("meta", Self.headKey), h.count == 8,
                   let block = try db.get("blocks", h) else { throw Error.corrupt("no head block") }
-            head = SealedBlockHeaderInfo(header: try BlockCodec.decode(block).header)
+            head = SealedBlockHeaderInfo(header: try BlockCodec.header(block))
             totals = try StateEncoding.decodeTotals(try db.get("meta", Self.totalsKey) ?? [])
             inboxCursor = UInt64(bigEndian8: try db.get("meta", Self.cursorKey) ?? [])
             try verifyHeadStateRoot()
@@ -63,6 +77,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
             var batch = WriteBatch()
             _ = nodes.commit(into: &batch)
             batch.put("meta", Self.genesisKey, Array(genesis.json.serialized.utf8))
+            batch.put("meta", Self.formatKey, Self.formatVersion.bigEndian8)
             Self.putBlock(block, into: &batch)
             batch.put("meta", Self.totalsKey, StateEncoding.encode(Totals()))
             batch.put("totals", UInt64(0).bigEndian8, StateEncoding.encode(Totals()))
@@ -164,6 +179,13 @@ public final class ChainStore: StateSource, @unchecked Sendable {
 
     public func block(_ number: UInt64) throws -> SealedBlock? {
         try db.get("blocks", number.bigEndian8).map(BlockCodec.decode)
+    }
+
+    /// The receipt and sender of transaction `index` of block `number`, read without decoding
+    /// the block's transactions; nil if there is no such block or transaction.
+    public func receipt(block number: UInt64, index: UInt32) throws -> (receipt: TxReceipt, sender: Address)? {
+        guard let raw = try db.get("blocks", number.bigEndian8) else { return nil }
+        return try BlockCodec.receipt(raw, index: index)
     }
 
     /// Bytes block `number` takes in the store (the bridge's backlog metric), nil if absent.
