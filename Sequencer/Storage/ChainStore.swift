@@ -108,27 +108,39 @@ public final class ChainStore: StateSource, @unchecked Sendable {
 
     // MARK: Writing
 
-    /// How much of a block `commit` keeps. The sequencer keeps everything, durably; a replay
-    /// (the auditor) needs only the state and its tree to go on, and no fsync: its store is a
-    /// scratch copy it rebuilds from L1 if the machine dies (and cannot reopen: its head
-    /// pointer stays at genesis, so the open-time state check refuses it).
-    public enum Retention: Sendable {
-        case everything
-        case stateOnly
-    }
-
     /// Makes a sealed block durable: the block, its indexes, the changed records, the new tree
-    /// nodes, tickets and head, in one synced batch. Returns only once fsync'd. With
-    /// `.stateOnly`, only records, tree nodes and totals are written, without fsync.
-    public func commit(_ block: SealedBlock, state: WorldState, retention: Retention = .everything) throws {
-        let batch = try prepare(block, state: state, retention: retention)
-        try write(batch, sync: retention == .everything)
-        didWrite(block, state: state)
+    /// nodes, tickets and head, in one synced batch. Returns only once fsync'd.
+    public func commit(_ block: SealedBlock, state: WorldState) throws {
+        let batch = try prepare(block, state: state)
+        try write(batch, sync: true)
+        didWrite(block.header, state: state)
     }
 
     /// Everything `block` changes, as one batch (nothing written yet).
-    public func prepare(_ block: SealedBlock, state: WorldState, retention: Retention = .everything) throws -> WriteBatch {
-        guard block.number == head.number + 1 else { throw Error.notNext(expected: head.number + 1, got: block.number) }
+    public func prepare(_ block: SealedBlock, state: WorldState) throws -> WriteBatch {
+        var batch = try prepareState(block.header, state: state, indexJobs: true)
+        for t in block.tickets { batch.put("tickets", t.account.bytes, RLP.encode(BlockCodec.encode(t))) }
+        for (i, tx) in block.transactions.enumerated() {
+            batch.put("txs", tx.hash.bytes, block.number.bigEndian8 + UInt32(i).bigEndian4)
+        }
+        Self.putBlock(block, into: &batch)
+        batch.put("totals", block.number.bigEndian8, StateEncoding.encode(state.totals))
+        return batch
+    }
+
+    /// A replay's commit (the auditor, a rollback's re-execution): only what the next block
+    /// needs — records, tree nodes, totals and inbox cursor — with no block (a replayed block
+    /// is not signed here) and no fsync: such a store is a scratch copy rebuilt from its source
+    /// if the machine dies (and cannot be reopened: its head pointer stays at genesis, so the
+    /// open-time state check refuses it). Storing whole blocks cost a third of the replay's time.
+    public func commitState(_ header: BlockHeader, state: WorldState) throws {
+        let batch = try prepareState(header, state: state, indexJobs: false)
+        try write(batch, sync: false)
+        didWrite(header, state: state)
+    }
+
+    private func prepareState(_ header: BlockHeader, state: WorldState, indexJobs: Bool) throws -> WriteBatch {
+        guard header.number == head.number + 1 else { throw Error.notNext(expected: head.number + 1, got: header.number) }
         var batch = WriteBatch()
         _ = nodes.commit(into: &batch)
         for a in state.changedAccounts {
@@ -139,15 +151,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         for id in state.changedJobs {
             guard let j = try state.job(id) else { continue }
             batch.put("state", StateEncoding.jobKey(id).bytes, StateEncoding.encode(j))
-            if retention == .everything { JobIndex.update(from: try job(id), to: j, into: &batch) }
-        }
-        if retention == .everything {
-            for t in block.tickets { batch.put("tickets", t.account.bytes, RLP.encode(BlockCodec.encode(t))) }
-            for (i, tx) in block.transactions.enumerated() {
-                batch.put("txs", tx.hash.bytes, block.number.bigEndian8 + UInt32(i).bigEndian4)
-            }
-            Self.putBlock(block, into: &batch)
-            batch.put("totals", block.number.bigEndian8, StateEncoding.encode(state.totals))
+            if indexJobs { JobIndex.update(from: try job(id), to: j, into: &batch) }
         }
         batch.put("meta", Self.totalsKey, StateEncoding.encode(state.totals))
         batch.put("meta", Self.cursorKey, state.inboxCursor.bigEndian8)
@@ -161,9 +165,9 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         faults.hit("store.afterWrite")
     }
 
-    /// The head moves to `block` once its batch is durable.
-    public func didWrite(_ block: SealedBlock, state: WorldState) {
-        head = SealedBlockHeaderInfo(header: block.header)
+    /// The head moves to `header`'s block once its batch is durable.
+    public func didWrite(_ header: BlockHeader, state: WorldState) {
+        head = SealedBlockHeaderInfo(header: header)
         totals = state.totals
         inboxCursor = state.inboxCursor
     }

@@ -19,7 +19,8 @@ import Workloads
 
     /// Seals the same three blocks as BlockProducerTests, into the store.
     static func fill(_ store: ChainStore, _ h: H) throws -> [SealedBlock] {
-        let producer = BlockProducer(stf: h.stf, signer: Signer(key: signerKey, chainId: 31337, rollup: BlockProducerTests.rollup))
+        let producer = BlockProducer(stf: h.stf)
+        let signer = Signer(key: signerKey, chainId: 31337, rollup: BlockProducerTests.rollup)
         let job = BlockProducerTests.job, tx = BlockProducerTests.tx
         let inputs: [([InboxMessage], [L2Transaction])] = [
             ([InboxMessage(index: 0, kind: .deposit, account: H.requester, amount: 1 * .emt, l1Block: 5),
@@ -33,8 +34,8 @@ import Workloads
         for (k, (inbox, txs)) in inputs.enumerated() {
             var w = store.begin()
             var tree = store.tree
-            let b = try producer.produce(parent: store.head.header, timestamp: 1_000 + UInt64(k) * 2, inbox: inbox,
-                                         transactions: txs, state: &w, tree: &tree).block
+            let b = signer.seal(try producer.execute(parent: store.head.header, timestamp: 1_000 + UInt64(k) * 2, inbox: inbox,
+                                                     transactions: txs, state: &w, tree: &tree))
             try store.commit(b, state: w)
             out.append(b)
         }
