@@ -53,8 +53,7 @@ extension L2API {
                            + "\(domain.verifyingContract.checksummed)) or with another key")
         }
         if let why = backpressure { throw RPCError.limit(why) }
-        let size = envelope.json.serialized.utf8.count
-        do { try chain.submit(tx, bytes: size) } catch let r as Mempool.Refusal {
+        do { try chain.submit(tx, bytes: tx.encoded.count) } catch let r as Mempool.Refusal {
             switch r {
             case .full, .senderFull: throw RPCError.limit(r.description)
             default: throw RPCError(code: RPCError.nonceCode, message: r.description)
