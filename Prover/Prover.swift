@@ -4,7 +4,7 @@
 //            and non-inclusion), transaction inclusion, and the self-describing proof file with
 //            its standalone verifier (docs/PROOFS.md).
 // - Audit/   the replay auditor: rebuilds every block from L1 calldata (or an archive), recovers
-//            every signature, re-executes with the sequencer's own block executor, checks every
+//            every signature, re-executes with the sequencer's own block producer (no key), checks every
 //            root and commitment, and with L1 also every claim, block time and overdue inbox
 //            message (docs/AUDIT.md).
 // - Escape/  `emeth exit`: the escape hatch's client — replays to the newest batch, activates

@@ -22,7 +22,7 @@ enum ResultJSON {
     /// A sequenced transaction: its wire form (what the sender signed) plus sender, hash,
     /// position and outcome.
     static func transaction(_ tx: L2Transaction, block: UInt64, receipt: TxReceipt) -> JSONValue {
-        var o = L2Envelope(call: tx.call, nonce: tx.nonce, signature: tx.signature).json.objectValue!
+        var o = tx.envelope.json.objectValue!
         o["sender"] = .address(tx.sender)
         o["hash"] = .data(tx.hash)
         o["blockNumber"] = .quantity(block)

@@ -53,8 +53,7 @@ extension L2API {
                            + "\(domain.verifyingContract.checksummed)) or with another key")
         }
         if let why = backpressure { throw RPCError.limit(why) }
-        let size = envelope.json.serialized.utf8.count
-        do { try chain.submit(tx, bytes: size) } catch let r as Mempool.Refusal {
+        do { try chain.submit(tx, bytes: tx.encoded.count) } catch let r as Mempool.Refusal {
             switch r {
             case .full, .senderFull: throw RPCError.limit(r.description)
             default: throw RPCError(code: RPCError.nonceCode, message: r.description)
@@ -137,12 +136,14 @@ extension L2API {
             }
             return .object(o)
         }
-        let found = try StoredBlock.receipt(chain.store, block: loc.block, index: loc.index)
+        guard let found = try chain.store.receipt(block: loc.block, index: loc.index) else {
+            throw RPCError.internalError("transaction \(hash) is indexed at block \(loc.block) index \(loc.index), which the store does not hold")
+        }
         o["status"] = .string("sequenced")
         o["blockNumber"] = .quantity(loc.block)
         o["index"] = .quantity(UInt64(loc.index))
-        o["success"] = .bool(found.failure == nil)
-        o["failure"] = ResultJSON.failure(found.failure)
+        o["success"] = .bool(found.receipt.success)
+        o["failure"] = ResultJSON.failure(found.receipt.failure)
         o["sender"] = .address(found.sender)
         if let batch = batches?.batch(containing: loc.block) {
             o["batchIndex"] = .quantity(batch.index)

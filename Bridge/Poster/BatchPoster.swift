@@ -281,9 +281,10 @@ public actor BatchPoster {
         guard head >= first, let oldest = try chain.block(first) else { return nil }
         let born = oldest.header.timestamp * 1000, clock = now()
         let old = clock > born && clock - born >= policy.maxAgeMs
-        // Cheap test first: the stored form (JSON transactions) is larger than the compressed
-        // batch, so while it is under min_bytes the batch is too, and encoding it (with its
-        // signature check) every round would be wasted work.
+        // Cheap test first: the stored form (the batch's transactions uncompressed, plus
+        // senders, hashes, outcomes and tickets) is larger than the compressed batch, so while
+        // it is under min_bytes the batch is too, and encoding it (with its signature check)
+        // every round would be wasted work.
         let last = min(head, first + policy.maxBlocks - 1)
         if !old && last - first + 1 < policy.maxBlocks {
             var stored = 0

@@ -36,7 +36,7 @@ struct ForceTx: AsyncParsableCommand {
         let envelope: L2Envelope
         do { envelope = try L2Envelope.parse(try JSONValue.parse(text)) } catch { throw CLIError("\(file) is not an L2 transaction: \(error)") }
         let (eth, d) = try await l1.connect()
-        let bytes = BatchCodec.encodeTransaction(.init(call: envelope.call, nonce: envelope.nonce, signature: envelope.signature))
+        let bytes = envelope.encoded
         guard bytes.count <= InboxMessage.maxForcedTransactionBytes else {
             throw CLIError("the transaction is \(bytes.count) bytes in binary form, over the \(InboxMessage.maxForcedTransactionBytes)-byte limit of forceTransaction")
         }

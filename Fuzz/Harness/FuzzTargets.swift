@@ -77,9 +77,9 @@ public enum Fuzz {
         let again = try? L2Envelope.parse(env.json)
         try check(again == env, "wire form \(env.json.serialized.prefix(200)) does not parse back to the same transaction")
         // The batch binary form carries the same transaction.
-        let binary = BatchCodec.encodeTransaction(BatchCodec.Transaction(call: env.call, nonce: env.nonce, signature: env.signature))
-        let fromBinary = try? BatchCodec.decodeTransaction(binary)
-        try check(fromBinary?.envelope == env, "binary form \(binary.hex.prefix(200)) does not decode to the same transaction")
+        let binary = env.encoded
+        let fromBinary = try? L2Envelope(encoded: binary)
+        try check(fromBinary == env, "binary form \(binary.hex.prefix(200)) does not decode to the same transaction")
         guard let tx = try? admission.authenticate(env) else { return }
         try check(tx.call == env.call && tx.nonce == env.nonce && tx.signature == env.signature, "authentication changed the transaction")
         // Authentication is a function of the envelope.
@@ -110,8 +110,8 @@ public enum Fuzz {
             guard let frame = try? Zstd.compress(rest, level: 1) else { return }
             try batchData([BatchCodec.version] + frame, check)
         case 2:
-            guard let tx = try? BatchCodec.decodeTransaction(rest) else { return }
-            let encoded = BatchCodec.encodeTransaction(tx)
+            guard let tx = try? L2Envelope(encoded: rest) else { return }
+            let encoded = tx.encoded
             try check(encoded == rest, "transaction \(rest.hex.prefix(200)) re-encodes as \(encoded.hex.prefix(200))")
         default:
             guard let out = try? Zstd.decompress(rest, maxSize: 1 << 16) else { return }

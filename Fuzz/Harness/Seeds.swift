@@ -34,10 +34,10 @@ public enum Seeds {
         var wire: [JSONValue] = []
         for b in blocks {
             for tx in b.transactions where seenTypes.insert(tx.call.typeName).inserted {
-                let env = L2Envelope(call: tx.call, nonce: tx.nonce, signature: tx.signature)
+                let env = tx.envelope
                 wire.append(env.json)
                 add(.l2tx, "tx-\(tx.call.typeName)", env.json.serialized)
-                add(.batch, "tx-\(tx.call.typeName)", [2] + BatchCodec.encodeTransaction(.init(call: tx.call, nonce: tx.nonce, signature: tx.signature)))
+                add(.batch, "tx-\(tx.call.typeName)", [2] + env.encoded)
             }
         }
         // The remaining call types, built by hand (unsigned: they stop at recovery).
@@ -52,7 +52,7 @@ public enum Seeds {
         for c in extra where seenTypes.insert(c.typeName).inserted {
             let env = L2Envelope(call: c, nonce: 1, signature: sig)
             add(.l2tx, "tx-\(c.typeName)", env.json.serialized)
-            add(.batch, "tx-\(c.typeName)", [2] + BatchCodec.encodeTransaction(.init(call: c, nonce: 1, signature: sig)))
+            add(.batch, "tx-\(c.typeName)", [2] + env.encoded)
         }
 
         // JSON-RPC bodies.
@@ -82,7 +82,7 @@ public enum Seeds {
         }
         add(.rlp, "header", blocks[2].header.encoded)
         let tx0 = blocks[2].transactions[0]
-        add(.rlp, "tx", BatchCodec.encodeTransaction(.init(call: tx0.call, nonce: tx0.nonce, signature: tx0.signature)))
+        add(.rlp, "tx", tx0.encoded)
         for (name, hex) in [("empty-string", "0x80"), ("empty-list", "0xc0"), ("byte", "0x7f"), ("nested", "0xc7c0c1c0c3c0c1c0"),
                             ("long-string", "0xb838" + String(repeating: "61", count: 56))] {
             add(.rlp, name, try Hex.decode(hex))

@@ -45,7 +45,7 @@ public final class EngineHandle: Sendable {
         self.admission = engine.admission
         self.store = engine.store
         self.genesis = engine.store.genesis
-        self.signer = engine.producer.signer.address
+        self.signer = engine.signer.address
         self.metrics = metrics
         self.clock = clock
         self.guarded = LockedValue(Guarded(engine: engine))

@@ -6,7 +6,7 @@ import Sequencer
 /// then re-execution and every recomputed header field.
 extension Replayer {
     enum BlockOutcome {
-        case sealed(SealedBlock)
+        case replayed(ExecutedBlock)
         case diverged(Divergence)
     }
 
@@ -29,28 +29,22 @@ extension Replayer {
                            "the block is dated after the L1 block that commits it (L1 time \(l1) + \(facts.timestampSkew) s allowed skew)")
         }
         if let d = checkInbox(b.inbox, cursor: store.inboxCursor, batch: batch, block: posted.number) { return .diverged(d) }
-        let signer = try? Secp256k1.recoverAddress(digest: posted.hash.bytes, rsv: b.signature)
-        guard signer == genesis.signer else {
-            return diverge("signature", genesis.signer.checksummed, signer?.checksummed ?? "no valid signature",
-                           "the block hash is not signed by the genesis Signer")
-        }
-        var txs: [L2Transaction] = []
-        txs.reserveCapacity(authenticated.count)
-        for (k, r) in authenticated.enumerated() {
-            switch r {
-            case .success(let t): txs.append(t)
-            case .failure(let e): return diverge("tx.signature", "a valid low-s signature", b.transactions[k].signature.hex, tx: k, "\(e)")
-            }
+        // The same state-free check the poster ran before posting: the Signer's signature, then
+        // each transaction's.
+        let txs: [L2Transaction]
+        switch SignedBlockCheck.check(b, signer: genesis.signer, authenticated: authenticated) {
+        case .success(let t): txs = t
+        case .failure(let f): return diverge(f.field, f.expected, f.found, tx: f.tx, f.detail)
         }
         var state = store.begin()
         var tree = store.tree
-        let out: BlockProducer.Output
+        let out: ExecutedBlock
         do {
-            out = try producer.produce(parent: parent, timestamp: posted.timestamp, inbox: b.inbox, transactions: txs, state: &state, tree: &tree)
+            out = try producer.execute(parent: parent, timestamp: posted.timestamp, inbox: b.inbox, transactions: txs, state: &state, tree: &tree)
         } catch let e as StateTransition.Invalid {
             return diverge("conservation", "Σ balances + escrows + node deposits + credit + burned = deposited", "\(e)")
         }
-        if let tx = out.dropped.first, let k = txs.firstIndex(where: { $0.hash == tx.hash }) {
+        if let (tx, _) = out.dropped.first, let k = txs.firstIndex(where: { $0.hash == tx.hash }) {
             // The nonce the sender had at this point: committed, plus its earlier txs in this block.
             let base = try store.account(tx.sender)?.nonce ?? 0
             let expected = base + UInt64(txs[..<k].filter { $0.sender == tx.sender }.count)
@@ -60,7 +54,7 @@ extension Replayer {
         guard state.totals.isConserved else {
             return diverge("conservation", "conserved totals", "\(state.totals)")
         }
-        let mine = out.block.header
+        let mine = out.header
         let fields: [(String, String, String)] = [
             ("txCount", String(mine.txCount), String(posted.txCount)),
             ("txRoot", mine.txRoot.description, posted.txRoot.description),
@@ -70,26 +64,22 @@ extension Replayer {
             ("hash", mine.hash.description, posted.hash.description),
         ]
         for (field, expected, found) in fields where expected != found {
-            return diverge(field, expected, found, field == "settlementRoot" ? ticketDetail(out.block) : "")
+            return diverge(field, expected, found, field == "settlementRoot" ? ticketDetail(out) : "")
         }
-        // Tickets are not in the data; what they may say is fixed by the settlement leaves just
-        // compared. Each must also equal the account's credit in the replayed state.
-        for t in out.block.tickets where (try state.account(t.account).credit) != t.credit {
-            return diverge("ticket.credit", (try state.account(t.account).credit).description, t.credit.description)
-        }
-        // The scratch store keeps only state and tree (no blocks, no fsync): that is all the
-        // next block needs, and storing whole blocks cost a third of the replay's time.
-        try store.commit(out.block, state: state, retention: .stateOnly)
-        return .sealed(out.block)
+        // The header hash matches, and the Signer signed it: this is the posted block. Tickets
+        // are not in the data; what any ticket signed for it may say is fixed by the settlement
+        // leaves just compared. The scratch store keeps only state and tree: all the next
+        // block needs.
+        try store.commitState(out.header, state: state)
+        return .replayed(out)
     }
 
-    /// What the replayed block's tickets say, for a settlementRoot divergence: the credits a
-    /// posted root (and any ticket signed for it) may claim.
-    func ticketDetail(_ block: SealedBlock) -> String {
-        let list = block.tickets.map { "\($0.account.checksummed)=\($0.credit)" }.joined(separator: ", ")
+    /// What the replayed block's credit changes are, for a settlementRoot divergence: the
+    /// credits a posted root (and any ticket signed for it) may claim.
+    func ticketDetail(_ block: ExecutedBlock) -> String {
+        let list = block.creditChanges.map { "\($0.account.checksummed)=\($0.credit)" }.joined(separator: ", ")
         return "recomputed credits: " + (list.isEmpty ? "none changed" : list)
     }
-
     /// Inbox messages must continue at the cursor without gap or repeat, and each must be the
     /// L1 message of that index, field for field.
     func checkInbox(_ messages: [InboxMessage], cursor: UInt64, batch: UInt64, block: UInt64) -> Divergence? {

@@ -50,11 +50,9 @@ public final class Replayer {
         self.genesis = genesis
         self.inbox = inbox
         admission = L2Admission(chainId: genesis.chainId, rollup: genesis.rollup)
-        // The auditor holds no signer key. The producer signs with a throwaway key; nothing it
-        // signs is compared (header hashes do not depend on the key), and posted signatures are
-        // checked by recovery against genesis.signer instead.
-        let dummy = try PrivateKey(bytes: Keccak.hash256(Array("emeth-auditor-throwaway-key".utf8)))
-        producer = BlockProducer(stf: StateTransition(genesis: genesis), signer: Signer(key: dummy, chainId: genesis.chainId, rollup: genesis.rollup))
+        // Execution needs no key: the replay compares header hashes and checks posted
+        // signatures by recovery against genesis.signer.
+        producer = BlockProducer(stf: StateTransition(genesis: genesis))
         let base = workDirectory ?? FileManager.default.temporaryDirectory.path
         directory = (base as NSString).appendingPathComponent("emeth-audit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -88,7 +86,7 @@ public final class Replayer {
                 return
             }
             self.blocks = blocks
-            authenticated = admission.authenticate(blocks.flatMap { $0.transactions.map(\.envelope) })
+            authenticated = admission.authenticate(blocks.flatMap(\.transactions))
         }
     }
 
@@ -148,7 +146,7 @@ public final class Replayer {
         }
         // Recovery dominates the cost: the whole batch on all cores (usually done ahead, while
         // the previous batch was applied), then application in order.
-        let authenticated = prepared.authenticated ?? admission.authenticate(blocks.flatMap { $0.transactions.map(\.envelope) })
+        let authenticated = prepared.authenticated ?? admission.authenticate(blocks.flatMap(\.transactions))
         var offset = 0
         var settlement = BatchSettlement()
         var recomputedLast = head
@@ -157,9 +155,9 @@ public final class Replayer {
             offset += block.transactions.count
             switch try replay(block, authenticated: txs, batch: i, store: store) {
             case .diverged(let d): return d
-            case .sealed(let sealed):
+            case .replayed(let sealed):
                 try checkClaims(ClaimRef(method: L1Facts.Claim.ticket, reference: sealed.number), batch: i, block: sealed.number, store: store)
-                settlement.add(sealed)
+                settlement.add(credits: sealed.creditChanges)
                 recomputedLast = sealed.header
                 report.blocks += 1
                 report.transactions += UInt64(sealed.transactions.count)

@@ -113,7 +113,9 @@ public struct BatchAssembler: Sendable {
         }
     }
 
-    /// Decodes `c.data` and checks it reproduces `blocks` exactly.
+    /// Decodes `c.data` and checks it reproduces `blocks` exactly, and that every decoded block
+    /// passes the auditor's own state-free check (`SignedBlockCheck`: the Signer's signature,
+    /// every transaction's signature).
     public func verify(_ c: BatchCommitment, against blocks: [SealedBlock]) throws {
         let decoded = try BatchCodec.decode(c.data)
         guard decoded.count == blocks.count else { throw Error.verification("\(decoded.count) blocks decoded, \(blocks.count) encoded") }
@@ -121,18 +123,18 @@ public struct BatchAssembler: Sendable {
         for (d, b) in zip(decoded, blocks) {
             guard d.header == b.header else { throw Error.verification("block \(b.number): header differs after decoding") }
             guard d.signature == b.signature, d.inbox == b.inbox else { throw Error.verification("block \(b.number): signature or inbox differs") }
-            guard (try? Secp256k1.recoverAddress(digest: b.hash.bytes, rsv: d.signature)) == signer else {
-                throw Error.verification("block \(b.number): not signed by the signer \(signer)")
+            let txs: [L2Transaction]
+            switch SignedBlockCheck.check(d, signer: signer, authenticated: admission.authenticate(d.transactions)) {
+            case .success(let t): txs = t
+            case .failure(let f): throw Error.verification("block \(b.number): \(f)")
             }
-            var hashes: [Bytes] = []
-            for (i, (tx, orig)) in zip(d.transactions, b.transactions).enumerated() {
-                let t = try admission.authenticate(tx.envelope)
-                guard t.hash == orig.hash, t.sender == orig.sender else {
-                    throw Error.verification("block \(b.number) transaction \(i): recovers to another hash or sender")
-                }
-                hashes.append(t.hash.bytes)
+            guard txs.count == b.transactions.count else { throw Error.verification("block \(b.number): transaction count differs") }
+            for (i, (t, orig)) in zip(txs, b.transactions).enumerated() where t.hash != orig.hash || t.sender != orig.sender {
+                throw Error.verification("block \(b.number) transaction \(i): recovers to another hash or sender")
             }
-            guard OrderedMerkleTree.root(hashes) == d.header.txRoot.bytes else { throw Error.verification("block \(b.number): txRoot differs") }
+            guard OrderedMerkleTree.root(txs.map(\.hash.bytes)) == d.header.txRoot.bytes else {
+                throw Error.verification("block \(b.number): txRoot differs")
+            }
         }
         guard let last = decoded.last, last.header.hash == c.lastBlockHash, last.header.stateRoot == c.stateRoot,
               last.header.inboxCursor == c.inboxCursor, decoded.first?.header.number == c.firstBlock, last.header.number == c.lastBlock else {

@@ -19,12 +19,18 @@ public struct BatchSettlement: Sendable {
 
     /// Folds in the next block of the batch (blocks in ascending order).
     public mutating func add(_ block: SealedBlock) {
-        for t in block.tickets {
-            if let i = position[t.account] {
-                credits[i].credit = t.credit
+        add(credits: block.tickets.map { (account: $0.account, credit: $0.credit) })
+    }
+
+    /// Folds in the next block's credit changes (a replay's `ExecutedBlock.creditChanges`,
+    /// which are exactly what the Signer's tickets for that block say).
+    public mutating func add(credits changes: [(account: Address, credit: UInt256)]) {
+        for (account, credit) in changes {
+            if let i = position[account] {
+                credits[i].credit = credit
             } else {
-                position[t.account] = credits.count
-                credits.append((t.account, t.credit))
+                position[account] = credits.count
+                credits.append((account, credit))
             }
         }
     }

@@ -1,27 +1,21 @@
 import Core
 
-/// Seals blocks: executes a block's inbox messages and transactions, commits the changes to
-/// the state tree, computes the three roots, and has the Signer sign the header and issue
-/// tickets. Pure apart from the tree's node store, so the auditor can run the same steps.
+/// Executes blocks: runs a block's inbox messages and transactions, commits the changes to
+/// the state tree and computes the three roots and the header. It signs nothing: the
+/// sequencer hands the result to its `Signer` (`Signer.seal`), while the auditor, a rollback
+/// and any replay compare it with a block signed earlier and need no key. Pure apart from the
+/// tree's node store.
 public struct BlockProducer: Sendable {
     public let executor: BlockExecutor
-    public let signer: Signer
 
-    public init(stf: StateTransition, signer: Signer) {
+    public init(stf: StateTransition) {
         self.executor = BlockExecutor(stf: stf)
-        self.signer = signer
     }
 
-    public struct Output: Sendable {
-        public let block: SealedBlock
-        /// Transactions refused as invalid for this state (wrong nonce); not in the block.
-        public let dropped: [L2Transaction]
-    }
-
-    /// Seals the block after `parent`. `state` must sit on the parent's committed state and
+    /// Executes the block after `parent`. `state` must sit on the parent's committed state and
     /// `tree` must have the parent's state root; both are advanced to the new block.
-    public func produce(parent: BlockHeader, timestamp: UInt64, inbox: [InboxMessage], transactions: [L2Transaction],
-                        state: inout WorldState, tree: inout SparseMerkleTree) throws -> Output {
+    public func execute(parent: BlockHeader, timestamp: UInt64, inbox: [InboxMessage], transactions: [L2Transaction],
+                        state: inout WorldState, tree: inout SparseMerkleTree) throws -> ExecutedBlock {
         let time = max(timestamp, parent.timestamp)
         let run = try executor.execute(inbox: inbox, transactions: transactions, time: time, on: &state)
         let stateRoot = try Self.commit(state, to: &tree)
@@ -31,11 +25,9 @@ public struct BlockProducer: Sendable {
                                  txRoot: Hash32(unchecked: txRoot), stateRoot: Hash32(unchecked: stateRoot.bytes),
                                  settlementRoot: Hash32(unchecked: settlement.root), inboxCursor: state.inboxCursor,
                                  txCount: UInt64(run.included.count))
-        let tickets = run.creditChanges.map { signer.ticket(account: $0.0, credit: $0.1, blockNumber: header.number) }
-        let block = SealedBlock(header: header, signature: signer.signBlock(header.hash), inbox: inbox,
-                                inboxFailures: run.inboxFailures, transactions: run.included, receipts: run.receipts,
-                                tickets: tickets)
-        return Output(block: block, dropped: run.dropped.map(\.0))
+        return ExecutedBlock(header: header, inbox: inbox, inboxFailures: run.inboxFailures, transactions: run.included,
+                             receipts: run.receipts, creditChanges: run.creditChanges.map { (account: $0.0, credit: $0.1) },
+                             dropped: run.dropped)
     }
 
     /// Writes the block's changed records into the state tree (sorted, so the node writes are

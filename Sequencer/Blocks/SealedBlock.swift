@@ -37,3 +37,23 @@ public struct SealedBlock: Hashable, Sendable {
     public var hash: Hash32 { header.hash }
     public var number: UInt64 { header.number }
 }
+
+/// A block executed and rooted but not signed: what `BlockProducer.execute` returns. The
+/// sequencer's `Signer.seal` turns it into a `SealedBlock`; a replay compares its header with
+/// the posted one.
+public struct ExecutedBlock: Sendable {
+    public let header: BlockHeader
+    public let inbox: [InboxMessage]
+    public let inboxFailures: [FailureCode?]
+    /// The transactions that entered the block, in order, with their receipts.
+    public let transactions: [L2Transaction]
+    public let receipts: [TxReceipt]
+    /// Every account whose credit changed, with its new credit: the block's settlement leaves,
+    /// and the tickets the Signer signs.
+    public let creditChanges: [(account: Address, credit: UInt256)]
+    /// Transactions refused as invalid for this state (a wrong nonce); not in the block. The
+    /// sequencer drops them, a replay treats any as a divergence.
+    public let dropped: [(L2Transaction, StateTransition.Invalid)]
+
+    public var number: UInt64 { header.number }
+}

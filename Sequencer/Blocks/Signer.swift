@@ -1,7 +1,8 @@
 import Core
 
-/// The Signer (docs/PROTOCOL.md §5–6): signs each sealed block's hash and, for every account whose credit
-/// changed, an EIP-712 `Ticket` a node can take to L1 at once.
+/// The Signer (docs/PROTOCOL.md §5–6): signs each executed block's hash and, for every account
+/// whose credit changed, an EIP-712 `Ticket` a node can take to L1 at once. Only the sequencer
+/// holds one; execution (`BlockProducer`) needs no key.
 public struct Signer: Sendable {
     let key: PrivateKey
     public let domain: EIP712.Domain
@@ -12,6 +13,14 @@ public struct Signer: Sendable {
     }
 
     public var address: Address { key.address }
+
+    /// Signs `block`: its header hash and a ticket per credit change.
+    public func seal(_ block: ExecutedBlock) -> SealedBlock {
+        let n = block.header.number
+        return SealedBlock(header: block.header, signature: signBlock(block.header.hash), inbox: block.inbox,
+                           inboxFailures: block.inboxFailures, transactions: block.transactions, receipts: block.receipts,
+                           tickets: block.creditChanges.map { ticket(account: $0.account, credit: $0.credit, blockNumber: n) })
+    }
 
     /// The block hash signed as a raw 32-byte digest (`r ‖ s ‖ v`, v ∈ {27, 28}).
     public func signBlock(_ hash: Hash32) -> Bytes {

@@ -5,7 +5,9 @@ import Core
 /// The HTTP API, the clock and the L1 watcher drive it from outside.
 public final class SequencerEngine {
     public let store: ChainStore
+    /// Executes blocks; `signer` then signs them. Only the sequencer holds the key.
     public let producer: BlockProducer
+    public let signer: Signer
     public let admission: L2Admission
     public let policy: SealPolicy
     public private(set) var mempool: Mempool
@@ -14,7 +16,8 @@ public final class SequencerEngine {
     public init(store: ChainStore, signerKey: PrivateKey, policy: SealPolicy = SealPolicy(), mempool: Mempool = Mempool()) {
         self.store = store
         let g = store.genesis
-        producer = BlockProducer(stf: StateTransition(genesis: g), signer: Signer(key: signerKey, chainId: g.chainId, rollup: g.rollup))
+        producer = BlockProducer(stf: StateTransition(genesis: g))
+        signer = Signer(key: signerKey, chainId: g.chainId, rollup: g.rollup)
         admission = L2Admission(chainId: g.chainId, rollup: g.rollup)
         self.policy = policy
         self.mempool = mempool
@@ -206,10 +209,10 @@ public final class SequencerEngine {
         guard !txs.isEmpty || !inbox.isEmpty || allowEmpty else { return nil }
         var state = store.begin()
         var tree = store.tree
-        let out = try producer.produce(parent: store.head.header, timestamp: timestamp, inbox: inbox, transactions: txs,
-                                       state: &state, tree: &tree)
-        let p = SealInProgress(block: out.block, batch: try store.prepare(out.block, state: state), state: state,
-                               inboxCount: inboxCount, inboxBytes: inboxBytes, hashes: Set(out.block.transactions.map(\.hash)))
+        let block = signer.seal(try producer.execute(parent: store.head.header, timestamp: timestamp, inbox: inbox,
+                                                     transactions: txs, state: &state, tree: &tree))
+        let p = SealInProgress(block: block, batch: try store.prepare(block, state: state), state: state,
+                               inboxCount: inboxCount, inboxBytes: inboxBytes, hashes: Set(block.transactions.map(\.hash)))
         inFlight = p
         pending = nil
         return p
@@ -218,7 +221,7 @@ public final class SequencerEngine {
     /// After the block's batch is durable: the head moves and the block is acknowledged.
     @discardableResult
     public func endSeal(_ p: SealInProgress) -> SealedBlock {
-        store.didWrite(p.block, state: p.state)
+        store.didWrite(p.block.header, state: p.state)
         pendingInbox.removeFirst(p.inboxCount)
         pendingInboxBytes -= p.inboxBytes
         failedAfterAdmission += p.block.receipts.filter { $0.failure != nil }.count

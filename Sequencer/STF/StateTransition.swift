@@ -103,8 +103,8 @@ public struct StateTransition: Sendable {
     /// the bytes are over the size cap, do not decode, or do not carry a valid signature.
     public func authenticateForced(_ bytes: Bytes) -> L2Transaction? {
         guard let domain, !bytes.isEmpty, bytes.count <= InboxMessage.maxForcedTransactionBytes,
-              let tx = try? BatchCodec.decodeTransaction(bytes) else { return nil }
-        return try? L2Admission(domain: domain).authenticate(tx.envelope)
+              let tx = try? L2Envelope(encoded: bytes) else { return nil }
+        return try? L2Admission(domain: domain).authenticate(tx)
     }
 
     /// Debug builds check the conservation law after every transaction; release builds check

@@ -1,8 +1,16 @@
 import Core
 
-/// The storage encoding of a sealed block: RLP, with each transaction in its JSON wire form
-/// (what the sender signed) plus the recovered sender and hash, so reading a block back never
-/// re-runs signature recovery. Internal to the store; the L1 batch format is separate.
+/// The storage encoding of a sealed block (storage format 2, `ChainStore.formatVersion`):
+///
+///     block = RLP([header (its 256-byte ABI encoding), signature, [inbox, …], [inboxFailure, …],
+///                  [[tx, sender, hash, failure], …], [ticket, …]])
+///     tx    = the transaction's binary form (`L2Envelope.encoded`, as in batches), as one byte string
+///     failure, inboxFailure = the failure code, 0 for success
+///     ticket = [account, credit, blockNumber, signature]
+///
+/// Each transaction is kept with its recovered sender and hash, so reading a block back never
+/// re-runs signature recovery or hashing, and in binary, so it never parses JSON. Internal to
+/// the store: the L1 batch format (`BatchCodec`) is separate and pinned.
 public enum BlockCodec {
     public enum Error: Swift.Error, CustomStringConvertible {
         case corrupt(String)
@@ -15,13 +23,23 @@ public enum BlockCodec {
             .bytes(b.signature),
             .list(b.inbox.map(encode)),
             .list(b.inboxFailures.map { .uint(UInt64($0?.rawValue ?? 0)) }),
-            .list(b.transactions.map { tx in
-                .list([.bytes(Array(L2Envelope(call: tx.call, nonce: tx.nonce, signature: tx.signature).json.serialized.utf8)),
-                       .bytes(tx.sender.bytes), .bytes(tx.hash.bytes)])
-            }),
-            .list(b.receipts.map { .uint(UInt64($0.failure?.rawValue ?? 0)) }),
+            .list(zip(b.transactions, b.receipts).map { tx, r in .list(encode(tx) + [.uint(UInt64(r.failure?.rawValue ?? 0))]) }),
             .list(b.tickets.map(encode)),
         ]))
+    }
+
+    /// `[tx, sender, hash]`: a transaction as the store keeps it (in blocks, with its failure
+    /// code after it, and in the list of transactions a rollback dropped).
+    static func encode(_ tx: L2Transaction) -> [RLPItem] {
+        [.bytes(tx.encoded), .bytes(tx.sender.bytes), .bytes(tx.hash.bytes)]
+    }
+
+    /// The inverse of `encode(_: L2Transaction)`, from the first three of `f`.
+    static func decodeTransaction(_ f: [RLPItem]) throws -> L2Transaction {
+        guard f.count >= 3 else { throw Error.corrupt("transaction with \(f.count) fields") }
+        let encoded = try f[0].bytesValue("transaction")
+        return L2Transaction(envelope: try L2Envelope(encoded: encoded), sender: try f[1].addressValue("sender"),
+                             hash: try Hash32(bytes: try f[2].bytesValue("hash")), encoded: encoded)
     }
 
     /// `[index, kind, account, amount, jobId, l1Block]`, plus the transaction bytes as a
@@ -39,30 +57,53 @@ public enum BlockCodec {
     }
 
     public static func decode(_ bytes: Bytes) throws -> SealedBlock {
-        let f = try RLP.decode(bytes).listValue("block")
-        guard f.count == 7 else { throw Error.corrupt("expected 7 fields, found \(f.count)") }
+        let f = try fields(bytes)
         let header = try BlockHeader.decode(try f[0].bytesValue("header"))
         let inbox = try f[2].listValue("inbox").map(decodeInbox)
         let inboxFailures = try f[3].listValue("inbox failures").map { try failure(try $0.uint64Value("failure")) }
-        var txs: [L2Transaction] = []
-        for item in try f[4].listValue("transactions") {
+        guard inboxFailures.count == inbox.count else { throw Error.corrupt("\(inbox.count) inbox messages but \(inboxFailures.count) outcomes") }
+        let items = try f[4].listValue("transactions")
+        var txs: [L2Transaction] = [], receipts: [TxReceipt] = []
+        txs.reserveCapacity(items.count)
+        receipts.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
             let t = try item.listValue("transaction")
-            guard t.count == 3 else { throw Error.corrupt("transaction with \(t.count) fields") }
-            let env = try L2Envelope.parse(try JSONValue.parse(String(decoding: try t[0].bytesValue("wire"), as: UTF8.self)))
-            txs.append(L2Transaction(call: env.call, nonce: env.nonce, sender: try Address(bytes: try t[1].bytesValue("sender")),
-                                     hash: try Hash32(bytes: try t[2].bytesValue("hash")), signature: env.signature))
+            guard t.count == 4 else { throw Error.corrupt("transaction \(i) with \(t.count) fields, not 4") }
+            let tx = try decodeTransaction(t)
+            txs.append(tx)
+            receipts.append(TxReceipt(hash: tx.hash, index: UInt32(i), failure: try failure(try t[3].uint64Value("failure"))))
         }
-        let failures = try f[5].listValue("receipts").map { try failure(try $0.uint64Value("failure")) }
-        guard failures.count == txs.count, inboxFailures.count == inbox.count else { throw Error.corrupt("receipt count mismatch") }
-        let receipts = txs.enumerated().map { TxReceipt(hash: $1.hash, index: UInt32($0), failure: failures[$0]) }
-        let tickets = try f[6].listValue("tickets").map { item -> Ticket in
+        guard header.txCount == UInt64(txs.count) else { throw Error.corrupt("header says \(header.txCount) transactions, found \(txs.count)") }
+        let tickets = try f[5].listValue("tickets").map { item -> Ticket in
             let t = try item.listValue("ticket")
             guard t.count == 4 else { throw Error.corrupt("ticket with \(t.count) fields") }
-            return Ticket(account: try Address(bytes: try t[0].bytesValue("account")), credit: try t[1].uint256Value("credit"),
+            return Ticket(account: try t[0].addressValue("account"), credit: try t[1].uint256Value("credit"),
                           blockNumber: try t[2].uint64Value("blockNumber"), signature: try t[3].bytesValue("signature"))
         }
         return SealedBlock(header: header, signature: try f[1].bytesValue("signature"), inbox: inbox, inboxFailures: inboxFailures,
                            transactions: txs, receipts: receipts, tickets: tickets)
+    }
+
+    /// Just the header, for opening the store.
+    public static func header(_ bytes: Bytes) throws -> BlockHeader {
+        try BlockHeader.decode(try fields(bytes)[0].bytesValue("header"))
+    }
+
+    /// The outcome and sender of transaction `index`, without decoding any transaction (what a
+    /// receipt needs; clients poll receipts).
+    public static func receipt(_ bytes: Bytes, index: UInt32) throws -> (receipt: TxReceipt, sender: Address)? {
+        let items = try fields(bytes)[4].listValue("transactions")
+        guard Int(index) < items.count else { return nil }
+        let t = try items[Int(index)].listValue("transaction")
+        guard t.count == 4 else { throw Error.corrupt("transaction \(index) with \(t.count) fields, not 4") }
+        let hash = try Hash32(bytes: try t[2].bytesValue("hash"))
+        return (TxReceipt(hash: hash, index: index, failure: try failure(try t[3].uint64Value("failure"))), try t[1].addressValue("sender"))
+    }
+
+    static func fields(_ bytes: Bytes) throws -> [RLPItem] {
+        let f = try RLP.decode(bytes).listValue("block")
+        guard f.count == 6 else { throw Error.corrupt("expected 6 fields, found \(f.count)") }
+        return f
     }
 
     static func decodeInbox(_ item: RLPItem) throws -> InboxMessage {

@@ -57,19 +57,17 @@ public enum ChainRollback {
         defer { try? FileManager.default.removeItem(atPath: scratchDir) }
         let scratch = try ChainStore(path: scratchDir + "/chain", genesis: genesis)
         defer { scratch.db.close() }
-        let dummy = try PrivateKey(bytes: Keccak.hash256(Array("emeth-rollback-throwaway-key".utf8)))
-        let producer = BlockProducer(stf: StateTransition(genesis: genesis),
-                                     signer: Signer(key: dummy, chainId: genesis.chainId, rollup: genesis.rollup))
+        let producer = BlockProducer(stf: StateTransition(genesis: genesis))  // executes; nothing is signed again
         var tickets: [Address: Ticket] = [:]
         if target > 0 {
             for n in 1...target {
                 guard let b = try store.block(n) else { throw ChainStore.Error.corrupt("block \(n) missing") }
                 var state = scratch.begin()
                 var tree = scratch.tree
-                let out = try producer.produce(parent: scratch.head.header, timestamp: b.header.timestamp, inbox: b.inbox,
+                let out = try producer.execute(parent: scratch.head.header, timestamp: b.header.timestamp, inbox: b.inbox,
                                                transactions: b.transactions, state: &state, tree: &tree)
-                guard out.block.header.hash == b.header.hash else { throw Error.replayMismatch(block: n) }
-                try scratch.commit(out.block, state: state, retention: .stateOnly)
+                guard out.header.hash == b.header.hash else { throw Error.replayMismatch(block: n) }
+                try scratch.commitState(out.header, state: state)
                 for t in b.tickets { tickets[t.account] = t }
             }
         }
@@ -165,9 +163,8 @@ public enum ChainRollback {
         for tx in try pending(db) {
             guard try engine.store.location(of: tx.hash) == nil, try status(of: tx.hash, in: db) == .waiting,
                   !engine.mempool.contains(tx.hash) else { continue }
-            let env = L2Envelope(call: tx.call, nonce: tx.nonce, signature: tx.signature)
             do {
-                let checked = try engine.admission.authenticate(env)
+                let checked = try engine.admission.authenticate(tx.envelope)
                 try engine.mempoolAdd(checked, nowMs: nowMs)
                 out.accepted.append(tx.hash)
             } catch {
@@ -181,16 +178,12 @@ public enum ChainRollback {
         return out
     }
 
-    static func encode(_ tx: L2Transaction) -> RLPItem {
-        .list([.bytes(Array(L2Envelope(call: tx.call, nonce: tx.nonce, signature: tx.signature).json.serialized.utf8)),
-               .bytes(tx.sender.bytes), .bytes(tx.hash.bytes)])
-    }
+    /// A dropped transaction as the store keeps it (`BlockCodec`'s `[tx, sender, hash]`).
+    static func encode(_ tx: L2Transaction) -> RLPItem { .list(BlockCodec.encode(tx)) }
 
     static func decode(_ item: RLPItem) throws -> L2Transaction {
         let t = try item.listValue("rolled-back transaction")
         guard t.count == 3 else { throw ChainStore.Error.corrupt("rolled-back transaction with \(t.count) fields") }
-        let env = try L2Envelope.parse(try JSONValue.parse(String(decoding: try t[0].bytesValue("wire"), as: UTF8.self)))
-        return L2Transaction(call: env.call, nonce: env.nonce, sender: try Address(bytes: try t[1].bytesValue("sender")),
-                             hash: try Hash32(bytes: try t[2].bytesValue("hash")), signature: env.signature)
+        return try BlockCodec.decodeTransaction(t)
     }
 }

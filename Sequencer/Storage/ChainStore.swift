@@ -26,14 +26,26 @@ public final class ChainStore: StateSource, @unchecked Sendable {
     static let families: [ColumnFamily] = ["blocks", "hashes", "txs", "state", .smt, "tickets", "totals", "meta", JobIndex.family]
     static let headKey = Array("head".utf8), totalsKey = Array("totals".utf8)
     static let cursorKey = Array("inboxCursor".utf8), genesisKey = Array("genesis".utf8)
+    static let formatKey = Array("format".utf8)
 
-    public enum Error: Swift.Error, CustomStringConvertible {
+    /// The layout of the stored blocks and transactions. 1 (stores without the key): each
+    /// transaction as JSON inside the block's RLP. 2: the binary form (`BlockCodec`). A store in
+    /// another format is refused when opened; there is no migration.
+    public static let formatVersion: UInt64 = 2
+
+    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
         case genesisMismatch
         case corrupt(String)
         case notNext(expected: UInt64, got: UInt64)
+        case unsupportedFormat(found: UInt64)
 
         public var description: String {
             switch self {
+            case .unsupportedFormat(let found):
+                return "the data directory holds a chain store in storage format \(found)"
+                    + (found == 1 ? " (blocks with their transactions as JSON)" : "")
+                    + ", but this build reads only format \(ChainStore.formatVersion) (transactions in binary) and does not convert"
+                    + " stores: start the chain in a new data directory"
             case .genesisMismatch: return "the data directory belongs to another chain (its genesis differs from the configured one)"
             case .corrupt(let m): return "corrupt chain store: \(m)"
             case .notNext(let e, let g): return "block \(g) does not follow the head (expected \(e))"
@@ -48,10 +60,12 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         nodes = RocksDBNodeStore(db: db)
         self.genesis = genesis
         if let stored = try db.get("meta", Self.genesisKey) {
+            let format = try db.get("meta", Self.formatKey).map { UInt64(bigEndian8: $0) } ?? 1
+            guard format == Self.formatVersion else { throw Error.unsupportedFormat(found: format) }
             guard stored == Array(genesis.json.serialized.utf8) else { throw Error.genesisMismatch }
             guard let h = try db.get("meta", Self.headKey), h.count == 8,
                   let block = try db.get("blocks", h) else { throw Error.corrupt("no head block") }
-            head = SealedBlockHeaderInfo(header: try BlockCodec.decode(block).header)
+            head = SealedBlockHeaderInfo(header: try BlockCodec.header(block))
             totals = try StateEncoding.decodeTotals(try db.get("meta", Self.totalsKey) ?? [])
             inboxCursor = UInt64(bigEndian8: try db.get("meta", Self.cursorKey) ?? [])
             try verifyHeadStateRoot()
@@ -63,6 +77,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
             var batch = WriteBatch()
             _ = nodes.commit(into: &batch)
             batch.put("meta", Self.genesisKey, Array(genesis.json.serialized.utf8))
+            batch.put("meta", Self.formatKey, Self.formatVersion.bigEndian8)
             Self.putBlock(block, into: &batch)
             batch.put("meta", Self.totalsKey, StateEncoding.encode(Totals()))
             batch.put("totals", UInt64(0).bigEndian8, StateEncoding.encode(Totals()))
@@ -93,27 +108,39 @@ public final class ChainStore: StateSource, @unchecked Sendable {
 
     // MARK: Writing
 
-    /// How much of a block `commit` keeps. The sequencer keeps everything, durably; a replay
-    /// (the auditor) needs only the state and its tree to go on, and no fsync: its store is a
-    /// scratch copy it rebuilds from L1 if the machine dies (and cannot reopen: its head
-    /// pointer stays at genesis, so the open-time state check refuses it).
-    public enum Retention: Sendable {
-        case everything
-        case stateOnly
-    }
-
     /// Makes a sealed block durable: the block, its indexes, the changed records, the new tree
-    /// nodes, tickets and head, in one synced batch. Returns only once fsync'd. With
-    /// `.stateOnly`, only records, tree nodes and totals are written, without fsync.
-    public func commit(_ block: SealedBlock, state: WorldState, retention: Retention = .everything) throws {
-        let batch = try prepare(block, state: state, retention: retention)
-        try write(batch, sync: retention == .everything)
-        didWrite(block, state: state)
+    /// nodes, tickets and head, in one synced batch. Returns only once fsync'd.
+    public func commit(_ block: SealedBlock, state: WorldState) throws {
+        let batch = try prepare(block, state: state)
+        try write(batch, sync: true)
+        didWrite(block.header, state: state)
     }
 
     /// Everything `block` changes, as one batch (nothing written yet).
-    public func prepare(_ block: SealedBlock, state: WorldState, retention: Retention = .everything) throws -> WriteBatch {
-        guard block.number == head.number + 1 else { throw Error.notNext(expected: head.number + 1, got: block.number) }
+    public func prepare(_ block: SealedBlock, state: WorldState) throws -> WriteBatch {
+        var batch = try prepareState(block.header, state: state, indexJobs: true)
+        for t in block.tickets { batch.put("tickets", t.account.bytes, RLP.encode(BlockCodec.encode(t))) }
+        for (i, tx) in block.transactions.enumerated() {
+            batch.put("txs", tx.hash.bytes, block.number.bigEndian8 + UInt32(i).bigEndian4)
+        }
+        Self.putBlock(block, into: &batch)
+        batch.put("totals", block.number.bigEndian8, StateEncoding.encode(state.totals))
+        return batch
+    }
+
+    /// A replay's commit (the auditor, a rollback's re-execution): only what the next block
+    /// needs — records, tree nodes, totals and inbox cursor — with no block (a replayed block
+    /// is not signed here) and no fsync: such a store is a scratch copy rebuilt from its source
+    /// if the machine dies (and cannot be reopened: its head pointer stays at genesis, so the
+    /// open-time state check refuses it). Storing whole blocks cost a third of the replay's time.
+    public func commitState(_ header: BlockHeader, state: WorldState) throws {
+        let batch = try prepareState(header, state: state, indexJobs: false)
+        try write(batch, sync: false)
+        didWrite(header, state: state)
+    }
+
+    private func prepareState(_ header: BlockHeader, state: WorldState, indexJobs: Bool) throws -> WriteBatch {
+        guard header.number == head.number + 1 else { throw Error.notNext(expected: head.number + 1, got: header.number) }
         var batch = WriteBatch()
         _ = nodes.commit(into: &batch)
         for a in state.changedAccounts {
@@ -124,15 +151,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         for id in state.changedJobs {
             guard let j = try state.job(id) else { continue }
             batch.put("state", StateEncoding.jobKey(id).bytes, StateEncoding.encode(j))
-            if retention == .everything { JobIndex.update(from: try job(id), to: j, into: &batch) }
-        }
-        if retention == .everything {
-            for t in block.tickets { batch.put("tickets", t.account.bytes, RLP.encode(BlockCodec.encode(t))) }
-            for (i, tx) in block.transactions.enumerated() {
-                batch.put("txs", tx.hash.bytes, block.number.bigEndian8 + UInt32(i).bigEndian4)
-            }
-            Self.putBlock(block, into: &batch)
-            batch.put("totals", block.number.bigEndian8, StateEncoding.encode(state.totals))
+            if indexJobs { JobIndex.update(from: try job(id), to: j, into: &batch) }
         }
         batch.put("meta", Self.totalsKey, StateEncoding.encode(state.totals))
         batch.put("meta", Self.cursorKey, state.inboxCursor.bigEndian8)
@@ -146,9 +165,9 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         faults.hit("store.afterWrite")
     }
 
-    /// The head moves to `block` once its batch is durable.
-    public func didWrite(_ block: SealedBlock, state: WorldState) {
-        head = SealedBlockHeaderInfo(header: block.header)
+    /// The head moves to `header`'s block once its batch is durable.
+    public func didWrite(_ header: BlockHeader, state: WorldState) {
+        head = SealedBlockHeaderInfo(header: header)
         totals = state.totals
         inboxCursor = state.inboxCursor
     }
@@ -164,6 +183,13 @@ public final class ChainStore: StateSource, @unchecked Sendable {
 
     public func block(_ number: UInt64) throws -> SealedBlock? {
         try db.get("blocks", number.bigEndian8).map(BlockCodec.decode)
+    }
+
+    /// The receipt and sender of transaction `index` of block `number`, read without decoding
+    /// the block's transactions; nil if there is no such block or transaction.
+    public func receipt(block number: UInt64, index: UInt32) throws -> (receipt: TxReceipt, sender: Address)? {
+        guard let raw = try db.get("blocks", number.bigEndian8) else { return nil }
+        return try BlockCodec.receipt(raw, index: index)
     }
 
     /// Bytes block `number` takes in the store (the bridge's backlog metric), nil if absent.

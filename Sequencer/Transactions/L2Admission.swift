@@ -20,8 +20,7 @@ public struct L2Admission: Sendable {
         do { sender = try Secp256k1.recoverAddress(digest: digest, rsv: env.signature) } catch {
             throw .badSignature(error.description)
         }
-        return L2Transaction(call: env.call, nonce: env.nonce, sender: sender, hash: L2Transaction.hash(digest: digest, sender: sender),
-                             signature: env.signature)
+        return L2Transaction(envelope: env, sender: sender, hash: L2Transaction.hash(digest: digest, sender: sender))
     }
 
     /// Authenticates many at once on all cores; results keep the input order.

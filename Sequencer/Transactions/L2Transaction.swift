@@ -45,23 +45,6 @@ public enum L2Call: Hashable, Sendable {
             self.parentJob = parentJob; self.jobIds = jobIds; self.datasets = datasets; self.fuelLimits = fuelLimits
         }
     }
-
-    /// The EIP-712 primary type name, which is also the wire form's `"type"`.
-    public var typeName: String {
-        switch self {
-        case .registerJob: return "RegisterJob"
-        case .cancelJob: return "CancelJob"
-        case .process: return "Process"
-        case .decline: return "Decline"
-        case .submit: return "Submit"
-        case .verify: return "Verify"
-        case .reject: return "Reject"
-        case .timeout: return "Timeout"
-        case .split: return "Split"
-        case .aggregate: return "Aggregate"
-        case .withdraw: return "Withdraw"
-        }
-    }
 }
 
 /// A transaction whose signature has been checked: the sender is the recovered signer.
@@ -72,15 +55,31 @@ public enum L2Call: Hashable, Sendable {
 /// 1 EMT) would share one "hash", and receipts and the mempool could not tell them apart.
 /// (sender, nonce) is unique on the chain, so this hash is. See docs/PROTOCOL.md §2.
 public struct L2Transaction: Hashable, Sendable {
-    public let call: L2Call
-    public let nonce: UInt64
+    /// What the sender signed.
+    public let envelope: L2Envelope
     public let sender: Address
     public let hash: Hash32
+    /// The binary form, `envelope.encoded`: computed once (during admission, which runs on all
+    /// cores) because the mempool weighs it, the block store writes it and the seal policy
+    /// budgets it.
+    public let encoded: Bytes
+
+    public var call: L2Call { envelope.call }
+    public var nonce: UInt64 { envelope.nonce }
     /// 65 bytes r‖s‖v, kept so blocks and batches carry what an auditor must re-verify.
-    public let signature: Bytes
+    public var signature: Bytes { envelope.signature }
+
+    public init(envelope: L2Envelope, sender: Address, hash: Hash32) {
+        self.init(envelope: envelope, sender: sender, hash: hash, encoded: envelope.encoded)
+    }
+
+    /// For a transaction read back whole from the store: `encoded` must be `envelope.encoded`.
+    init(envelope: L2Envelope, sender: Address, hash: Hash32, encoded: Bytes) {
+        self.envelope = envelope; self.sender = sender; self.hash = hash; self.encoded = encoded
+    }
 
     public init(call: L2Call, nonce: UInt64, sender: Address, hash: Hash32, signature: Bytes) {
-        self.call = call; self.nonce = nonce; self.sender = sender; self.hash = hash; self.signature = signature
+        self.init(envelope: L2Envelope(call: call, nonce: nonce, signature: signature), sender: sender, hash: hash)
     }
 
     /// The transaction hash of a signed digest: keccak256(digest ‖ sender).

@@ -24,7 +24,11 @@ public enum L2TxError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// A transaction as it arrives on the wire (docs/PROTOCOL.md §2), parsed but not yet authenticated.
+/// A signed L2 transaction: the call, the nonce and the sender's 65-byte signature — all that
+/// the sender signed and nothing derived. It has two encodings, both from `L2TxSchema`: the JSON
+/// wire form here (docs/PROTOCOL.md §2, what wallets send) and the binary form
+/// (`L2Envelope.rlp`, docs/PROTOCOL.md §7, what batches, forced transactions and the block
+/// store carry). `L2Admission` authenticates it into an `L2Transaction`.
 public struct L2Envelope: Hashable, Sendable {
     public let call: L2Call
     public let nonce: UInt64
@@ -34,24 +38,17 @@ public struct L2Envelope: Hashable, Sendable {
         self.call = call; self.nonce = nonce; self.signature = signature
     }
 
-    /// Fields of each type in their pinned order (excluding nonce, which all have last).
-    static let fields: [String: [String]] = [
-        "RegisterJob": ["jobId", "parentJob", "programId", "numParallel", "numEpoch", "dataset", "param", "fuelLimit", "fuelPrice", "deadline"],
-        "CancelJob": ["jobId"], "Process": ["jobId"], "Decline": ["jobId"], "Verify": ["jobId"], "Reject": ["jobId"],
-        "Timeout": ["jobId"], "Submit": ["jobId", "result", "fuelUsed"],
-        "Split": ["parentJob", "jobIds", "datasets", "fuelLimits"], "Aggregate": ["parentJob", "result"], "Withdraw": ["amount"],
-    ]
-
     /// Parses `{"type":…, "message":{…}, "signature":"0x…"}`. Every field must be present,
     /// none may be extra, and each must have its exact type: a lenient parser here would let
     /// two different byte strings mean the same transaction.
     public static func parse(_ json: JSONValue, maxArrayLength: Int = 256) throws(L2TxError) -> L2Envelope {
         guard let top = json.objectValue else { throw .notAnObject }
         for key in top.keys where !["type", "message", "signature"].contains(key) { throw .unknownField(key) }
-        guard let type = top["type"]?.stringValue else { throw .missingField("type") }
-        guard let names = fields[type] else { throw .unknownType(type) }
+        guard let typeName = top["type"]?.stringValue else { throw .missingField("type") }
+        guard let type = L2TxType(name: typeName) else { throw .unknownType(typeName) }
+        let schema = type.schema
         guard let m = top["message"]?.objectValue else { throw .missingField("message") }
-        for key in m.keys where !names.contains(key) && key != "nonce" { throw .unknownField("message.\(key)") }
+        for key in m.keys where key != "nonce" && !schema.fields.contains(where: { $0.name == key }) { throw .unknownField("message.\(key)") }
         guard let sigText = top["signature"]?.stringValue else { throw .missingField("signature") }
         let signature: Bytes
         do { signature = try Hex.decode(sigText, requirePrefix: true) } catch { throw .badSignature(error.description) }
@@ -60,53 +57,36 @@ public struct L2Envelope: Hashable, Sendable {
         let p = FieldParser(message: m, maxArrayLength: maxArrayLength)
         let nonceValue = try p.uint("nonce")
         guard let nonce = nonceValue.uint64 else { throw .invalidField("message.nonce", "does not fit 64 bits") }
-        let call: L2Call
-        switch type {
-        case "RegisterJob":
-            call = .registerJob(.init(jobId: try p.jobId("jobId"), parentJob: try p.jobId("parentJob"),
-                                      programId: try p.uint("programId"), numParallel: try p.uint("numParallel"),
-                                      numEpoch: try p.uint("numEpoch"), dataset: try p.hash("dataset"),
-                                      param: try p.hash("param"), fuelLimit: try p.uint("fuelLimit"),
-                                      fuelPrice: try p.uint("fuelPrice"), deadline: try p.uint("deadline")))
-        case "CancelJob": call = .cancelJob(jobId: try p.jobId("jobId"))
-        case "Process": call = .process(jobId: try p.jobId("jobId"))
-        case "Decline": call = .decline(jobId: try p.jobId("jobId"))
-        case "Verify": call = .verify(jobId: try p.jobId("jobId"))
-        case "Reject": call = .reject(jobId: try p.jobId("jobId"))
-        case "Timeout": call = .timeout(jobId: try p.jobId("jobId"))
-        case "Submit":
-            call = .submit(jobId: try p.jobId("jobId"), result: try p.hash("result"), fuelUsed: try p.uint("fuelUsed"))
-        case "Split":
-            call = .split(.init(parentJob: try p.jobId("parentJob"), jobIds: try p.array("jobIds") { f, v throws(L2TxError) in try FieldParser.jobId(f, v) },
-                                datasets: try p.array("datasets") { f, v throws(L2TxError) in try FieldParser.hash(f, v) },
-                                fuelLimits: try p.array("fuelLimits") { f, v throws(L2TxError) in try FieldParser.uint(f, v) }))
-        case "Aggregate": call = .aggregate(parentJob: try p.jobId("parentJob"), result: try p.hash("result"))
-        default: call = .withdraw(amount: try p.uint("amount"))
+        var values: [L2FieldValue] = []
+        values.reserveCapacity(schema.fields.count)
+        for f in schema.fields {
+            switch f.kind {
+            case .bytes16: values.append(.jobId(try p.jobId(f.name)))
+            case .bytes32: values.append(.hash(try p.hash(f.name)))
+            case .uint256: values.append(.uint(try p.uint(f.name)))
+            case .bytes16Array: values.append(.jobIds(try p.array(f.name) { f, v throws(L2TxError) in try FieldParser.jobId(f, v) }))
+            case .bytes32Array: values.append(.hashes(try p.array(f.name) { f, v throws(L2TxError) in try FieldParser.hash(f, v) }))
+            case .uint256Array: values.append(.uints(try p.array(f.name) { f, v throws(L2TxError) in try FieldParser.uint(f, v) }))
+            }
         }
-        return L2Envelope(call: call, nonce: nonce, signature: signature)
+        return L2Envelope(call: L2Call(type: type, values: values), nonce: nonce, signature: signature)
     }
 
-    /// The wire form of this transaction: what wallets and our CLI send.
+    /// The wire form of this transaction: what wallets and our CLI send. Byte strings are
+    /// 0x-hex, integers decimal strings.
     public var json: JSONValue {
         var m: [String: JSONValue] = ["nonce": .string(String(nonce))]
         func h(_ b: Bytes) -> JSONValue { .string(b.hex) }
         func u(_ v: UInt256) -> JSONValue { .string(v.description) }
-        switch call {
-        case .registerJob(let r):
-            m["jobId"] = h(r.jobId.bytes); m["parentJob"] = h(r.parentJob.bytes); m["programId"] = u(r.programId)
-            m["numParallel"] = u(r.numParallel); m["numEpoch"] = u(r.numEpoch); m["dataset"] = h(r.dataset.bytes)
-            m["param"] = h(r.param.bytes); m["fuelLimit"] = u(r.fuelLimit); m["fuelPrice"] = u(r.fuelPrice); m["deadline"] = u(r.deadline)
-        case .cancelJob(let id), .process(let id), .decline(let id), .verify(let id), .reject(let id), .timeout(let id):
-            m["jobId"] = h(id.bytes)
-        case .submit(let id, let result, let fuelUsed):
-            m["jobId"] = h(id.bytes); m["result"] = h(result.bytes); m["fuelUsed"] = u(fuelUsed)
-        case .split(let s):
-            m["parentJob"] = h(s.parentJob.bytes); m["jobIds"] = .array(s.jobIds.map { h($0.bytes) })
-            m["datasets"] = .array(s.datasets.map { h($0.bytes) }); m["fuelLimits"] = .array(s.fuelLimits.map(u))
-        case .aggregate(let parent, let result):
-            m["parentJob"] = h(parent.bytes); m["result"] = h(result.bytes)
-        case .withdraw(let amount):
-            m["amount"] = u(amount)
+        for (f, v) in zip(call.type.schema.fields, call.fieldValues) {
+            switch v {
+            case .jobId(let x): m[f.name] = h(x.bytes)
+            case .hash(let x): m[f.name] = h(x.bytes)
+            case .uint(let x): m[f.name] = u(x)
+            case .jobIds(let xs): m[f.name] = .array(xs.map { h($0.bytes) })
+            case .hashes(let xs): m[f.name] = .array(xs.map { h($0.bytes) })
+            case .uints(let xs): m[f.name] = .array(xs.map(u))
+            }
         }
         return .object(["type": .string(call.typeName), "message": .object(m), "signature": .string(signature.hex)])
     }

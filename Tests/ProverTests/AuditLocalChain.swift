@@ -89,7 +89,7 @@ final class AuditLocalChain: @unchecked Sendable {
 
     /// A header re-signed by the real Signer key (the dishonest sequencer holds it).
     static func resign(_ b: BatchCodec.Block, header: BlockHeader? = nil, inbox: [InboxMessage]? = nil,
-                       transactions: [BatchCodec.Transaction]? = nil) -> BatchCodec.Block {
+                       transactions: [L2Envelope]? = nil) -> BatchCodec.Block {
         let h = header ?? b.header
         return BatchCodec.Block(header: h, signature: try! Secp256k1.sign(digest: h.hash.bytes, key: signerKey).rsv,
                                 inbox: inbox ?? b.inbox, transactions: transactions ?? b.transactions)
@@ -135,9 +135,9 @@ final class AuditLocalChain: @unchecked Sendable {
     }
 
     /// Re-signs transaction `tx` with its sender's key after `change` altered its call.
-    static func resigned(_ tx: BatchCodec.Transaction, by key: PrivateKey, genesis: Genesis, call: L2Call) -> BatchCodec.Transaction {
+    static func resigned(_ tx: L2Envelope, by key: PrivateKey, genesis: Genesis, call: L2Call) -> L2Envelope {
         let domain = L2TypedData.domain(chainId: genesis.chainId, rollup: genesis.rollup)
         let digest = domain.digest(structHash: L2TypedData.structHash(call, nonce: tx.nonce))
-        return BatchCodec.Transaction(call: call, nonce: tx.nonce, signature: try! Secp256k1.sign(digest: digest, key: key).rsv)
+        return L2Envelope(call: call, nonce: tx.nonce, signature: try! Secp256k1.sign(digest: digest, key: key).rsv)
     }
 }

@@ -48,7 +48,7 @@ import Testing
         var tx = blocks[0].transactions
         var sig = tx[k].signature
         sig[32] ^= 0x80                                                 // s ≥ 2^255 > n/2
-        tx[k] = BatchCodec.Transaction(call: tx[k].call, nonce: tx[k].nonce, signature: sig)
+        tx[k] = L2Envelope(call: tx[k].call, nonce: tx[k].nonce, signature: sig)
         blocks[0] = BatchCodec.Block(header: blocks[0].header, signature: blocks[0].signature, inbox: blocks[0].inbox, transactions: tx)
         let d = try #require(try c.replay(try c.rebuilt(1, blocks)).divergence)
         #expect(d.batch == 1 && d.block == 3 && d.tx == k && d.field == "tx.signature")
@@ -61,7 +61,7 @@ import Testing
         let k = try index(in: blocks[1]) { if case .withdraw(let a) = $0 { return a == UInt256(4) * C.emt }; return false }
         var tx = blocks[1].transactions
         #expect(tx[k].nonce == 3)
-        tx[k] = BatchCodec.Transaction(call: .withdraw(amount: UInt256(4) * C.emt + UInt256(1)), nonce: 3, signature: tx[k].signature)
+        tx[k] = L2Envelope(call: .withdraw(amount: UInt256(4) * C.emt + UInt256(1)), nonce: 3, signature: tx[k].signature)
         blocks[1] = BatchCodec.Block(header: blocks[1].header, signature: blocks[1].signature, inbox: blocks[1].inbox, transactions: tx)
         let d = try #require(try c.replay(try c.rebuilt(2, blocks)).divergence)
         #expect(d.batch == 2 && d.block == 6 && d.tx == k && d.field == "nonce")
@@ -79,7 +79,7 @@ import Testing
         tx[k] = C.resigned(tx[k], by: C.users[1], genesis: c.genesis, call: .submit(jobId: id, result: result, fuelUsed: 900_000))
         let admission = L2Admission(chainId: c.genesis.chainId, rollup: c.genesis.rollup)
         var h = blocks[1].header
-        h.txRoot = try Hash32(bytes: OrderedMerkleTree.root(try tx.map { try admission.authenticate($0.envelope).hash.bytes }))
+        h.txRoot = try Hash32(bytes: OrderedMerkleTree.root(try tx.map { try admission.authenticate($0).hash.bytes }))
         blocks[1] = C.resign(blocks[1], header: h, transactions: tx)
         let d = try #require(try c.replay(try c.rebuilt(1, blocks)).divergence)
         #expect(d.batch == 1 && d.block == 4 && d.tx == nil && d.field == "stateRoot")

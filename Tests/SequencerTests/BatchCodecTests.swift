@@ -131,6 +131,37 @@ import Testing
         // Data of other blocks under these blocks' commitment.
         let other = try assembler.commitment(index: 0, blocks: 1...2, store: store)
         #expect(throws: BatchAssembler.Error.self) { try assembler.verify(other, against: blocks) }
+        // The poster's refusal is the auditor's check, word for word.
+        do { try foreign.verify(good, against: blocks); Issue.record("a foreign signer must be refused") } catch {
+            #expect("\(error)" == "batch failed its pre-post check: block 1: signature: expected \(c.verifier.address.checksummed),"
+                    + " found \(Self.signerKey.address.checksummed) (the block hash is not signed by the genesis Signer)")
+        }
+    }
+
+    /// The state-free check the poster and the auditor share: the Signer's signature over the
+    /// header hash, then every transaction's signature, each failure naming its field.
+    @Test func theSharedBlockCheckNamesTheSignatureAtFault() throws {
+        let c = try Self.lifecycle(jobs: 1)
+        let admission = c.engine.admission
+        let sealed = try #require(try c.engine.store.block(2))
+        let block = BatchCodec.Block(sealed)
+        #expect(try SignedBlockCheck.check(block, signer: Self.signerKey.address,
+                                           authenticated: admission.authenticate(block.transactions)).get() == sealed.transactions)
+        let stranger = c.key("stranger")
+        let forged = BatchCodec.Block(header: block.header, signature: try Secp256k1.sign(digest: block.header.hash.bytes, key: stranger).rsv,
+                                      inbox: block.inbox, transactions: block.transactions)
+        let f1 = SignedBlockCheck.check(forged, signer: Self.signerKey.address, authenticated: admission.authenticate(forged.transactions))
+        #expect(f1 == .failure(.init(field: "signature", tx: nil, expected: Self.signerKey.address.checksummed,
+                                     found: stranger.address.checksummed, detail: "the block hash is not signed by the genesis Signer")))
+        var txs = block.transactions
+        var sig = txs[0].signature
+        sig[32] ^= 0x80                                                 // s ≥ 2^255 > n/2
+        txs[0] = L2Envelope(call: txs[0].call, nonce: txs[0].nonce, signature: sig)
+        let highS = BatchCodec.Block(header: block.header, signature: block.signature, inbox: block.inbox, transactions: txs)
+        guard case .failure(let f2) = SignedBlockCheck.check(highS, signer: Self.signerKey.address, authenticated: admission.authenticate(txs)) else {
+            Issue.record("a high-s signature must be refused"); return
+        }
+        #expect(f2.field == "tx.signature" && f2.tx == 0 && f2.found == sig.hex && f2.expected == "a valid low-s signature")
     }
 
     @Test func malformedDataIsRefusedWithTheReason() throws {

@@ -17,10 +17,11 @@ import Testing
     }
 
     /// Three blocks: deposits; a job registered, processed, submitted; verified and withdrawn.
-    static func chain() throws -> (blocks: [SealedBlock], state: InMemoryState, tree: SparseMerkleTree, producer: BlockProducer) {
+    static func chain() throws -> (blocks: [SealedBlock], state: InMemoryState, tree: SparseMerkleTree, signer: Signer) {
         let h = H()
         let genesis = Genesis(chainId: 31337, rollup: rollup, signer: signerKey.address, timestamp: 1_000, roles: h.stf.roles)
-        let producer = BlockProducer(stf: h.stf, signer: Signer(key: signerKey, chainId: 31337, rollup: rollup))
+        let producer = BlockProducer(stf: h.stf)
+        let signer = Signer(key: signerKey, chainId: 31337, rollup: rollup)
         let state = InMemoryState()
         var tree = SparseMerkleTree(store: InMemorySMTNodeStore())
         var parent = try BlockProducer.genesis(genesis, tree: &tree)
@@ -36,14 +37,15 @@ import Testing
         var blocks: [SealedBlock] = []
         for (k, (inbox, txs)) in inputs.enumerated() {
             var w = state.begin()
-            let out = try producer.produce(parent: parent, timestamp: 1_000 + UInt64(k) * 2, inbox: inbox, transactions: txs,
+            let out = try producer.execute(parent: parent, timestamp: 1_000 + UInt64(k) * 2, inbox: inbox, transactions: txs,
                                            state: &w, tree: &tree)
             state.commit(w)
-            blocks.append(out.block)
-            parent = out.block.header
-            if k == 1 { #expect(out.dropped.map(\.nonce) == [5]) }
+            let block = signer.seal(out)
+            blocks.append(block)
+            parent = block.header
+            if k == 1 { #expect(out.dropped.map(\.0.nonce) == [5]) }
         }
-        return (blocks, state, tree, producer)
+        return (blocks, state, tree, signer)
     }
 
     @Test func headersChainAndCountWhatTheyApplied() throws {
@@ -82,7 +84,7 @@ import Testing
     }
 
     @Test func settlementRootAndTicketsCarryTheNewCredit() throws {
-        let (blocks, _, _, producer) = try Self.chain()
+        let (blocks, _, _, signer) = try Self.chain()
         let b = blocks[2]
         let credit = UInt256(12_000_000) * .gholon
         let leaf = StandardMerkleTree.settlementLeaf(account: H.node, credit: credit)
@@ -90,9 +92,31 @@ import Testing
         #expect(b.tickets.count == 1)
         let t = b.tickets[0]
         #expect(t.account == H.node && t.credit == credit && t.blockNumber == 3)
-        let digest = EIP712.Ticket.digest(domain: producer.signer.domain, account: H.node, credit: credit, blockNumber: 3)
+        let digest = EIP712.Ticket.digest(domain: signer.domain, account: H.node, credit: credit, blockNumber: 3)
         #expect(try Secp256k1.recoverAddress(digest: digest, rsv: t.signature) == Self.signerKey.address)
         #expect(try Secp256k1.recoverAddress(digest: b.hash.bytes, rsv: b.signature) == Self.signerKey.address)
+    }
+
+    /// Execution needs no key: the executed block is the sealed block's content, header for
+    /// header, and another Signer's seal changes only the signatures.
+    @Test func executionIsSeparateFromSigning() throws {
+        let h = H()
+        let genesis = Genesis(chainId: 31337, rollup: Self.rollup, signer: Self.signerKey.address, timestamp: 1_000, roles: h.stf.roles)
+        var tree = SparseMerkleTree(store: InMemorySMTNodeStore())
+        let parent = try BlockProducer.genesis(genesis, tree: &tree)
+        var w = h.state.begin()
+        let executed = try BlockProducer(stf: h.stf).execute(
+            parent: parent, timestamp: 1_000, inbox: [InboxMessage(index: 0, kind: .deposit, account: H.requester, amount: 1 * .emt, l1Block: 5),
+                                                      InboxMessage(index: 1, kind: .deposit, account: H.node, amount: 1 * .emt, l1Block: 5)],
+            transactions: [], state: &w, tree: &tree)
+        let (blocks, _, _, signer) = try Self.chain()
+        #expect(executed.header == blocks[0].header)
+        #expect(executed.creditChanges.isEmpty && executed.inboxFailures == [nil, nil])
+        let other = Signer(key: try PrivateKey(hex: "0x" + String(repeating: "22", count: 32)), chainId: 31337, rollup: Self.rollup)
+        let mine = signer.seal(executed), theirs = other.seal(executed)
+        #expect(mine == blocks[0])
+        #expect(theirs.header == mine.header && theirs.signature != mine.signature)
+        #expect(try Secp256k1.recoverAddress(digest: theirs.hash.bytes, rsv: theirs.signature) == other.address)
     }
 
     @Test func sameInputsSameBlocks() throws {

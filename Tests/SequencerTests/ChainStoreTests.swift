@@ -19,7 +19,8 @@ import Workloads
 
     /// Seals the same three blocks as BlockProducerTests, into the store.
     static func fill(_ store: ChainStore, _ h: H) throws -> [SealedBlock] {
-        let producer = BlockProducer(stf: h.stf, signer: Signer(key: signerKey, chainId: 31337, rollup: BlockProducerTests.rollup))
+        let producer = BlockProducer(stf: h.stf)
+        let signer = Signer(key: signerKey, chainId: 31337, rollup: BlockProducerTests.rollup)
         let job = BlockProducerTests.job, tx = BlockProducerTests.tx
         let inputs: [([InboxMessage], [L2Transaction])] = [
             ([InboxMessage(index: 0, kind: .deposit, account: H.requester, amount: 1 * .emt, l1Block: 5),
@@ -33,8 +34,8 @@ import Workloads
         for (k, (inbox, txs)) in inputs.enumerated() {
             var w = store.begin()
             var tree = store.tree
-            let b = try producer.produce(parent: store.head.header, timestamp: 1_000 + UInt64(k) * 2, inbox: inbox,
-                                         transactions: txs, state: &w, tree: &tree).block
+            let b = signer.seal(try producer.execute(parent: store.head.header, timestamp: 1_000 + UInt64(k) * 2, inbox: inbox,
+                                                     transactions: txs, state: &w, tree: &tree))
             try store.commit(b, state: w)
             out.append(b)
         }
@@ -62,6 +63,65 @@ import Workloads
         #expect(try reopened.latestTicket(H.node) == blocks[2].tickets[0])
         #expect(reopened.totals.totalDeposited == 2 * .emt)
         #expect(reopened.inboxCursor == 2)
+    }
+
+    /// Blocks are stored in binary: each transaction as the batch codec's bytes with its sender,
+    /// hash and failure code, so a read neither parses JSON nor recovers signatures; a receipt is
+    /// read without decoding the transactions.
+    @Test func blocksAreStoredInBinaryAndReceiptsReadWithoutDecoding() throws {
+        let dir = Self.tempDir(), h = H()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try ChainStore(path: dir, genesis: Self.genesis(h))
+        let blocks = try Self.fill(store, h)
+        let b = blocks[1]
+        let raw = try #require(try store.db.get("blocks", b.number.bigEndian8))
+        #expect(raw == BlockCodec.encode(b))
+        let f = try RLP.decode(raw).list
+        #expect(f.count == 6)
+        #expect(try f[0].bytes == b.header.encoded && f[1].bytes == b.signature)
+        let txs = try f[4].list
+        #expect(txs.count == 3)
+        for (i, item) in txs.enumerated() {
+            let t = try item.list
+            let tx = b.transactions[i]
+            // The batch's binary form, byte for byte: what forceTransaction carries.
+            #expect(try t[0].bytes == RLP.encode(BatchCodec.Block(b).transactions[i].rlp))
+            #expect(try L2Envelope(encoded: try t[0].bytes) == tx.envelope)
+            #expect(try t[1].bytes == tx.sender.bytes && t[2].bytes == tx.hash.bytes && t[3].bytes == [])
+        }
+        #expect(!String(decoding: raw, as: UTF8.self).contains("\"message\""))
+        for blk in blocks {
+            for (i, tx) in blk.transactions.enumerated() {
+                let r = try #require(try store.receipt(block: blk.number, index: UInt32(i)))
+                #expect(r.receipt == blk.receipts[i] && r.sender == tx.sender)
+            }
+            #expect(try store.receipt(block: blk.number, index: UInt32(blk.transactions.count)) == nil)
+        }
+        #expect(try store.receipt(block: 9, index: 0) == nil)
+    }
+
+    /// A store written in another storage format (format 1 kept transactions as JSON and had no
+    /// format key) is refused at open with the format named, and left as it was.
+    @Test func refusesAStoreInAnotherStorageFormat() throws {
+        let dir = Self.tempDir(), h = H()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var store: ChainStore? = try ChainStore(path: dir, genesis: Self.genesis(h))
+        _ = try Self.fill(store!, h)
+        #expect(try store!.db.get("meta", Array("format".utf8)) == UInt64(2).bigEndian8)
+        store = nil
+        let db = try RocksDB(path: dir, columnFamilies: ChainStore.families)
+        try db.delete("meta", Array("format".utf8), sync: true)
+        db.close()
+        #expect(throws: ChainStore.Error.unsupportedFormat(found: 1)) { _ = try ChainStore(path: dir, genesis: Self.genesis(h)) }
+        do { _ = try ChainStore(path: dir, genesis: Self.genesis(h)) } catch {
+            #expect("\(error)" == "the data directory holds a chain store in storage format 1 (blocks with their transactions as JSON),"
+                    + " but this build reads only format 2 (transactions in binary) and does not convert stores: start the chain in a new data directory")
+        }
+        let db3 = try RocksDB(path: dir, columnFamilies: ChainStore.families)
+        #expect(try db3.get("meta", Array("format".utf8)) == nil)        // nothing was written
+        try db3.put("meta", Array("format".utf8), UInt64(3).bigEndian8, sync: true)
+        db3.close()
+        #expect(throws: ChainStore.Error.unsupportedFormat(found: 3)) { _ = try ChainStore(path: dir, genesis: Self.genesis(h)) }
     }
 
     @Test func refusesAnotherChainsDirectoryAndCorruptState() throws {

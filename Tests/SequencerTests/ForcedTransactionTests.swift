@@ -18,7 +18,7 @@ import Testing
     static func signed(_ call: L2Call, nonce: UInt64, key: PrivateKey = user, domain: EIP712.Domain = domain) -> Bytes {
         let digest = domain.digest(structHash: L2TypedData.structHash(call, nonce: nonce))
         let sig = try! Secp256k1.sign(digest: digest, key: key).rsv
-        return BatchCodec.encodeTransaction(.init(call: call, nonce: nonce, signature: sig))
+        return L2Envelope(call: call, nonce: nonce, signature: sig).encoded
     }
 
     /// Deposits 1 EMT for the user (message 0), then applies `messages` from index 1.
@@ -94,7 +94,7 @@ import Testing
         let bytes = Self.signed(.withdraw(amount: 7), nonce: 3)
         let m = InboxMessage(index: 4, kind: .forcedTransaction, account: Self.user.address, l1Block: 9, data: bytes)
         #expect(try BlockCodec.decodeInbox(BlockCodec.encode(m)) == m)
-        let tx = try BatchCodec.decodeTransaction(bytes)
+        let tx = try L2Envelope(encoded: bytes)
         #expect(tx.call == .withdraw(amount: 7) && tx.nonce == 3)
         // A deposit keeps its six-field encoding; a seventh field on it is corrupt.
         let d = InboxMessage(index: 1, kind: .deposit, account: Self.user.address, amount: 5, l1Block: 2)

@@ -21,6 +21,41 @@ import Testing
         }
     }
 
+    /// The one schema table yields exactly the type strings docs/PROTOCOL.md §2 pins, with the
+    /// codes of §7, and every call's values line up with its table row.
+    @Test func theSchemaTableYieldsThePinnedTypesAndCodes() throws {
+        let pinned = [
+            "RegisterJob(bytes16 jobId,bytes16 parentJob,uint256 programId,uint256 numParallel,uint256 numEpoch,bytes32 dataset,bytes32 param,uint256 fuelLimit,uint256 fuelPrice,uint256 deadline,uint256 nonce)",
+            "CancelJob(bytes16 jobId,uint256 nonce)", "Process(bytes16 jobId,uint256 nonce)", "Decline(bytes16 jobId,uint256 nonce)",
+            "Submit(bytes16 jobId,bytes32 result,uint256 fuelUsed,uint256 nonce)", "Verify(bytes16 jobId,uint256 nonce)",
+            "Reject(bytes16 jobId,uint256 nonce)", "Timeout(bytes16 jobId,uint256 nonce)",
+            "Split(bytes16 parentJob,bytes16[] jobIds,bytes32[] datasets,uint256[] fuelLimits,uint256 nonce)",
+            "Aggregate(bytes16 parentJob,bytes32 result,uint256 nonce)", "Withdraw(uint256 amount,uint256 nonce)",
+        ]
+        #expect(L2TxType.allCases.map(\.schema.typeString) == pinned)
+        #expect(L2TxType.allCases.map(\.rawValue) == Array(1...11))
+        #expect(L2TxType(name: "Submit") == .submit && L2TxType(name: "submit") == nil)
+        #expect(L2TypedData.typeHash("Process").hex == Keccak.hash256(Array(pinned[2].utf8)).hex)
+        let id = try JobID(hex: "0x000102030405060708090a0b0c0d0e0f"), h = Hash32.zero
+        let calls: [L2Call] = [
+            .registerJob(.init(jobId: id, programId: 1, numParallel: 2, numEpoch: 3, dataset: h, param: h, fuelLimit: 4, fuelPrice: 5, deadline: 6)),
+            .cancelJob(jobId: id), .process(jobId: id), .decline(jobId: id), .submit(jobId: id, result: h, fuelUsed: 7), .verify(jobId: id),
+            .reject(jobId: id), .timeout(jobId: id), .split(.init(parentJob: id, jobIds: [id], datasets: [h], fuelLimits: [8])),
+            .aggregate(parentJob: id, result: h), .withdraw(amount: 9),
+        ]
+        #expect(calls.map(\.type) == L2TxType.allCases)
+        for c in calls {
+            #expect(c.fieldValues.count == c.type.schema.fields.count)
+            #expect(L2Call(type: c.type, values: c.fieldValues) == c)
+            // Binary form: [code, nonce, …fields…, signature].
+            let env = L2Envelope(call: c, nonce: 300, signature: Bytes(repeating: 7, count: 65))
+            guard case .list(let items) = env.rlp else { Issue.record("not a list"); continue }
+            #expect(items.count == c.type.schema.fields.count + 3)
+            #expect(items[0] == .bytes([c.type.rawValue]) && items[1] == .bytes([1, 44]))
+            #expect(try L2Envelope(encoded: env.encoded) == env)
+        }
+    }
+
     @Test func wireErrorsNameTheField() throws {
         func parse(_ text: String) throws(L2TxError) -> L2Envelope { try L2Envelope.parse(try! JSONValue.parse(text)) }
         let sig = "\"0x" + String(repeating: "11", count: 65) + "\""

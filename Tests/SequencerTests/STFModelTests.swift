@@ -282,8 +282,7 @@ import Testing
             let steps = STFPropertyTests.steps(seed: seed, count: Self.stepsPerHistory)
             var r = SeededGenerator(seed: seed ^ 0xb10c)
             let h = H(params: params)
-            let producer = BlockProducer(stf: h.stf, signer: Signer(key: BlockProducerTests.signerKey, chainId: 31337,
-                                                                     rollup: BlockProducerTests.rollup))
+            let producer = BlockProducer(stf: h.stf)  // execution alone: these tests compare header hashes
             var tree = SparseMerkleTree(store: InMemorySMTNodeStore())
             var parent = try BlockProducer.genesis(Genesis(chainId: 31337, rollup: BlockProducerTests.rollup,
                                                            signer: BlockProducerTests.signerKey.address, timestamp: 1_000,
@@ -310,17 +309,17 @@ import Testing
                     input.append(Self.txJSON(s.call, nonce: nonce, sender: s.sender, time: time))
                 }
                 var w = h.state.begin()
-                let out = try producer.produce(parent: parent, timestamp: time, inbox: inbox, transactions: txs, state: &w, tree: &tree)
+                let out = try producer.execute(parent: parent, timestamp: time, inbox: inbox, transactions: txs, state: &w, tree: &tree)
                 h.state.commit(w)
-                parent = out.block.header
+                parent = out.header
                 // Per transaction: nil = dropped, .some(code) = included with that outcome.
                 var outcomes: [FailureCode??] = [], k = 0
                 for tx in txs {
-                    if k < out.block.transactions.count, out.block.transactions[k] == tx { outcomes.append(.some(out.block.receipts[k].failure)); k += 1 }
+                    if k < out.transactions.count, out.transactions[k] == tx { outcomes.append(.some(out.receipts[k].failure)); k += 1 }
                     else { outcomes.append(nil) }
                 }
                 #expect(out.dropped.count == txs.count - k, "\(label)")
-                blocks.append((input.count, out.block.inboxFailures, outcomes, out.block.header.stateRoot.bytes.hex))
+                blocks.append((input.count, out.inboxFailures, outcomes, out.header.stateRoot.bytes.hex))
             }
             let model = try Self.runModel(input, params: params, label: label)
             try #require(model.count == input.count, "\(label): the model answered \(model.count) of \(input.count) steps")
