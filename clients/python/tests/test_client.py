@@ -2,8 +2,10 @@
 classes, notifications, receipts awaited. Against a small JSON-RPC server run in the test (real
 HTTP on a loopback port); every method against the real sequencer is in test_end_to_end.py."""
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -78,6 +80,63 @@ def test_request_shape_and_positional_params(server):
     assert [r["params"] for r in server.received[-4:]] == [["0x5", True], ["totals", "0x7"],
                                                            [{"status": 3, "node": "0xn", "limit": 50}], ["0xa", "0x3"]]
     assert c.health() == {"status": "ok", "head": 3} and c.metrics() == "emeth_up 1\n"
+
+
+API_MD = (Path(__file__).resolve().parents[3] / "docs" / "API.md").read_text()
+# Each method of docs/API.md and how the client calls it.
+CALLS = {
+    "emeth_chainInfo": lambda c: c.call("emeth_chainInfo"),
+    "emeth_sendTransaction": lambda c: c.send_transaction({"type": "Withdraw"}, {"from": "0xa"}),
+    "emeth_getTransactionReceipt": lambda c: c.get_transaction_receipt("0xh"),
+    "emeth_blockNumber": lambda c: c.call("emeth_blockNumber"),
+    "emeth_getBlockByNumber": lambda c: c.get_block("latest"),
+    "emeth_getAccount": lambda c: c.call("emeth_getAccount", "0xa"),
+    "emeth_getTransactionCount": lambda c: c.call("emeth_getTransactionCount", "0xa", "pending"),
+    "emeth_getJob": lambda c: c.get_job("0xj"),
+    "emeth_listJobs": lambda c: c.list_jobs(owner="0xa"),
+    "emeth_getTicket": lambda c: c.call("emeth_getTicket", "0xa"),
+    "emeth_getSettlementProof": lambda c: c.get_settlement_proof("0xa"),
+    "emeth_getStateProof": lambda c: c.get_state_proof("totals"),
+    "emeth_getTransactionProof": lambda c: c.get_transaction_proof("0xh"),
+}
+TYPED = {"emeth_chainInfo": "chain_info", "emeth_blockNumber": "block_number", "emeth_getAccount": "get_account",
+         "emeth_getTransactionCount": "get_transaction_count", "emeth_getTicket": "get_ticket"}
+
+
+def test_every_documented_method_has_a_client_method(server):
+    documented = re.findall(r"^### (emeth_\w+)", API_MD, re.M)
+    assert sorted(documented) == sorted(CALLS)
+    for method, call in CALLS.items():
+        call(Client(server.url))
+        assert server.received[-1]["method"] == method
+    for name in TYPED.values():
+        assert callable(getattr(Client, name))
+    assert server.received[-7]["params"] == ["0xa", "pending"]
+
+
+def test_typed_reads(server):
+    answers = {"emeth_blockNumber": "0x2a", "emeth_getTransactionCount": "0x3",
+               "emeth_getAccount": {"address": "0xA", "balance": "0xde0b6b3a7640000", "nonce": "0x1", "credit": "0x0"},
+               "emeth_getTicket": {"account": "0xA", "credit": "0x5", "blockNumber": "0x9", "signature": "0xs"},
+               "emeth_chainInfo": {"chainId": "0x7a69", "rollup": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                                   "domain": {"name": "EMETH L2", "version": "1", "chainId": "0x7a69",
+                                              "verifyingContract": "0x5FbDB2315678afecb367f032d93F642f64180aa3"},
+                                   "token": None, "signer": "0xS", "sequencer": None, "genesisHash": "0xg",
+                                   "genesis": {"params": {"minFuelPrice": "0"}}}}
+    server.answer = lambda m, p: ("result", answers[m])
+    c = Client(server.url)
+    assert c.block_number() == 42
+    assert (c.get_transaction_count("0xA"), c.get_nonce("0xA")) == (3, 3)
+    assert server.received[-2]["params"] == ["0xA", "latest"] and server.received[-1]["params"] == ["0xA", "pending"]
+    a = c.get_account("0xA")
+    assert (a.balance, a.nonce, a.credit) == (10**18, 1, 0)
+    t = c.get_ticket("0xA")
+    assert (t.credit, t.block_number, t.signature) == (5, 9, "0xs")
+    info = c.chain_info()
+    assert (info.chain_id, info.domain.chain_id, info.genesis["params"]["minFuelPrice"]) == (31337, 31337, "0")
+    assert c.domain() == info.domain
+    with pytest.raises(ValueError, match=r'^block must be "latest" or "pending", not \'earliest\'$'):
+        c.get_transaction_count("0xA", "earliest")
 
 
 def test_batches_are_split_at_100_and_keep_order(server):

@@ -59,6 +59,7 @@ def test_chain_info_names_the_domain_l1_uses(net):
     assert info.domain == Domain(int(net.v["CHAIN_ID"]), net.v["ROLLUP_ADDRESS"])
     assert (info.signer, info.token, info.rollup) == (net.v["SIGNER_ADDRESS"], net.v["TOKEN_ADDRESS"], net.v["ROLLUP_ADDRESS"])
     assert info.domain.separator() == net.rollup.contract.functions.domainSeparator().call()
+    assert info.genesis["roles"]["verifiers"] == [net.verifier.address]
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +93,7 @@ def test_receipts_and_the_fee_rules(net, lifecycle):
     error, nonce_after = lifecycle["refused"]
     assert (error.code, error.failure, error.failure_name) == (-32006, 6, "NOT_VERIFIER")
     assert nonce_after == 1                               # the refused Verify did not spend the node's nonce
+    assert c_count(net, net.node.address) == (3, 3)       # latest and pending: nothing of the node's waits
     c = net.client
     assert (c.get_account(net.requester.address).balance, c.get_account(net.requester.address).nonce) == \
         (DEPOSIT - FEE_LIMIT - V_FEE + (FEE_LIMIT - EARNED), 1)
@@ -104,6 +106,10 @@ def test_receipts_and_the_fee_rules(net, lifecycle):
     assert [j.job_id for j in c.list_jobs(status="VERIFIED", owner=net.requester.address).jobs] == [JOB]
     assert [j.job_id for j in c.iter_jobs(node=net.node.address, page_size=1)] == [JOB]
     assert c.get_job("0x" + "00" * 15 + "01") is None
+
+
+def c_count(net, address):
+    return net.client.get_transaction_count(address), net.client.get_transaction_count(address, "pending")
 
 
 def test_state_proofs_verify_against_signed_blocks(net, lifecycle):

@@ -180,8 +180,16 @@ class Client:
     def get_account(self, address: str) -> AccountState:
         return AccountState.from_json(self.call("emeth_getAccount", address))
 
+    def get_transaction_count(self, address: str, block: str = "latest") -> int:
+        """The account's nonce: at "latest" the sealed state's, at "pending" the nonce its next
+        transaction must carry (counting its transactions waiting in the mempool)."""
+        if block not in ("latest", "pending"):
+            raise ValueError(f'block must be "latest" or "pending", not {block!r}')
+        return to_int(self.call("emeth_getTransactionCount", address, block), "emeth_getTransactionCount")
+
     def get_nonce(self, address: str) -> int:
-        return self.get_account(address).nonce
+        """The nonce to sign the account's next transaction with (pending transactions counted)."""
+        return self.get_transaction_count(address, "pending")
 
     def get_job(self, job_id) -> Job | None:
         j = self.call("emeth_getJob", job_id if isinstance(job_id, str) else "0x" + bytes(job_id).hex())

@@ -31,12 +31,13 @@ class ChainInfo:
     signer: str
     sequencer: str | None
     genesis_hash: str
+    genesis: dict | None       # the canonical genesis: roles, fee rates, minFuelPrice, maxSplitChildren
     raw: dict = field(repr=False, compare=False)
 
     @classmethod
     def from_json(cls, d: dict) -> "ChainInfo":
         return cls(quantity(d["chainId"]), Domain.from_json(d["domain"]), d["rollup"], d.get("token"), d["signer"],
-                   d.get("sequencer"), d["genesisHash"], d)
+                   d.get("sequencer"), d["genesisHash"], d.get("genesis"), d)
 
 
 @dataclass(frozen=True)

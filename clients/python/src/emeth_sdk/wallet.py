@@ -1,7 +1,8 @@
 """An L2 account that signs and sends: it keeps the next nonce, so a caller writes
 `wallet.send(Process(job_id))` and never counts.
 
-The nonce starts from the chain (`emeth_getAccount`, the sealed state) the first time it is
+The nonce starts from the chain (`emeth_getTransactionCount(address, "pending")`: the sealed
+state's nonce plus the account's transactions waiting in the mempool) the first time it is
 needed. A transaction the API refuses does not spend its nonce, so the wallet takes it back;
 if anything else sends from the same key, call `sync_nonce()`.
 """
