@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 from eth_account import Account
+from eth_hash.auto import keccak
 from web3 import Web3
 
 from emeth_sdk import Domain, sign_message, ticket_signer
