@@ -33,7 +33,7 @@ test: setup
 # With CI=true a skipped test fails the run (conftest.py); -rs lists the reasons of any skip.
 test-python: setup
 	$(SWIFT) build --product emeth
-	$(PY) -m pytest -q -rs -p no:cacheprovider scripts/tests Contracts/tests
+	$(PY) -m pytest -q -rs -p no:cacheprovider scripts/tests Contracts/tests clients/python/tests
 	$(PY) Contracts/build.py --check
 
 # The Swift state machine against the independent Python model (Tests/oracle/stf_model.py)

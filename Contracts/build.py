@@ -6,7 +6,9 @@ bytecode, compiler version, source hash).
     build.py --check   recompile and fail (exit 1) on any difference from the committed files
 
 The artifacts are committed so that deploying needs no compiler; `--check` (run by `make test`)
-proves they are what the sources compile to with the pinned compiler.
+proves they are what the sources compile to with the pinned compiler. The Python SDK ships
+each contract's ABI (clients/python/src/emeth_sdk/abi/<Name>.json); they are written and
+checked here too, so the SDK never calls an ABI the contracts no longer have.
 """
 import hashlib
 import json
@@ -17,6 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "src"
 ARTIFACTS = HERE / "artifacts"
+SDK_ABI = HERE.parent / "clients" / "python" / "src" / "emeth_sdk" / "abi"
 CONTRACTS = ["EmethToken", "EmethRollup"]
 VYPER = Path(sys.executable).with_name("vyper")
 
@@ -42,6 +45,10 @@ def compile_contract(name: str, version: str) -> str:
     return json.dumps(artifact, indent=2, sort_keys=True) + "\n"
 
 
+def sdk_abi(artifact: str) -> str:
+    return json.dumps(json.loads(artifact)["abi"], indent=1, sort_keys=True) + "\n"
+
+
 def main() -> int:
     check = "--check" in sys.argv[1:]
     version = compiler_version()
@@ -49,13 +56,13 @@ def main() -> int:
     stale = []
     for name in CONTRACTS:
         fresh = compile_contract(name, version)
-        path = ARTIFACTS / f"{name}.json"
-        if check:
-            if not path.exists() or path.read_text() != fresh:
-                stale.append(path.name)
-        else:
-            path.write_text(fresh)
-            print(f"wrote {path.relative_to(HERE.parent)}")
+        for path, text in ((ARTIFACTS / f"{name}.json", fresh), (SDK_ABI / f"{name}.json", sdk_abi(fresh))):
+            if check:
+                if not path.exists() or path.read_text() != text:
+                    stale.append(str(path.relative_to(HERE.parent)))
+            else:
+                path.write_text(text)
+                print(f"wrote {path.relative_to(HERE.parent)}")
     if stale:
         print(f"artifacts differ from a fresh compile with vyper {version}: {', '.join(stale)}; "
               "run `.venv/bin/python Contracts/build.py` and commit the result", file=sys.stderr)

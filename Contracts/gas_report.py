@@ -16,12 +16,11 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests"))
 
 from conftest import CHALLENGE_PERIOD, CHANGE_DELAY, EMT, TICKET_WINDOW, Chain  # noqa: E402
-from oz_merkle import hash_pair, leaf_hash  # noqa: E402
 from test_escape import BLOCK_HASH, account_key, account_value, job_key, job_record, job_value  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "oracle"))
+from emeth_sdk.merkle import node_hash as hash_pair, settlement_leaf  # noqa: E402
+from emeth_sdk.smt import bit, leaf_hash as smt_leaf, node_hash as branch_hash  # noqa: E402
 from eth_hash.auto import keccak  # noqa: E402
-from smt_cases import bit, branch_hash, leaf_hash as smt_leaf  # noqa: E402
 
 rows = []
 
@@ -60,7 +59,7 @@ def record(chain, what, receipt, note=""):
 def proof_of_depth(account, credit, depth):
     """A valid sorted-pair proof of the given depth (verification does not depend on the
     tree's shape, only on the path), and the root it proves."""
-    node = leaf_hash(["address", "uint256"], [account, credit])
+    node = settlement_leaf(account, credit)
     proof = [bytes([depth, i]) + os.urandom(30) for i in range(depth)]
     for p in proof:
         node = hash_pair(node, p)

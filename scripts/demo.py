@@ -9,8 +9,9 @@ Withdraw (one forces its Withdraw through L1 with `emeth force-tx`, as a censore
 one node's Signer ticket is refused by L1 until its block is committed, then paid
 (`emeth claim`); batches become final (the demo moves devnet time past the challenge period),
 anyone settles the burns, and the other node claims with a Merkle proof (`emeth claim
---proof`). Every L2 transaction is signed here with eth-account's `Account.sign_typed_data` in
-the domain `emeth_chainInfo` announces.
+--proof`). Every L2 transaction is signed here with the Python SDK (clients/python, on
+eth-account's `sign_typed_data`) in the domain `emeth_chainInfo` announces, and the SDK's client
+talks to the L2 API and verifies the settlement and state proofs the demo reads.
 
 Everything is checked against an independent model of the fee rules (docs/PROTOCOL.md §3):
 every receipt's success, every job's final status, every account's balance and credit, the
@@ -38,6 +39,8 @@ from web3.exceptions import ContractLogicError
 from demo_model import (  # noqa: E402
     EMT, FAILURES, GHOLON, LOCALNET_DIR, ROOT, STATUS, TIMEOUT_WINDOW, L2, Actor, Fail, Job, Model, Progress, emt, sign,
 )
+from emeth_sdk import EmethError, Refused, verify_settlement  # noqa: E402
+from emeth_sdk.l1 import Rollup  # noqa: E402
 
 
 # --- the demo -------------------------------------------------------------------------------
@@ -50,12 +53,11 @@ class Demo:
         self.rng = random.Random(args.seed)
         self.p = Progress(self.PHASES)
         self.env = read_env(LOCALNET_DIR / "env")
-        self.l2 = L2(self.env["L2_RPC_URL"])
+        self.l2 = L2(self.env["L2_RPC_URL"], timeout=60)
         self.w3 = Web3(Web3.HTTPProvider(self.env["L1_RPC_URL"], request_kwargs={"timeout": 60}))
         self.deployment = json.loads(Path(self.env["DEPLOYMENT_FILE"]).read_text())
-        art = lambda n: json.loads((ROOT / "Contracts" / "artifacts" / f"{n}.json").read_text())["abi"]  # noqa: E731
-        self.rollup = self.w3.eth.contract(address=self.deployment["rollup"], abi=art("EmethRollup"))
-        self.token = self.w3.eth.contract(address=self.deployment["token"], abi=art("EmethToken"))
+        self.l1 = Rollup.from_deployment(self.w3, self.deployment)
+        self.rollup, self.token = self.l1.contract, self.l1.token
         users = self.env["USER_KEYS"].split(",")
         self.requesters = [Actor("requester A", users[0]), Actor("requester B", users[1])]
         self.nodes = [Actor("node A", users[2]), Actor("node B", users[3])]
@@ -87,9 +89,9 @@ class Demo:
         message["nonce"] = str(actor.nonce)
         tx, _ = sign((actor.key, self.domain, primary, message))
         try:
-            self.l2.call("emeth_sendTransaction", tx, {"from": actor.address})
-        except Fail as e:
-            if f"would fail with {FAILURES[failure]} ({failure})" not in str(e):
+            self.l2.send_transaction(tx, {"from": actor.address})
+        except Refused as e:
+            if e.failure != failure:
                 raise Fail(f"{primary} by {actor.name} was refused, but not as {FAILURES[failure]}: {e}")
             self.refused_as_expected += 1
             return
@@ -117,23 +119,23 @@ class Demo:
         hashes = [h for _, h in signed]
         self.hashes += hashes
         self.sent += len(hashes)
-        receipts = self.wait_receipts(hashes, lambda r: r["status"] != "pending", "sequenced", 300)
+        receipts = self.wait_receipts(hashes, lambda r: r.done, "sequenced", 300)
         bad = []
         for (a, primary, msg, expect), r in zip(items, receipts):
-            if expect is None and not r["success"]:
-                bad.append(f"{primary} by {a.name} (nonce {msg['nonce']}) failed: {r['failure']} {FAILURES.get(r['failure'], '')}")
-            elif expect is not None and (r["success"] or r["failure"] != expect):
-                bad.append(f"{primary} by {a.name} should fail with {expect} {FAILURES[expect]}, got {r['failure']}")
+            if expect is None and not r.success:
+                bad.append(f"{primary} by {a.name} (nonce {msg['nonce']}) failed: {r.failure} {r.failure_name or ''}")
+            elif expect is not None and (r.success or r.failure != expect):
+                bad.append(f"{primary} by {a.name} should fail with {expect} {FAILURES[expect]}, got {r.failure}")
             elif expect is not None:
                 self.failed_as_expected += 1
         if bad:
             raise Fail(f"{len(bad)} unexpected receipt(s):\n  " + "\n  ".join(bad[:10]))
         return receipts
 
-    def wait_receipts(self, hashes: list[str], done, what: str, timeout: float) -> list[dict]:
+    def wait_receipts(self, hashes: list[str], done, what: str, timeout: float) -> list:
         deadline = time.monotonic() + timeout
         while True:
-            receipts = self.l2.batch([("emeth_getTransactionReceipt", [h]) for h in hashes])
+            receipts = self.l2.get_receipts(hashes)
             missing = [h for h, r in zip(hashes, receipts) if r is None]
             if missing:
                 raise Fail(f"the sequencer does not know {len(missing)} transaction(s), e.g. {missing[0]}")
@@ -146,8 +148,8 @@ class Demo:
             time.sleep(0.2)
 
     @staticmethod
-    def blocks(receipts: list[dict]) -> str:
-        ns = sorted({int(r["blockNumber"], 16) for r in receipts})
+    def blocks(receipts: list) -> str:
+        ns = sorted({r.block_number for r in receipts})
         return f"block {ns[0]}" if len(ns) == 1 else f"{len(ns)} blocks ({ns[0]}–{ns[-1]})"
 
     def l1_send(self, actor: Actor, fn, what: str):
@@ -216,18 +218,16 @@ class Demo:
 
     def connect(self) -> None:
         self.p.phase("connecting to the localnet")
-        info = self.l2.call("emeth_chainInfo")
-        d = info["domain"]
-        self.domain = {"name": d["name"], "version": d["version"], "chainId": int(d["chainId"], 16),
-                       "verifyingContract": d["verifyingContract"]}
-        if d["verifyingContract"] != self.deployment["rollup"] or info.get("token") != self.deployment["token"]:
-            raise Fail(f"emeth_chainInfo {info} does not match {self.env['DEPLOYMENT_FILE']}")
+        info = self.l2.chain_info()
+        self.domain, self.signer = info.domain, info.signer
+        if info.domain.verifying_contract != self.deployment["rollup"] or info.token != self.deployment["token"]:
+            raise Fail(f"emeth_chainInfo {info.raw} does not match {self.env['DEPLOYMENT_FILE']}")
         for a in self.actors:
             acct = self.l2.account(a.address)
             if acct["nonce"] or acct["balance"] or acct["credit"]:
                 raise Fail(f"{a.name} {a.address} is not fresh on L2 ({acct}): the demo needs a new localnet")
-        self.p.detail(f"L2 {self.env['L2_RPC_URL']} (sequencer {info.get('sequencer')}, signer {info['signer']}), "
-                      f"L1 {self.env['L1_RPC_URL']}, rollup {d['verifyingContract']}")
+        self.p.detail(f"L2 {self.env['L2_RPC_URL']} (sequencer {info.sequencer}, signer {info.signer}), "
+                      f"L1 {self.env['L1_RPC_URL']}, rollup {info.domain.verifying_contract}")
 
     def deposits(self) -> None:
         need = {a.address: 0 for a in self.requesters + self.nodes}
@@ -286,7 +286,7 @@ class Demo:
             self.model.cancel(j)
             self.p.detail(f"requestCancel({j.id}) in L1 block {r.blockNumber}")
         deadline = time.monotonic() + 300
-        while any(self.l2.call("emeth_getJob", j.id)["status"] != 5 for j in l1):
+        while any(self.l2.get_job(j.id).status != 5 for j in l1):
             if time.monotonic() > deadline:
                 raise Fail("the L1 cancel did not reach L2 within 300 s")
             time.sleep(0.2)
@@ -398,16 +398,16 @@ class Demo:
             if time.monotonic() > deadline:
                 raise Fail(f"the Withdraw {a.name} forced through L1 was not applied on L2 within 60 s")
             time.sleep(0.2)
-        self.forced_block = int(self.l2.call("emeth_blockNumber"), 16)
+        self.forced_block = self.l2.block_number()
         self.p.detail(f"{a.name} forced its Withdraw of {emt(a.credit)} through the L1 inbox (forceTransaction): "
                       f"applied on L2 in inbox order by block {self.forced_block}")
 
     def claim_ticket(self) -> None:
         a = self.nodes[0]
         self.p.phase(f"{a.name} claims on L1 with its Signer ticket: refused until the block is committed, then paid")
-        t = self.l2.call("emeth_getTicket", a.address)
-        block = int(t["blockNumber"], 16)
-        call = self.rollup.functions.claimWithTicket(a.address, int(t["credit"], 16), block, bytes.fromhex(t["signature"][2:]))
+        t = self.l2.get_ticket(a.address)
+        block = t.block_number
+        call = self.rollup.functions.claimWithTicket(a.address, t.credit, block, bytes.fromhex(t.signature[2:]))
         try:  # as L1 stood before the Withdraw: block `block` was not committed
             call.call({"from": a.address}, block_identifier=self.l1_before_withdraw)
             raise Fail(f"L1 paid a ticket for block {block} before that block was committed")
@@ -422,20 +422,20 @@ class Demo:
     def settle(self) -> None:
         self.p.phase("batches: wait until L1 holds every block, then move L1 time past the challenge period")
         t0 = time.monotonic()
-        committed = lambda r: r["status"] in ("committed", "final")  # noqa: E731
+        committed = lambda r: r.status in ("committed", "final")  # noqa: E731
         r = self.wait_receipts(self.hashes, committed, "committed on L1", 600)
         deadline = time.monotonic() + 600  # the forced Withdraw has no API receipt: wait for its block on L1
         while self.rollup.functions.nextBlock().call() <= self.forced_block:
             if time.monotonic() > deadline:
                 raise Fail(f"block {self.forced_block} (the forced Withdraw) was not committed on L1 within 600 s")
             time.sleep(0.2)
-        batches = sorted({int(x["batchIndex"], 16) for x in r})
+        batches = sorted({x.batch_index for x in r})
         self.p.detail(f"all {len(r)} transactions committed in batches {batches[0]}–{batches[-1]} "
                       f"({time.monotonic() - t0:.1f} s)")
         period = int(self.deployment["challengePeriod"])
         self.w3.provider.make_request("evm_increaseTime", [period + 1])
         self.w3.provider.make_request("evm_mine", [])
-        self.wait_receipts(self.hashes, lambda x: x["status"] == "final", "final", 300)
+        self.wait_receipts(self.hashes, lambda x: x.status == "final", "final", 300)
         self.p.detail(f"L1 time moved {period + 1} s: every transaction is final")
         r = self.l1_send(self.requesters[0], self.rollup.functions.settleBurns(), "settleBurns")
         self.p.detail(f"burns are settled at finality only: settleBurns() by anyone burned up to the newest final batch "
@@ -444,9 +444,10 @@ class Demo:
     def claim_proof(self) -> None:
         a = self.nodes[1]
         self.p.phase(f"{a.name} claims on L1 with a Merkle proof against a final batch (emeth claim --proof)")
-        proof = self.l2.call("emeth_getSettlementProof", a.address)
-        self.p.detail(f"proof for credit {emt(int(proof['credit'], 16))} in batch {int(proof['batchIndex'], 16)}: "
-                      f"{len(proof['proof'])} hashes, root {proof['root'][:18]}…, final {proof['final']}")
+        proof = self.l2.get_settlement_proof(a.address)
+        c = verify_settlement(proof)  # the SDK recomputes the leaf and folds the proof up to the root
+        self.p.detail(f"proof for credit {emt(c.credit)} in batch {c.batch_index}: {len(c.proof)} hashes, "
+                      f"root 0x{c.root.hex()[:16]}…, final {proof['final']}; verified by the SDK")
         before = self.token.functions.balanceOf(a.address).call()
         self.emeth(a, "claim", "--proof")
         self.claims[a.address] = ("proof", before, self.token.functions.balanceOf(a.address).call())
@@ -478,7 +479,7 @@ class Demo:
             check((g["balance"], g["credit"], g["nonce"]) == (a.balance, a.credit, a.nonce),
                   f"{a.name}: L2 balance/credit/nonce {g['balance']}/{g['credit']}/{g['nonce']}, "
                   f"model {a.balance}/{a.credit}/{a.nonce}")
-        t = self.l2.totals()
+        t = self.l2.totals(self.signer)
         sum_bal = sum(x["balance"] for x in accounts.values())
         sum_esc = sum(int(got[j.id]["escrow"], 16) for j in jobs if got[j.id])
         sum_dep = sum(int(got[j.id]["nodeDeposit"], 16) for j in jobs if got[j.id])
@@ -506,7 +507,7 @@ class Demo:
         batches = f.batchCount().call()
         finals = sum(1 for i in range(batches) if f.isFinal(i).call())
         gas, commits = self.commit_gas()
-        head = int(self.l2.call("emeth_blockNumber"), 16)
+        head = self.l2.block_number()
 
         rows = [("jobs by status", ", ".join(f"{k} {v[0]}" + (f" (+{v[1]} SubJobs)" if v[1] else "")
                                              for k, v in sorted(by_status.items(), key=lambda kv: -sum(kv[1])))),
@@ -655,7 +656,7 @@ def main() -> int:
     code = 1
     try:
         code = Demo(args).main()
-    except Fail as e:
+    except EmethError as e:  # a failed check (Fail), or an error the L2 API answered
         print(f"demo: {e}\n(logs: {LOCALNET_DIR / 'logs'})", file=sys.stderr)
     except KeyboardInterrupt:
         print("demo: interrupted", file=sys.stderr)

@@ -1,37 +1,25 @@
-"""What the demo builds on: constants, eth-account signing (in worker processes), a small
-client of the L2 API, and the independent model of the fee rules (docs/PROTOCOL.md §3) that
-every result of the demo is checked against. The scenario itself is in demo.py."""
+"""What the demo builds on: constants, the Python SDK (clients/python: signing in worker
+processes, the L2 API client, proof verification), and the independent model of the fee rules
+(docs/PROTOCOL.md §3) that every result of the demo is checked against. The scenario itself is
+in demo.py."""
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
-import requests
 from eth_account import Account
-from eth_hash.auto import keccak
+
+from emeth_sdk import EMT, FAILURES, GHOLON, STATUS, Client, EmethError, verify_state
+from emeth_sdk.signing import sign_job as sign  # noqa: F401  (key, domain, type, message) → (wire, hash)
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "Tests" / "oracle"))
-from l2types import L2_TYPES  # noqa: E402
-
 LOCALNET_DIR = Path(os.environ.get("LOCALNET_DIR") or ROOT / ".localnet").resolve()
-EMT, GHOLON = 10**18, 10**9
-STATUS = {1: "REQUESTED", 2: "PROCESSING", 3: "SUBMITTED", 4: "VERIFIED", 5: "CANCELED", 6: "TIMEOUT",
-          7: "FAILED", 8: "DECLINED", 9: "SPLIT", 10: "COMPLETED"}
-FAILURES = {1: "UNKNOWN_JOB", 2: "JOB_EXISTS", 3: "WRONG_STATUS", 4: "NOT_OWNER", 5: "NOT_ASSIGNED_NODE",
-            6: "NOT_VERIFIER", 7: "NOT_SPLITTER", 8: "NOT_AGGREGATOR", 9: "OWNER_CANNOT_PROCESS",
-            10: "INSUFFICIENT_BALANCE", 11: "DEADLINE_PASSED", 12: "DEADLINE_NOT_REACHED", 13: "FUEL_EXCEEDS_LIMIT",
-            14: "NOT_SPLITTABLE", 15: "CHILDREN_EXCEED_PARENT", 16: "CHILD_EXISTS", 17: "CHILDREN_NOT_VERIFIED",
-            18: "ZERO_AMOUNT", 19: "ARITHMETIC_OVERFLOW", 20: "INVALID_ARGUMENTS", 21: "INVALID_PARENT",
-            22: "VERIFIER_IS_PARTY", 23: "FORCED_TX_INVALID", 24: "FORCED_TX_WRONG_NONCE",
-            25: "PRICE_BELOW_MINIMUM"}
 TIMEOUT_WINDOW = 15  # seconds between registering the jobs that will time out and their deadline
 
 
-class Fail(Exception):
-    pass
+class Fail(EmethError):
+    """A check of the demo that did not hold."""
 
 
 def emt(x: int) -> str:
@@ -56,59 +44,19 @@ class Progress:
         print(f"        {text}", flush=True)
 
 
-# --- signing (eth-account; a process per core: pure-Python secp256k1 is ~50 ms a signature) ---
+# --- the L2 API (the SDK's client) -------------------------------------------------------
 
-def _typed(kind: str, value):
-    if kind.endswith("[]"):
-        return [_typed(kind[:-2], v) for v in value]
-    return bytes.fromhex(value[2:]) if kind.startswith("bytes") else int(value)
-
-
-def sign(job: tuple[str, dict, str, dict]) -> tuple[dict, str]:
-    """(key, domain, primary type, message) → (wire form, tx hash keccak256(digest ‖ sender))."""
-    key, domain, primary, message = job
-    fields = L2_TYPES[primary]
-    signed = Account.sign_typed_data(key, domain_data=domain,
-                                     message_types={primary: [{"name": n, "type": t} for n, t in fields]},
-                                     message_data={n: _typed(t, message[n]) for n, t in fields})
-    sender = Account.from_key(key).address
-    sig = signed.signature.hex()
-    tx = {"type": primary, "message": message, "signature": sig if sig.startswith("0x") else "0x" + sig}
-    return tx, "0x" + keccak(bytes(signed.message_hash) + bytes.fromhex(sender[2:])).hex()
-
-
-# --- the L2 API ---------------------------------------------------------------------------
-
-class L2:
-    def __init__(self, url: str):
-        self.url, self.session, self.next_id = url, requests.Session(), 1
-
-    def call(self, method: str, *params):
-        return self.batch([(method, list(params))])[0]
-
-    def batch(self, calls: list[tuple[str, list]]) -> list:
-        out = []
-        for i in range(0, len(calls), 100):
-            chunk = calls[i:i + 100]
-            body = [{"jsonrpc": "2.0", "id": self.next_id + j, "method": m, "params": p} for j, (m, p) in enumerate(chunk)]
-            self.next_id += len(chunk)
-            replies = self.session.post(self.url, json=body, timeout=60).json()
-            if not isinstance(replies, list):
-                raise Fail(f"L2 API: {replies}")
-            by_id = {r["id"]: r for r in replies}
-            for req in body:
-                r = by_id[req["id"]]
-                if "error" in r:
-                    raise Fail(f"L2 API {req['method']}: error {r['error'].get('code')}: {r['error'].get('message')}")
-                out.append(r["result"])
-        return out
+class L2(Client):
+    """The SDK's client, with the two reads the demo checks most."""
 
     def account(self, address: str) -> dict:
-        a = self.call("emeth_getAccount", address)
-        return {k: int(a[k], 16) for k in ("balance", "nonce", "credit")}
+        a = self.get_account(address)
+        return {"balance": a.balance, "nonce": a.nonce, "credit": a.credit}
 
-    def totals(self) -> dict:
-        return {k: int(v) for k, v in self.call("emeth_getStateProof", "totals")["decoded"].items()}
+    def totals(self, signer: str) -> dict:
+        """The totals record from a state proof the SDK verifies against its block, signed by
+        the Signer."""
+        return verify_state(self.get_state_proof("totals"), signer=signer).record
 
 
 # --- actors and the model of the fee rules -------------------------------------------------

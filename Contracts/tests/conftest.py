@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from emeth_sdk import Domain, sign_ticket
 from eth_account import Account
 from eth_tester import EthereumTester, PyEVMBackend
 from web3 import Web3
@@ -103,20 +104,8 @@ class Chain:
         return self.send(self.rollup.functions.executeChange(change_id), self.stranger)
 
     def ticket(self, account, credit, block_number, key=SIGNER_KEY, chain_id=None, contract=None, name="EMETH L2"):
-        typed = {
-            "types": {
-                "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                                 {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
-                "Ticket": [{"name": "account", "type": "address"}, {"name": "credit", "type": "uint256"},
-                           {"name": "blockNumber", "type": "uint256"}],
-            },
-            "primaryType": "Ticket",
-            "domain": {"name": name, "version": "1", "chainId": chain_id or self.w3.eth.chain_id,
-                       "verifyingContract": contract or self.rollup.address},
-            "message": {"account": account, "credit": credit, "blockNumber": block_number},
-        }
-        signed = Account.sign_typed_data(key, full_message=typed)
-        return signed.signature
+        domain = Domain(chain_id or self.w3.eth.chain_id, contract or self.rollup.address, name=name)
+        return sign_ticket(key, domain, account, credit, block_number)
 
 
 @pytest.fixture(scope="session")

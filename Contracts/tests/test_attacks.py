@@ -6,7 +6,7 @@ import vyper
 from eth_account import Account
 
 from conftest import CHALLENGE_PERIOD, CHANGE_DELAY, EMT, FORCE_INCLUSION_DELAY, reverts
-from oz_merkle import StandardMerkleTree
+from emeth_sdk.merkle import StandardMerkleTree
 
 
 def head_credit(chain):

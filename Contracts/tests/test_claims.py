@@ -1,12 +1,13 @@
-"""EmethRollup claims: by Merkle proof against a final batch (proofs from the independent
-OpenZeppelin-tree port in oz_merkle.py) and by Signer ticket; cumulative, never twice."""
+"""EmethRollup claims: by Merkle proof against a final batch (proofs from the Python SDK's port of
+OpenZeppelin's merkle-tree, emeth_sdk.merkle, independent of the contract and of the Swift code)
+and by Signer ticket; cumulative, never twice."""
 from eth_abi import encode
 from eth_account import Account
 from eth_hash.auto import keccak
 from web3.logs import DISCARD
 
 from conftest import CHALLENGE_PERIOD, CURVE_N, EMT, reverts
-from oz_merkle import StandardMerkleTree, hash_pair, leaf_hash
+from emeth_sdk.merkle import StandardMerkleTree, leaf_hash, node_hash as hash_pair
 
 
 def settle(chain, credits, index=0, first=1, last=1, deposited=100 * EMT, final=True, credit=None):

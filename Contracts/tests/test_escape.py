@@ -1,35 +1,24 @@
 """Escape hatch (PROTOCOL §9.1): when the sequencer goes silent, anyone switches the contract to
 escape mode and every account, job and unincluded deposit is paid out from L1 data alone.
 
-State trees and proofs come from Tests/oracle/smt_cases.py (the Python rendering of PROTOCOL
-§4.1, independent of the contract and of the Swift code); records are abi-encoded by eth-abi."""
-import sys
-from pathlib import Path
-
-from eth_abi import encode
+State trees, proofs, keys and records come from the Python SDK (emeth_sdk.smt and
+emeth_sdk.records: PROTOCOL §4 and §4.1 rendered in Python with eth-abi, independent of the
+contract and of the Swift code)."""
 from eth_hash.auto import keccak
 from web3 import Web3
 
 from conftest import CHALLENGE_PERIOD, CHANGE_DELAY, EMT, ESCAPE_DELAY, deploy, reverts
-from oz_merkle import leaf_hash as oz_leaf
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "Tests" / "oracle"))
-import smt_cases  # noqa: E402
+from emeth_sdk import records, smt
+from emeth_sdk.merkle import settlement_leaf
 
 ZERO32 = b"\x00" * 32
 BLOCK_HASH = b"\x22" * 32
-JOB_TYPES = ["bytes16", "address", "bytes16", "uint256", "uint256", "uint256", "bytes32", "bytes32", "uint256",
-             "uint256", "uint256", "uint8", "address", "uint256", "bytes32", "uint256", "uint256", "uint256",
-             "uint256", "uint256", "uint256"]
-TOTALS_KEY = keccak(b"\x03")
-
-
-def account_key(address):
-    return keccak(b"\x01" + bytes.fromhex(address[2:]))
+TOTALS_KEY = records.TOTALS_KEY
+account_key = records.account_key
 
 
 def account_value(balance, nonce, credit):
-    return keccak(encode(["uint256"] * 3, [balance, nonce, credit]))
+    return keccak(records.encode_account(balance, nonce, credit))
 
 
 def job_record(job_id, owner, status, escrow, node_deposit, node):
@@ -39,26 +28,26 @@ def job_record(job_id, owner, status, escrow, node_deposit, node):
 
 
 def job_key(record):
-    return keccak(b"\x02" + record[0])
+    return records.job_key(record[0])
 
 
 def job_value(record):
-    return keccak(encode(JOB_TYPES, list(record)))
+    return keccak(records.encode_job(record))
 
 
 class State:
-    """An L2 state: accounts and jobs, with the oracle's root and proofs."""
+    """An L2 state: accounts and jobs, with the SDK's root and proofs."""
 
     def __init__(self, accounts, jobs=(), totals=(0,) * 6):
         self.accounts = dict(accounts)  # address -> (balance, nonce, credit)
         self.jobs = {r[0]: r for r in jobs}
         self.pairs = [(account_key(a), account_value(*v)) for a, v in self.accounts.items()]
         self.pairs += [(job_key(r), job_value(r)) for r in self.jobs.values()]
-        self.pairs.append((TOTALS_KEY, keccak(encode(["uint256"] * 6, list(totals)))))
-        self.root = smt_cases.subtree(self.pairs, 0)
+        self.pairs.append((TOTALS_KEY, keccak(records.encode_totals(*totals))))
+        self.root = smt.root(self.pairs)
 
     def proof(self, key):
-        p = smt_cases.proof(self.pairs, key)
+        p = smt.prove(self.pairs, key)
         return [bytes.fromhex(s[2:]) for s in p["siblings"]], p["leaf"]
 
     def account_args(self, address):
@@ -160,7 +149,7 @@ def test_escape_mode_stops_the_inbox_commits_and_tickets_but_not_proof_claims(ch
     for who, amount in ((u[0], 100), (u[1], 200)):
         chain.deposit(who, amount * EMT)
     state = State({u[0]: (70 * EMT, 1, 30 * EMT), u[1]: (200 * EMT, 0, 0)})
-    settlement = oz_leaf(["address", "uint256"], [u[0], 30 * EMT])
+    settlement = settlement_leaf(u[0], 30 * EMT)
     commit(chain, 0, state, credit=30 * EMT, cursor=2, settlement_root=settlement)
     activate(chain, state)
     escape = "EmethRollup: escape mode"
@@ -409,7 +398,7 @@ def test_protocol_test_vector_account_alone_in_the_tree(chain):
     chain.deposit(chain.users[0], EMT)
     state = State({who: (EMT, 5, 0)})
     state.pairs = [p for p in state.pairs if p[0] != TOTALS_KEY]
-    state.root = smt_cases.subtree(state.pairs, 0)
+    state.root = smt.root(state.pairs)
     commit(chain, 0, state, cursor=1)
     activate(chain, state)
     chain.send(f.escapeAccount(who, EMT, 5, 0, []), chain.stranger)
@@ -448,7 +437,7 @@ def test_empty_siblings_on_a_shared_prefix(chain):
                   if job_key(job_record(n.to_bytes(16, "big"), u[0], 3, 0, 0, u[1]))[0] >> 2 == prefix)
     state = State({}, [first, second])
     state.pairs = [p for p in state.pairs if p[0] != TOTALS_KEY]
-    state.root = smt_cases.subtree(state.pairs, 0)
+    state.root = smt.root(state.pairs)
     commit(chain, 0, state, cursor=1)
     activate(chain, state)
     for job_id in (first[0], second[0]):
@@ -466,9 +455,9 @@ def test_the_deepest_proof_256_siblings(chain):
     chain.deposit(who, EMT)
     key = account_key(who)
     siblings = [bytes([i % 256]) * 32 for i in range(256)]
-    h = smt_cases.leaf_hash(key, account_value(EMT, 0, 0))
+    h = smt.leaf_hash(key, account_value(EMT, 0, 0))
     for i in range(255, -1, -1):
-        h = smt_cases.branch_hash(h, siblings[i]) if smt_cases.bit(key, i) == 0 else smt_cases.branch_hash(siblings[i], h)
+        h = smt.node_hash(h, siblings[i]) if smt.bit(key, i) == 0 else smt.node_hash(siblings[i], h)
 
     class Root:
         root = h

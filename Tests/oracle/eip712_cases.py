@@ -17,8 +17,8 @@ from eth_account.messages import encode_typed_data, _hash_eip191_message
 from eth_account._utils.encode_typed_data.encoding_and_hashing import encode_type, hash_domain, hash_eip712_message
 from eth_utils import to_checksum_address
 
-from l2types import L2_TYPES as _L2_TYPES
-L2_TYPES = dict(_L2_TYPES, Ticket=[("account", "address"), ("credit", "uint256"), ("blockNumber", "uint256")])
+from emeth_sdk.eip712 import L2_TYPES as _L2_TYPES, TICKET_TYPE
+L2_TYPES = dict(_L2_TYPES, Ticket=TICKET_TYPE)
 DOMAIN_FIELDS = [("name", "string"), ("version", "string"), ("chainId", "uint256"),
                  ("verifyingContract", "address"), ("salt", "bytes32")]
 STRINGS = ["", "Hello, Bob!", "EMETH L2", "héllo wörld", "日本語", "emoji 🚀🔥", "quote \" backslash \\ tab \t nl \n",

@@ -1,13 +1,13 @@
-"""Random L2 transactions (docs/PROTOCOL.md §2) signed with eth-account's sign_typed_data — an
-independent EIP-712 implementation. For each: the wire form our API accepts, the digest
-eth-account computed, the signer's address and the signature."""
+"""Random L2 transactions (docs/PROTOCOL.md §2) signed by the Python SDK (clients/python), whose
+signer is eth-account's sign_typed_data — an EIP-712 implementation independent of our Swift
+code. For each: the wire form our API accepts, the digest eth-account computed, the signer's
+address and the signature."""
 import argparse, json, random
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 
-from l2types import L2_TYPES as TYPES
-DOMAIN_TYPE = [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-               {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}]
+from emeth_sdk.eip712 import DOMAIN_FIELDS, L2_TYPES as TYPES, Domain
+from emeth_sdk.signing import sign_message
+DOMAIN_TYPE = [{"name": n, "type": t} for n, t in DOMAIN_FIELDS]
 
 
 def value(rng, typ, n_children):
@@ -37,14 +37,9 @@ def main():
         msg["nonce"] = rng.randrange(2**32)
         typed = {"types": {"EIP712Domain": DOMAIN_TYPE, t: [{"name": f, "type": ty} for f, ty in TYPES[t]]},
                  "primaryType": t, "domain": domain, "message": msg}
-        signed = Account.sign_message(encode_typed_data(full_message=typed), acct.key)
-        sig = signed.signature.hex()
-        sig = sig if sig.startswith("0x") else "0x" + sig
         # The wire form sends integers as decimal strings (JSON numbers lose precision).
-        wire_msg = {f: (str(v) if isinstance(v, int) else [str(x) if isinstance(x, int) else x for x in v]
-                        if isinstance(v, list) else v) for f, v in msg.items()}
-        out.append({"wire": {"type": t, "message": wire_msg, "signature": sig}, "typedData": typed,
-                    "digest": "0x" + signed.message_hash.hex().removeprefix("0x"), "signer": acct.address})
+        signed = sign_message(acct.key, Domain(a.chain_id, a.rollup), t, msg)
+        out.append({"wire": signed.wire, "typedData": typed, "digest": "0x" + signed.digest.hex(), "signer": signed.sender})
     print(json.dumps(out))
 
 

@@ -1,5 +1,5 @@
 """Sparse Merkle tree oracle (docs/PROTOCOL.md §4.1), written from the spec alone, independently of
-the Swift code: keccak by eth-hash (pycryptodome).
+the Swift code (the tree is the Python SDK's, clients/python/src/emeth_sdk/smt.py): keccak by eth-hash.
 
   subtree(S, d) = ZERO                                  if S is empty
                 = keccak(0x00 || key || valueHash)      if S = {(key, valueHash)}
@@ -15,42 +15,13 @@ Prints a JSON array of cases: {"pairs": [[key, valueHash]...], "root", "proofs":
 absent keys (random, and ones sharing long prefixes with present keys). Keys are drawn so that
 some share long prefixes (deep splits, internal nodes with an empty side)."""
 import argparse, json, random
-from eth_hash.auto import keccak
 
-ZERO = bytes(32)
-
-
-def bit(key: bytes, i: int) -> int:
-    return (key[i // 8] >> (7 - i % 8)) & 1
-
-
-def leaf_hash(k: bytes, v: bytes) -> bytes:
-    return keccak(b"\x00" + k + v)
-
-
-def branch_hash(l: bytes, r: bytes) -> bytes:
-    return keccak(b"\x01" + l + r)
-
-
-def subtree(pairs, d):
-    if not pairs:
-        return ZERO
-    if len(pairs) == 1:
-        (k, v), = pairs
-        return leaf_hash(k, v)
-    return branch_hash(subtree([p for p in pairs if bit(p[0], d) == 0], d + 1),
-                       subtree([p for p in pairs if bit(p[0], d) == 1], d + 1))
+# The tree itself is the Python SDK's rendering of the spec (clients/python, emeth_sdk.smt).
+from emeth_sdk.smt import ZERO, bit, leaf_hash, node_hash as branch_hash, prove, subtree  # noqa: F401
 
 
 def proof(pairs, key):
-    siblings, d = [], 0
-    while len(pairs) >= 2:
-        mine = [p for p in pairs if bit(p[0], d) == bit(key, d)]
-        other = [p for p in pairs if bit(p[0], d) != bit(key, d)]
-        siblings.append(subtree(other, d + 1))
-        pairs, d = mine, d + 1
-    leaf = None if not pairs else {"key": "0x" + pairs[0][0].hex(), "valueHash": "0x" + pairs[0][1].hex()}
-    return {"key": "0x" + key.hex(), "siblings": ["0x" + s.hex() for s in siblings], "leaf": leaf}
+    return {"key": "0x" + key.hex(), **prove(pairs, key)}
 
 
 def flip(key: bytes, i: int) -> bytes:

@@ -2,7 +2,7 @@
 the Swift code: accounts, jobs, the 11 transaction types, inbox deposits and cancels, the failure
 codes in the order the table lists them, the fee rules with Python's exact integers (a value
 that does not fit 256 bits is the overflow failure, never a wrap), the conservation law, and
-the state root from the Python sparse Merkle tree oracle (smt_cases.py) over eth-abi records.
+the state root from the Python sparse Merkle tree (the SDK's emeth_sdk.smt, as smt_cases.py) over eth-abi records.
 
 Where the spec leaves something open, the model says what it assumes:
 - Process, Decline and Submit check the job's status before the sender (PROTOCOL's table
@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eth_abi import encode  # noqa: E402
 from eth_hash.auto import keccak  # noqa: E402
-from smt_cases import subtree  # noqa: E402
+from emeth_sdk.smt import subtree  # noqa: E402
 
 WORD = 2 ** 256
 REQUESTED, PROCESSING, SUBMITTED, VERIFIED, CANCELED, TIMEOUT, FAILED, DECLINED, SPLIT, COMPLETED = range(1, 11)

@@ -2,29 +2,19 @@
 hashes in order, each next level hashes adjacent pairs keccak(left ‖ right), an odd last node
 is carried up unchanged, one hash is its own root, none give 32 zero bytes.
 
-Computed two ways that must agree: level by level as the spec words it, and recursively
-(the left subtree is the largest power of two below n, the rest is the right subtree — the
-same shape, derived differently). Leaf i is keccak("tx" ‖ i as 4 big-endian bytes).
+Computed two ways that must agree: level by level as the spec words it (the Python SDK's
+emeth_sdk.txroot), and recursively here (the left subtree is the largest power of two below n,
+the rest is the right subtree — the same shape, derived differently). Leaf i is keccak("tx" ‖ i as 4 big-endian bytes).
 Prints a JSON array of {"count", "root"} for --sizes (default: 0 to 64, then a spread to 2,000
 including every power of two and its neighbours)."""
 import argparse, json
 from eth_hash.auto import keccak
 
+from emeth_sdk.txroot import root as by_levels
+
 
 def leaf(i):
     return keccak(b"tx" + i.to_bytes(4, "big"))
-
-
-def by_levels(leaves):
-    if not leaves:
-        return bytes(32)
-    level = list(leaves)
-    while len(level) > 1:
-        nxt = [keccak(level[i] + level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            nxt.append(level[-1])
-        level = nxt
-    return level[0]
 
 
 def by_split(leaves):

@@ -23,3 +23,32 @@ def wait_until(predicate, what: str, timeout: float = 180.0, interval: float = 0
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
         time.sleep(interval)
+
+
+def localnet_env(directory, **settings) -> dict:
+    """The environment of a localnet of its own (scripts/localnet): `directory`, free ports, the
+    debug emeth unless EMETH_BIN says otherwise, and `settings` (e.g. LOCALNET_CHALLENGE_PERIOD)."""
+    import os
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    emeth = os.environ.get("EMETH_BIN") or str(root / ".build" / "debug" / "emeth")
+    if not os.access(emeth, os.X_OK):
+        pytest.fail(f"{emeth} is missing: build it (swift build --product emeth) or set EMETH_BIN")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EMETH_", "LOCALNET_"))}
+    env.update(EMETH_BIN=str(Path(emeth).resolve()), LOCALNET_DIR=str(Path(directory) / "ln"),
+               LOCALNET_L1_PORT=str(free_port()), LOCALNET_L2_PORT=str(free_port()), **settings)
+    return env
+
+
+def localnet(env: dict, *args: str):
+    """Runs `scripts/localnet ARGS` in `env`; `up` returns the values of its env file."""
+    import subprocess
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    r = subprocess.run(["bash", str(root / "scripts" / "localnet"), *args], env=env, capture_output=True, text=True,
+                       timeout=600)
+    if args[:1] != ("up",):
+        return r
+    assert r.returncode == 0, r.stdout + r.stderr
+    return dict(line.split("=", 1) for line in (Path(env["LOCALNET_DIR"]) / "env").read_text().splitlines()
+                if line and not line.startswith("#"))

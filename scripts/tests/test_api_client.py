@@ -1,32 +1,31 @@
 """The L2 JSON-RPC API driven by an independent client: a local L1 (the devnet) with the
 contracts deployed by `emeth deploy`, `emeth sequencer init --deployment` + `run` following the
-L1 inbox, deposits made with web3, transactions signed with eth-account's
-`Account.sign_typed_data` (not our Swift signer), one job through RegisterJob → Process →
+L1 inbox, deposits made with web3, transactions signed by the Python SDK (clients/python, on
+eth-account's `sign_typed_data`, not our Swift signer), one job through RegisterJob → Process →
 Submit → Verify → Withdraw with real fees, and every result checked exactly — hashes
-recomputed from what was signed, block hashes recomputed with eth-abi, block signatures
-recovered with eth-keys, the Signer's ticket verified with eth-account.
+recomputed from what was signed, block hashes recomputed with eth-abi and their signatures
+recovered with eth-keys (the SDK's `verify_block`), the Signer's ticket recovered by the SDK.
 """
 import json
 import os
 import select
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
-from eth_abi import encode
 from eth_account import Account
 from eth_hash.auto import keccak
-from eth_keys import keys
 from web3 import Web3
 
+from emeth_sdk import Domain, sign_message, ticket_signer
+from emeth_sdk.proofs import verify_block
+from emeth_sdk.signing import sign_job
+from support import wait_until
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "Tests" / "oracle"))
-from l2types import L2_TYPES  # noqa: E402
-from support import wait_until  # noqa: E402
 
 EMETH = os.environ.get("EMETH_BIN", str(ROOT / ".build" / "debug" / "emeth"))
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -152,18 +151,9 @@ def result(rpc, method, *params):
 
 
 def wire(account, primary, message):
-    """Signs `message` (nonce included) as EIP-712 typed data with eth-account; returns the
-    wire form the API takes and the transaction hash keccak256(digest ‖ sender)."""
-    fields = L2_TYPES[primary]
-    typed = {name: (bytes.fromhex(message[name][2:]) if kind.startswith("bytes") else int(message[name]))
-             for name, kind in fields}
-    signed = Account.sign_typed_data(account.key, domain_data=DOMAIN,
-                                     message_types={primary: [{"name": n, "type": t} for n, t in fields]},
-                                     message_data=typed)
-    signature = signed.signature.hex()
-    tx = {"type": primary, "message": message, "signature": signature if signature.startswith("0x") else "0x" + signature}
-    tx_hash = "0x" + keccak(bytes(signed.message_hash) + bytes.fromhex(account.address[2:])).hex()
-    return tx, tx_hash
+    """Signs `message` (nonce included) as EIP-712 typed data with the SDK; returns the wire
+    form the API takes and the transaction hash keccak256(digest ‖ sender)."""
+    return sign_job((account.key, DOMAIN, primary, message))
 
 
 def wait_sequenced(rpc, tx_hash):
@@ -260,14 +250,8 @@ def test_blocks_are_signed_by_the_signer(rpc, lifecycle):
     assert head >= 1
     for n in range(1, head + 1):
         b = result(rpc, "emeth_getBlockByNumber", hex(n), True)
-        fields = ["number", "parentHash", "timestamp", "txRoot", "stateRoot", "settlementRoot", "inboxCursor", "txCount"]
-        types = ["uint256", "bytes32", "uint256", "bytes32", "bytes32", "bytes32", "uint256", "uint256"]
-        values = [int(b[f], 16) if t == "uint256" else bytes.fromhex(b[f][2:]) for f, t in zip(fields, types)]
-        block_hash = keccak(encode(types, values))
-        assert b["hash"] == "0x" + block_hash.hex()
-        sig = bytes.fromhex(b["signature"][2:])
-        signature = keys.Signature(vrs=(sig[64] - 27, int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:64], "big")))
-        assert signature.recover_public_key_from_msg_hash(block_hash).to_checksum_address() == SIGNER.address
+        # Recomputes keccak256(abi.encode(header)), refuses a differing "hash", recovers the signer.
+        assert "0x" + verify_block(b, signer=SIGNER.address).hex() == b["hash"]
         assert int(b["txCount"], 16) == len(b["transactions"])
         for tx in b["transactions"]:
             assert set(tx) >= {"type", "message", "signature", "sender", "hash", "success", "failure"}
@@ -278,12 +262,7 @@ def test_refusals(rpc, lifecycle):
     tx, _ = wire(REQUESTER, "Withdraw", {"amount": "5", "nonce": "0"})
     replay = rpc("emeth_sendTransaction", tx)
     assert replay["error"] == {"code": -32001, "message": "nonce too low: expected 1, got 0"}
-    wrong_domain = dict(DOMAIN, chainId=1)
-    signed = Account.sign_typed_data(REQUESTER.key, domain_data=wrong_domain,
-                                     message_types={"Withdraw": [{"name": "amount", "type": "uint256"},
-                                                                 {"name": "nonce", "type": "uint256"}]},
-                                     message_data={"amount": 5, "nonce": 1})
-    foreign = {"type": "Withdraw", "message": {"amount": "5", "nonce": "1"}, "signature": "0x" + bytes(signed.signature).hex()}
+    foreign = sign_message(REQUESTER.key, Domain(1, ROLLUP), "Withdraw", {"amount": "5", "nonce": "1"}).wire
     reply = rpc("emeth_sendTransaction", foreign, {"from": REQUESTER.address})
     assert reply["error"]["code"] == -32002
     bad = dict(tx, signature=tx["signature"][:-2] + "1d")
@@ -299,15 +278,7 @@ def test_ticket_signature(rpc, lifecycle):
     # The node's credit is what the lifecycle's Withdraw moved.
     ticket = result(rpc, "emeth_getTicket", NODE.address)
     assert ticket["account"] == NODE.address and ticket["credit"] == hex(100_000 * GWEI)
-    typed = {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                                        {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
-                       "Ticket": [{"name": "account", "type": "address"}, {"name": "credit", "type": "uint256"},
-                                  {"name": "blockNumber", "type": "uint256"}]},
-             "primaryType": "Ticket", "domain": DOMAIN,
-             "message": {"account": ticket["account"], "credit": int(ticket["credit"], 16),
-                         "blockNumber": int(ticket["blockNumber"], 16)}}
-    from eth_account.messages import encode_typed_data
-    assert Account.recover_message(encode_typed_data(full_message=typed), signature=ticket["signature"]) == SIGNER.address
+    assert ticket_signer(ticket, Domain(CHAIN_ID, ROLLUP)) == SIGNER.address
 
 
 def test_run_refuses_bad_config_and_wrong_signer(tmp_path):

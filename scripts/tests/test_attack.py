@@ -28,7 +28,7 @@ from web3 import Web3
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from demo_model import sign  # noqa: E402
+from emeth_sdk.signing import sign_job as sign  # noqa: E402
 from support import free_port, wait_until  # noqa: E402
 
 EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
@@ -90,7 +90,7 @@ def net(tmp_path_factory):
 
 
 class Honest:
-    """The honest requester, node and verifier; signs with eth-account as a wallet would."""
+    """The honest requester, node and verifier; signs with the Python SDK (eth-account) as a wallet would."""
 
     def __init__(self, net):
         self.client = Client(net["L2_RPC_URL"])

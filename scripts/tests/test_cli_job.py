@@ -3,8 +3,9 @@ through the CLI as a requester, nodes, the verifier, the splitter and the aggreg
 register → process → submit → verify, and the decline, reject, cancel, timeout, split and
 aggregate paths. Every balance and job is checked exactly afterwards — with `emeth job show
 --json` and the JSON-RPC API — against the fee rules of docs/PROTOCOL.md §3 written out here
-independently; a transaction hash is recomputed with eth-account. Refusals are checked for
-their exact sentence, and for changing nothing (balances and nonces as before)."""
+independently; a transaction hash is recomputed with the Python SDK (eth-account underneath).
+Refusals are checked for their exact sentence, and for changing nothing (balances and nonces as
+before)."""
 import json
 import os
 import subprocess
@@ -14,8 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 from eth_account import Account
-from eth_account.messages import encode_typed_data
-from eth_hash.auto import keccak
+from emeth_sdk import Domain, sign_message
 from support import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,28 +141,12 @@ def register(net, jid, fuel_limit, *extra, key=None, deadline="+1h") -> dict:
                         key=key or net.requester)
 
 
-TYPES = {
-    "RegisterJob": [("jobId", "bytes16"), ("parentJob", "bytes16"), ("programId", "uint256"), ("numParallel", "uint256"),
-                    ("numEpoch", "uint256"), ("dataset", "bytes32"), ("param", "bytes32"), ("fuelLimit", "uint256"),
-                    ("fuelPrice", "uint256"), ("deadline", "uint256"), ("nonce", "uint256")],
-    "CancelJob": [("jobId", "bytes16"), ("nonce", "uint256")],
-}
-
-
 def sign(net, key: str, primary: str, message: dict) -> tuple[str, str]:
-    """eth-account's signature of an L2 transaction (PROTOCOL §2) in the chain's domain, and
-    its hash keccak256(digest ‖ sender)."""
+    """The Python SDK's signature of an L2 transaction (PROTOCOL §2; eth-account underneath) in
+    the chain's domain, and its hash keccak256(digest ‖ sender)."""
     info = net.l2("emeth_chainInfo")
-    fields = TYPES[primary]
-    typed = {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                                        {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
-                       primary: [{"name": n, "type": t} for n, t in fields]},
-             "primaryType": primary,
-             "message": {n: (int(message[n]) if t == "uint256" else message[n]) for n, t in fields},
-             "domain": {"name": "EMETH L2", "version": "1", "chainId": int(info["chainId"], 16), "verifyingContract": info["rollup"]}}
-    signed = Account.sign_message(encode_typed_data(full_message=typed), key)
-    return ("0x" + signed.signature.hex().removeprefix("0x"),
-            "0x" + keccak(bytes(signed.message_hash) + bytes.fromhex(address(key)[2:])).hex())
+    signed = sign_message(key, Domain(int(info["chainId"], 16), info["rollup"]), primary, message)
+    return signed.signature, signed.hash
 
 
 def test_register_process_submit_verify(net):
