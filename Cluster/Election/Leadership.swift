@@ -1,0 +1,161 @@
+import NIOConcurrencyHelpers
+
+/// Why a node stopped leading.
+public enum LossReason: Sendable, Equatable, CustomStringConvertible {
+    /// `resign()` was called.
+    case resigned
+    /// etcd answered a renewal with "no such lease": it expired (we were frozen or cut off
+    /// for longer than the TTL) or was revoked.
+    case leaseExpired
+    /// No renewal succeeded for (nearly) one TTL; the lease may expire any moment, so we stop
+    /// before it can: a successor can only be elected after it does.
+    case renewalFailed(String)
+    /// The leader key is no longer the one we created (deleted by an operator, or replaced).
+    case keyChanged
+
+    public var description: String {
+        switch self {
+        case .resigned: return "resigned"
+        case .leaseExpired: return "lease expired"
+        case .renewalFailed(let why): return "lease not renewed within its TTL (\(why))"
+        case .keyChanged: return "leader key deleted or replaced"
+        }
+    }
+}
+
+/// A won election, kept alive: renews the lease every TTL/3 and checks that the leader key is
+/// still ours. It is a reference, not a value, because it owns that running loop; its
+/// `fence` is the value writes carry.
+///
+/// Loss is decided locally and early: if no renewal has succeeded for TTL − TTL/8 since the
+/// last successful renewal was *sent*, we count leadership as lost. etcd's expiry runs from
+/// when it *received* that renewal (and a new etcd leader extends every lease), so we always
+/// stop before etcd can let a successor in. The fence makes a late write fail regardless.
+/// Dropping the last reference stops renewing (the lease then expires).
+public final class Leadership: Sendable {
+    public let record: LeaderRecord
+    public let fence: Fence
+    /// The granted TTL in seconds.
+    public let ttl: Int64
+    private let client: EtcdClient
+    private let keys: ClusterKeys
+
+    private struct State {
+        var lost: LossReason?
+        var waiters: [CheckedContinuation<LossReason, Never>] = []
+        var expiry: ContinuousClock.Instant
+        var tasks: [Task<Void, Never>] = []
+        var lastError: String?
+    }
+    private let state: NIOLockedValueBox<State>
+
+    init(client: EtcdClient, keys: ClusterKeys, record: LeaderRecord, fence: Fence, ttl: Int64,
+         renewedAt: ContinuousClock.Instant) {
+        self.client = client
+        self.keys = keys
+        self.record = record
+        self.fence = fence
+        self.ttl = ttl
+        state = NIOLockedValueBox(State(expiry: renewedAt + Self.localTTL(ttl)))
+        // Both loops hold the leadership weakly between steps, so dropping it stops them.
+        let renew = Task { [weak self] in
+            let clock = ContinuousClock()
+            var renewedAt = renewedAt
+            while !Task.isCancelled {
+                guard let next = await self?.renew(renewedAt: &renewedAt) else { return }
+                try? await Task.sleep(until: next, clock: clock)
+            }
+        }
+        let watchdog = Task { [weak self] in
+            while !Task.isCancelled {
+                guard let expiry = self?.checkExpiry() else { return }
+                try? await Task.sleep(until: expiry, clock: ContinuousClock())
+            }
+        }
+        state.withLockedValue { $0.tasks = [renew, watchdog] }
+    }
+
+    deinit {
+        state.withLockedValue { s in s.tasks.forEach { $0.cancel() } }
+    }
+
+    static func localTTL(_ ttl: Int64) -> Duration {
+        let full = Duration.seconds(ttl)
+        return full - full / 8
+    }
+
+    /// nil while leading.
+    public var lossReason: LossReason? { state.withLockedValue { $0.lost } }
+    public var isLeading: Bool { lossReason == nil }
+
+    /// Returns once leadership is lost, with the reason.
+    public func waitUntilLost() async -> LossReason {
+        await withCheckedContinuation { continuation in
+            let lost: LossReason? = state.withLockedValue { s in
+                if let lost = s.lost { return lost }
+                s.waiters.append(continuation)
+                return nil
+            }
+            if let lost { continuation.resume(returning: lost) }
+        }
+    }
+
+    /// Stops leading now (callers stop sealing first), then revokes the lease, which deletes the
+    /// leader key so a successor takes over at once instead of after the TTL.
+    public func resign() async throws(EtcdError) {
+        lose(.resigned)
+        try await client.revokeLease(fence.lease)
+    }
+
+    private func lose(_ reason: LossReason) {
+        let taken: (waiters: [CheckedContinuation<LossReason, Never>], tasks: [Task<Void, Never>])? = state.withLockedValue { s in
+            guard s.lost == nil else { return nil }
+            s.lost = reason
+            defer { s.waiters = []; s.tasks = [] }
+            return (s.waiters, s.tasks)
+        }
+        guard let taken else { return }
+        taken.tasks.forEach { $0.cancel() }
+        taken.waiters.forEach { $0.resume(returning: reason) }
+        if reason != .resigned {
+            // Hand over sooner if etcd can still hear us: the key goes with the lease.
+            let client = self.client, lease = fence.lease
+            Task { try? await client.revokeLease(lease) }
+        }
+    }
+
+    /// One renewal and check of the key; returns when to renew next (nil: lost, stop).
+    private func renew(renewedAt: inout ContinuousClock.Instant) async -> ContinuousClock.Instant? {
+        guard isLeading else { return nil }
+        let clock = ContinuousClock()
+        let interval = Duration.seconds(ttl) / 3
+        let expiry = renewedAt + Self.localTTL(ttl)
+        let sent = clock.now
+        do {
+            let left = try await client.keepAliveOnce(fence.lease, timeout: min(interval, max(.milliseconds(50), expiry - sent)))
+            if left <= 0 { lose(.leaseExpired); return nil }
+            renewedAt = sent
+            state.withLockedValue { $0.expiry = sent + Self.localTTL(ttl) }
+            let (kv, _) = try await client.get(keys.leader)
+            if kv?.lease != fence.lease || kv?.modRevision != fence.revision { lose(.keyChanged); return nil }
+            return sent + interval
+        } catch {
+            if error.isLeaseNotFound { lose(.leaseExpired); return nil }
+            state.withLockedValue { $0.lastError = error.description }
+            return clock.now + .milliseconds(100)
+        }
+    }
+
+    /// Declares leadership lost once the local expiry passes without a renewal, wherever the
+    /// renewal is (a request to a frozen member can hang until its own timeout). Returns when
+    /// to look again (nil: lost).
+    private func checkExpiry() -> ContinuousClock.Instant? {
+        let (expiry, lastError, lost) = state.withLockedValue { ($0.expiry, $0.lastError, $0.lost) }
+        guard lost == nil else { return nil }
+        if ContinuousClock.now >= expiry {
+            lose(.renewalFailed(lastError ?? "no answer from etcd"))
+            return nil
+        }
+        return expiry
+    }
+}
