@@ -56,6 +56,11 @@ public struct EtcdClient: Sendable {
 
     func answered(_ index: Int) { preferred.withLockedValue { $0 = index } }
 
+    /// After a write to member `index` went unanswered, the next request starts elsewhere.
+    func skip(_ index: Int) {
+        preferred.withLockedValue { if $0 == index { $0 = (index + 1) % endpoints.count } }
+    }
+
     /// One request/response call. `idempotent`: may be repeated on another member after a
     /// timeout or an "unavailable" answer.
     func call(_ path: String, _ body: JSONValue, idempotent: Bool, timeout: Duration? = nil) async throws(EtcdError) -> JSONValue {
@@ -71,11 +76,11 @@ public struct EtcdClient: Sendable {
                 switch error {
                 case .connect(let m): failures.append(m); continue
                 case .afterSend(let m):
-                    guard idempotent else { throw .indeterminate(m) }
+                    guard idempotent else { skip(index); throw .indeterminate(m) }
                     failures.append(m); continue
                 case .timeout:
                     let m = "\(endpoint): no answer within \(timeout ?? requestTimeout)"
-                    guard idempotent else { throw .indeterminate(m) }
+                    guard idempotent else { skip(index); throw .indeterminate(m) }
                     failures.append(m); continue
                 case .stopped(let e):
                     throw .indeterminate("\(e)")
@@ -90,6 +95,7 @@ public struct EtcdClient: Sendable {
                 if error.isUnavailable {
                     failures.append("\(endpoint): \(error)")
                     if idempotent { continue }
+                    skip(index)
                     throw .indeterminate(error.description)
                 }
                 throw error

@@ -16,7 +16,7 @@ extension ClusterTests {
                 client = try cluster.client()
                 keys = try ClusterKeys(chain: chain)
                 log = FencedBlockLog(client: client, keys: keys)
-                leadership = try await Election(client: client, keys: keys).campaign(as: try record("node-a"), timeout: .seconds(30))
+                leadership = try await Election(client: client, keys: keys, ttlSeconds: stableTTL).campaign(as: try record("node-a"), timeout: .seconds(30))
             }
         }
 
@@ -115,7 +115,7 @@ extension ClusterTests {
             let victim = (raftLeader + 1) % 3, other = (raftLeader + 2) % 3
             let writer = try cluster.client([raftLeader, other])
             let log = FencedBlockLog(client: writer, keys: keys)
-            let leadership = try await Election(client: writer, keys: keys).campaign(as: try record("node-a"), timeout: .seconds(30))
+            let leadership = try await Election(client: writer, keys: keys, ttlSeconds: stableTTL).campaign(as: try record("node-a"), timeout: .seconds(30))
             for n in UInt64(1)...5 { try await log.append(n, Self.block(n), fence: leadership.fence) }
 
             // The standby streams from the victim first.

@@ -46,7 +46,7 @@ extension ClusterTests {
                 for (id, members) in [("node-a", [0, 1, 2]), ("node-b", [2, 1, 0])] {
                     let client = try cluster.client(members)
                     group.addTask {
-                        let election = Election(client: client, keys: keys)
+                        let election = Election(client: client, keys: keys, ttlSeconds: stableTTL)
                         let log = FencedBlockLog(client: client, keys: keys)
                         for term in 0..<terms {
                             let leadership = try await election.campaign(as: try record(id), timeout: .seconds(60))
@@ -82,7 +82,7 @@ extension ClusterTests {
             let cluster = try LocalEtcdCluster()
             let keys = try ClusterKeys(chain: "deposed")
             let client = try cluster.client()
-            let election = Election(client: client, keys: keys)
+            let election = Election(client: client, keys: keys, ttlSeconds: stableTTL)
             let log = FencedBlockLog(client: client, keys: keys)
             let la = try await election.campaign(as: try record("node-a"), timeout: .seconds(30))
             try await log.append(1, bytes("a1"), fence: la.fence)
@@ -109,7 +109,7 @@ extension ClusterTests {
         @Test func resignHandsOverAndObserversSeeEveryLeader() async throws {
             let cluster = try LocalEtcdCluster()
             let keys = try ClusterKeys(chain: "observe")
-            let election = Election(client: try cluster.client(), keys: keys)
+            let election = Election(client: try cluster.client(), keys: keys, ttlSeconds: stableTTL)
             let seen = Seen()
             let observer = Task {
                 for await leader in election.observe() { await seen.add(leader?.record.nodeID ?? "none") }
