@@ -114,13 +114,20 @@ public struct FencedBlockLog: Sendable {
             guard let leader, leader.lease == fence.lease, leader.modRevision == fence.revision else { throw .fenced }
             if let block, block.value == bytes { return }  // our earlier attempt landed
             guard let head else {
-                if block == nil && !emptyLog { emptyLog = true; continue }
-                throw .corrupt("block \(number) exists but the head key does not")
+                // An empty log: its first block takes the other head compare.
+                guard block == nil else { throw .corrupt("block \(number) exists but the head key does not") }
+                emptyLog = true
+                continue
             }
             guard let headNumber = ClusterKeys.number(head.value) else {
                 throw .corrupt("head holds \"\(String(decoding: head.value.prefix(40), as: UTF8.self))\"")
             }
-            if outcome == nil && headNumber == number - 1 && block == nil { continue }  // not applied: try again
+            // Right after the head, with the answer lost or the empty-log form used on a log that
+            // just got its first block: not applied, try again (the compares keep it exact).
+            if headNumber == number - 1 && block == nil && (outcome == nil || emptyLog) {
+                emptyLog = false
+                continue
+            }
             throw .conflict(number: number, head: headNumber)
         }
         throw .etcd(.indeterminate("append of block \(number): no settled answer after 4 attempts"))

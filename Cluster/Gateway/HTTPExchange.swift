@@ -8,8 +8,8 @@ import NIOPosix
 /// Why not URLSession or AsyncHTTPClient: the watch needs a response body read as it streams
 /// and cancelled at once, which FoundationNetworking does poorly on Linux; AsyncHTTPClient
 /// would bring TLS and HTTP/2 builds for loopback plain HTTP. NIO's HTTP/1.1 codec is already
-/// built for the API server. A connection per request costs ~0.1 ms on loopback; the members
-/// are few and requests small.
+/// built for the API server. A connection per request is cheap next to etcd's own quorum write
+/// and fsync; the members are few and requests small.
 struct HTTPExchange: Sendable {
     let host: String
     let port: Int
@@ -53,7 +53,7 @@ struct HTTPExchange: Sendable {
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.seconds(2))
+                .connectTimeout(.nanoseconds(min(2_000_000_000, timeout.map(Self.nanoseconds) ?? 2_000_000_000)))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
