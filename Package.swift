@@ -58,9 +58,9 @@ let package = Package(
         .target(name: "Cluster", dependencies: [
                     "Core",
                     .product(name: "NIOCore", package: "swift-nio"),
-                    .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                     .product(name: "NIOPosix", package: "swift-nio"),
                     .product(name: "NIOHTTP1", package: "swift-nio"),
+                    .product(name: "Logging", package: "swift-log"),
                 ], path: "Cluster"),
         // What requesters, nodes and role holders run against the L2 API (the `emeth job` commands' logic).
         .target(name: "Client", dependencies: ["Core", "Sequencer", "Bridge"], path: "Client"),

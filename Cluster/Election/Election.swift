@@ -1,3 +1,5 @@
+import Logging
+
 /// Leader election for one chain: whoever creates the leader key leads, for as long as the
 /// lease the key is bound to lives.
 ///
@@ -12,11 +14,14 @@ public struct Election: Sendable {
     /// The lease TTL in seconds: how long a dead leader blocks the chain. etcd raises values
     /// below its minimum (1.5 × its election timeout: 2 s with the default 1 s timeout).
     public let ttl: Int64
+    /// Wins, losses (with the reason) and failed renewals are logged here; nil: nowhere.
+    let logger: Logger
 
-    public init(client: EtcdClient, keys: ClusterKeys, ttlSeconds: Int64 = 2) {
+    public init(client: EtcdClient, keys: ClusterKeys, ttlSeconds: Int64 = 2, logger: Logger? = nil) {
         self.client = client
         self.keys = keys
         self.ttl = ttlSeconds
+        self.logger = logger ?? Logger(label: "emeth.cluster", factory: { _ in SwiftLogNoOpLogHandler() })
     }
 
     /// One attempt: the `Leadership` if we won, nil if another node leads.
@@ -47,7 +52,9 @@ public struct Election: Sendable {
             try? await client.revokeLease(lease.id)
             return nil
         }
-        return Leadership(client: client, keys: keys, record: record, fence: won, ttl: lease.ttl, renewedAt: started)
+        logger.info("elected leader", metadata: ["chain": "\(keys.chain)", "node": "\(record.nodeID)",
+                                                 "lease": "\(won.lease)", "revision": "\(won.revision)"])
+        return Leadership(client: client, keys: keys, record: record, fence: won, ttl: lease.ttl, renewedAt: started, logger: logger)
     }
 
     /// Campaigns until elected: while another node leads, waits for its key to go (watching

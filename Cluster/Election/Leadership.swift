@@ -1,4 +1,5 @@
-import NIOConcurrencyHelpers
+import Core
+import Logging
 
 /// Why a node stopped leading.
 public enum LossReason: Sendable, Equatable, CustomStringConvertible {
@@ -39,6 +40,7 @@ public final class Leadership: Sendable {
     public let ttl: Int64
     private let client: EtcdClient
     private let keys: ClusterKeys
+    private let logger: Logger
 
     private struct State {
         var lost: LossReason?
@@ -47,16 +49,17 @@ public final class Leadership: Sendable {
         var tasks: [Task<Void, Never>] = []
         var lastError: String?
     }
-    private let state: NIOLockedValueBox<State>
+    private let state: LockedValue<State>
 
     init(client: EtcdClient, keys: ClusterKeys, record: LeaderRecord, fence: Fence, ttl: Int64,
-         renewedAt: ContinuousClock.Instant) {
+         renewedAt: ContinuousClock.Instant, logger: Logger) {
         self.client = client
         self.keys = keys
+        self.logger = logger
         self.record = record
         self.fence = fence
         self.ttl = ttl
-        state = NIOLockedValueBox(State(expiry: renewedAt + Self.localTTL(ttl)))
+        state = LockedValue(State(expiry: renewedAt + Self.localTTL(ttl)))
         // Both loops hold the leadership weakly between steps, so dropping it stops them.
         let renew = Task { [weak self] in
             let clock = ContinuousClock()
@@ -72,11 +75,11 @@ public final class Leadership: Sendable {
                 try? await Task.sleep(until: expiry, clock: ContinuousClock())
             }
         }
-        state.withLockedValue { $0.tasks = [renew, watchdog] }
+        state.withLock { $0.tasks = [renew, watchdog] }
     }
 
     deinit {
-        state.withLockedValue { s in s.tasks.forEach { $0.cancel() } }
+        state.withLock { s in s.tasks.forEach { $0.cancel() } }
     }
 
     static func localTTL(_ ttl: Int64) -> Duration {
@@ -85,13 +88,13 @@ public final class Leadership: Sendable {
     }
 
     /// nil while leading.
-    public var lossReason: LossReason? { state.withLockedValue { $0.lost } }
+    public var lossReason: LossReason? { state.withLock { $0.lost } }
     public var isLeading: Bool { lossReason == nil }
 
     /// Returns once leadership is lost, with the reason.
     public func waitUntilLost() async -> LossReason {
         await withCheckedContinuation { continuation in
-            let lost: LossReason? = state.withLockedValue { s in
+            let lost: LossReason? = state.withLock { s in
                 if let lost = s.lost { return lost }
                 s.waiters.append(continuation)
                 return nil
@@ -108,13 +111,19 @@ public final class Leadership: Sendable {
     }
 
     private func lose(_ reason: LossReason) {
-        let taken: (waiters: [CheckedContinuation<LossReason, Never>], tasks: [Task<Void, Never>])? = state.withLockedValue { s in
+        let taken: (waiters: [CheckedContinuation<LossReason, Never>], tasks: [Task<Void, Never>])? = state.withLock { s in
             guard s.lost == nil else { return nil }
             s.lost = reason
             defer { s.waiters = []; s.tasks = [] }
             return (s.waiters, s.tasks)
         }
         guard let taken else { return }
+        let metadata: Logger.Metadata = ["chain": "\(keys.chain)", "node": "\(record.nodeID)", "lease": "\(fence.lease)"]
+        if reason == .resigned {
+            logger.info("resigned leadership", metadata: metadata)
+        } else {
+            logger.warning("leadership lost: \(reason)", metadata: metadata)
+        }
         taken.tasks.forEach { $0.cancel() }
         taken.waiters.forEach { $0.resume(returning: reason) }
         if reason != .resigned {
@@ -135,13 +144,23 @@ public final class Leadership: Sendable {
             let left = try await client.keepAliveOnce(fence.lease, timeout: min(interval, max(.milliseconds(50), expiry - sent)))
             if left <= 0 { lose(.leaseExpired); return nil }
             renewedAt = sent
-            state.withLockedValue { $0.expiry = sent + Self.localTTL(ttl) }
+            state.withLock { s in
+                s.expiry = sent + Self.localTTL(ttl)
+                s.lastError = nil
+            }
             let (kv, _) = try await client.get(keys.leader)
             if kv?.lease != fence.lease || kv?.modRevision != fence.revision { lose(.keyChanged); return nil }
             return sent + interval
         } catch {
             if error.isLeaseNotFound { lose(.leaseExpired); return nil }
-            state.withLockedValue { $0.lastError = error.description }
+            let first = state.withLock { s in
+                defer { s.lastError = error.description }
+                return s.lastError == nil
+            }
+            if first {
+                logger.warning("lease renewal failed, retrying until the lease would expire: \(error)",
+                               metadata: ["chain": "\(keys.chain)", "lease": "\(fence.lease)"])
+            }
             return clock.now + .milliseconds(100)
         }
     }
@@ -150,7 +169,7 @@ public final class Leadership: Sendable {
     /// renewal is (a request to a frozen member can hang until its own timeout). Returns when
     /// to look again (nil: lost).
     private func checkExpiry() -> ContinuousClock.Instant? {
-        let (expiry, lastError, lost) = state.withLockedValue { ($0.expiry, $0.lastError, $0.lost) }
+        let (expiry, lastError, lost) = state.withLock { ($0.expiry, $0.lastError, $0.lost) }
         guard lost == nil else { return nil }
         if ContinuousClock.now >= expiry {
             lose(.renewalFailed(lastError ?? "no answer from etcd"))

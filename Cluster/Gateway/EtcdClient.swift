@@ -1,6 +1,5 @@
 import Core
 import Foundation
-import NIOConcurrencyHelpers
 
 /// An etcd v3 client over the JSON gateway every member serves on its client port (`/v3/...`,
 /// etcd 3.4's path): KV, transactions, leases and watches, with no generated gRPC code.
@@ -20,7 +19,7 @@ public struct EtcdClient: Sendable {
     public let endpoints: [Endpoint]
     /// How long one request may wait for its answer before it counts as lost.
     public let requestTimeout: Duration
-    private let preferred: NIOLockedValueBox<Int>
+    private let preferred: LockedValue<Int>
 
     /// `urls`: each member's client URL, `http://host:port` (TLS is not supported: members are
     /// reached on a private network or loopback).
@@ -36,7 +35,7 @@ public struct EtcdClient: Sendable {
         guard !parsed.isEmpty else { throw .invalidArgument("no etcd endpoint given") }
         endpoints = parsed
         self.requestTimeout = requestTimeout
-        preferred = NIOLockedValueBox(0)
+        preferred = LockedValue(0)
     }
 
     /// Parses a comma-separated list, as in `ETCD_ENDPOINTS` (scripts/etcd-cluster writes it).
@@ -47,18 +46,18 @@ public struct EtcdClient: Sendable {
 
     /// The members in the order to try them: the last one that answered first.
     func rotation() -> [(index: Int, endpoint: Endpoint)] {
-        let start = preferred.withLockedValue { $0 }
+        let start = preferred.value
         return (0..<endpoints.count).map { k in
             let i = (start + k) % endpoints.count
             return (i, endpoints[i])
         }
     }
 
-    func answered(_ index: Int) { preferred.withLockedValue { $0 = index } }
+    func answered(_ index: Int) { preferred.set(index) }
 
     /// After a write to member `index` went unanswered, the next request starts elsewhere.
     func skip(_ index: Int) {
-        preferred.withLockedValue { if $0 == index { $0 = (index + 1) % endpoints.count } }
+        preferred.withLock { if $0 == index { $0 = (index + 1) % endpoints.count } }
     }
 
     /// One request/response call. `idempotent`: may be repeated on another member after a

@@ -1,4 +1,4 @@
-import NIOConcurrencyHelpers
+import Core
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -112,29 +112,36 @@ struct HTTPExchange: Sendable {
 private final class IdleDeadline: Sendable {
     let channel: Channel
     let timeout: Duration?
-    private let state = NIOLockedValueBox<(task: Scheduled<Void>?, fired: Bool)>((nil, false))
+    private let state = LockedValue<(task: Scheduled<Void>?, fired: Bool)>((nil, false))
 
     init(channel: Channel, timeout: Duration?) {
         self.channel = channel
         self.timeout = timeout
     }
 
-    var fired: Bool { state.withLockedValue { $0.fired } }
+    var fired: Bool { state.withLock { $0.fired } }
 
     func push() {
         guard let timeout else { return }
         let channel = self.channel
         let next = channel.eventLoop.scheduleTask(in: .nanoseconds(HTTPExchange.nanoseconds(timeout))) { [state] in
-            state.withLockedValue { $0.fired = true }
+            state.withLock { $0.fired = true }
             channel.close(promise: nil)
         }
-        state.withLockedValue { s in
-            s.task?.cancel()
+        let previous = state.withLock { s in
+            let previous = s.task
             s.task = next
+            return previous
         }
+        previous?.cancel()
     }
 
     func cancel() {
-        state.withLockedValue { s in s.task?.cancel(); s.task = nil }
+        let task = state.withLock { s in
+            let task = s.task
+            s.task = nil
+            return task
+        }
+        task?.cancel()
     }
 }
