@@ -1,5 +1,7 @@
 import Core
 import Logging
+import NIOCore
+import NIOPosix
 
 /// Why a node stopped leading.
 public enum LossReason: Sendable, Equatable, CustomStringConvertible {
@@ -47,6 +49,7 @@ public final class Leadership: Sendable {
         var waiters: [CheckedContinuation<LossReason, Never>] = []
         var expiry: ContinuousClock.Instant
         var tasks: [Task<Void, Never>] = []
+        var watchdog: Scheduled<Void>?
         var lastError: String?
     }
     private let state: LockedValue<State>
@@ -60,7 +63,7 @@ public final class Leadership: Sendable {
         self.fence = fence
         self.ttl = ttl
         state = LockedValue(State(expiry: renewedAt + Self.localTTL(ttl)))
-        // Both loops hold the leadership weakly between steps, so dropping it stops them.
+        // The renewal loop holds the leadership weakly between steps, so dropping it stops.
         let renew = Task { [weak self] in
             let clock = ContinuousClock()
             var renewedAt = renewedAt
@@ -69,17 +72,14 @@ public final class Leadership: Sendable {
                 try? await Task.sleep(until: next, clock: clock)
             }
         }
-        let watchdog = Task { [weak self] in
-            while !Task.isCancelled {
-                guard let expiry = self?.checkExpiry() else { return }
-                try? await Task.sleep(until: expiry, clock: ContinuousClock())
-            }
-        }
-        state.withLock { $0.tasks = [renew, watchdog] }
+        state.withLock { $0.tasks = [renew] }
+        armWatchdog()
     }
 
     deinit {
-        state.withLock { s in s.tasks.forEach { $0.cancel() } }
+        let (tasks, watchdog) = state.withLock { s in (s.tasks, s.watchdog) }
+        tasks.forEach { $0.cancel() }
+        watchdog?.cancel()
     }
 
     static func localTTL(_ ttl: Int64) -> Duration {
@@ -111,12 +111,13 @@ public final class Leadership: Sendable {
     }
 
     private func lose(_ reason: LossReason) {
-        let taken: (waiters: [CheckedContinuation<LossReason, Never>], tasks: [Task<Void, Never>])? = state.withLock { s in
-            guard s.lost == nil else { return nil }
-            s.lost = reason
-            defer { s.waiters = []; s.tasks = [] }
-            return (s.waiters, s.tasks)
-        }
+        let taken: (waiters: [CheckedContinuation<LossReason, Never>], tasks: [Task<Void, Never>], watchdog: Scheduled<Void>?)? =
+            state.withLock { s in
+                guard s.lost == nil else { return nil }
+                s.lost = reason
+                defer { s.waiters = []; s.tasks = []; s.watchdog = nil }
+                return (s.waiters, s.tasks, s.watchdog)
+            }
         guard let taken else { return }
         let metadata: Logger.Metadata = ["chain": "\(keys.chain)", "node": "\(record.nodeID)", "lease": "\(fence.lease)"]
         if reason == .resigned {
@@ -125,6 +126,7 @@ public final class Leadership: Sendable {
             logger.warning("leadership lost: \(reason)", metadata: metadata)
         }
         taken.tasks.forEach { $0.cancel() }
+        taken.watchdog?.cancel()
         taken.waiters.forEach { $0.resume(returning: reason) }
         if reason != .resigned {
             // Hand over sooner if etcd can still hear us: the key goes with the lease.
@@ -166,15 +168,31 @@ public final class Leadership: Sendable {
     }
 
     /// Declares leadership lost once the local expiry passes without a renewal, wherever the
-    /// renewal is (a request to a frozen member can hang until its own timeout). Returns when
-    /// to look again (nil: lost).
-    private func checkExpiry() -> ContinuousClock.Instant? {
+    /// renewal is (a request to a frozen member can hang until its own timeout). The timer runs
+    /// on an event loop thread, not in Swift's cooperative pool, so CPU-bound work filling the
+    /// pool cannot postpone it: a node whose renewals are starved is deposed, never late.
+    private func armWatchdog() {
+        let expiry = state.withLock { $0.expiry }
+        let delay = max(.zero, expiry - ContinuousClock.now)
+        let next = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(HTTPExchange.nanoseconds(delay))) {
+            [weak self] in
+            self?.checkExpiry()
+            return ()
+        }
+        let previous = state.withLock { s in
+            defer { s.watchdog = next }
+            return s.watchdog
+        }
+        previous?.cancel()
+    }
+
+    private func checkExpiry() {
         let (expiry, lastError, lost) = state.withLock { ($0.expiry, $0.lastError, $0.lost) }
-        guard lost == nil else { return nil }
+        guard lost == nil else { return }
         if ContinuousClock.now >= expiry {
             lose(.renewalFailed(lastError ?? "no answer from etcd"))
-            return nil
+        } else {
+            armWatchdog()  // renewed since this timer was set
         }
-        return expiry
     }
 }

@@ -15,8 +15,10 @@ struct HTTPExchange: Sendable {
     let port: Int
 
     /// What went wrong, split by whether the request could have reached the member: a failed
-    /// connect never did (safe to send elsewhere); anything later may have been applied.
+    /// connect or write never did (safe to send elsewhere); anything later may have been applied.
     enum Failure: Error, Sendable {
+        /// No connection, or it closed before the whole request was written: the member cannot
+        /// have acted on it (the gateway reads the whole body before it does anything).
         case connect(String)
         case afterSend(String)
         case timeout
@@ -77,9 +79,13 @@ struct HTTPExchange: Sendable {
                 head.headers.add(name: "Content-Type", value: "application/json")
                 head.headers.add(name: "Content-Length", value: String(body.count))
                 head.headers.add(name: "Connection", value: "close")
-                try await outbound.write(.head(head))
-                try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
-                try await outbound.write(.end(nil))
+                do {
+                    try await outbound.write(.head(head))
+                    try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
+                    try await outbound.write(.end(nil))
+                } catch {
+                    throw Failure.connect("\(host):\(port): closed while the request was written (\(error))")
+                }
                 for try await part in inbound {
                     idle.push()
                     do {
