@@ -33,8 +33,10 @@ public enum LossReason: Sendable, Equatable, CustomStringConvertible {
 /// Loss is decided locally and early: if no renewal has succeeded for TTL − TTL/8 since the
 /// last successful renewal was *sent*, we count leadership as lost. etcd's expiry runs from
 /// when it *received* that renewal (and a new etcd leader extends every lease), so we always
-/// stop before etcd can let a successor in. The fence makes a late write fail regardless.
-/// Dropping the last reference stops renewing (the lease then expires).
+/// stop before etcd can let a successor in. That is for prompt stopping; what rules out a fork
+/// is the fence: a write under it succeeds only while our key, and so no successor's, exists.
+/// `FencedBlockLog.append(_:_:leadership:)` refuses at once after a local loss. Dropping the
+/// last reference stops renewing (the lease then expires).
 public final class Leadership: Sendable {
     public let record: LeaderRecord
     public let fence: Fence
