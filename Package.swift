@@ -5,8 +5,9 @@ import PackageDescription
 // Core ← Sequencer ← Bridge (the poster reads sealed blocks, the watcher feeds the inbox) ←
 // Prover (the auditor reads L1 through the bridge client); Core + Sequencer ← API (the L2
 // JSON-RPC server, which serves a node through its own protocols); Sequencer + Bridge ←
-// Client (job transactions against the L2 API); everything ← Node (how a running node is
-// composed); CLI on top. scripts/check-imports enforces the forbidden edges.
+// Client (job transactions against the L2 API); Core ← Cluster (etcd: the leader election and
+// block log of failover); everything ← Node (how a running node is composed); CLI on top.
+// scripts/check-imports enforces the forbidden edges.
 let optimize: [CSetting] = [.unsafeFlags(["-O3"])]
 
 let package = Package(
@@ -51,6 +52,16 @@ let package = Package(
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 ], path: "API"),
+        // etcd over its JSON gateway: the leader election and the fenced block log that sequencer
+        // failover stands on (docs/ARCHITECTURE.md, "Cluster"). Its small HTTP client is on NIO,
+        // which the API already builds.
+        .target(name: "Cluster", dependencies: [
+                    "Core",
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOPosix", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
+                    .product(name: "Logging", package: "swift-log"),
+                ], path: "Cluster"),
         // What requesters, nodes and role holders run against the L2 API (the `emeth job` commands' logic).
         .target(name: "Client", dependencies: ["Core", "Sequencer", "Bridge"], path: "Client"),
         // A target of its own (not a folder of Sequencer or Bridge): composing a node needs the
@@ -85,6 +96,7 @@ let package = Package(
         .testTarget(name: "ProverTests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "Workloads", "TestSupport", "RollupTestSupport"],
                     path: "Tests/ProverTests"),
         .testTarget(name: "ClientTests", dependencies: ["Core", "Sequencer", "Client", "TestSupport"], path: "Tests/ClientTests"),
+        .testTarget(name: "ClusterTests", dependencies: ["Core", "Cluster", "TestSupport"], path: "Tests/ClusterTests"),
         .testTarget(name: "APITests", dependencies: ["Core", "Sequencer", "Bridge", "API", "Node", "TestSupport"], path: "Tests/APITests"),
 
         // Fuzzing (CONTRIBUTING.md): one entry point per decoder fed from outside, shared by the

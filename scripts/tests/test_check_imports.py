@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "check-imports"
-MODULES = ["Core", "Sequencer", "Bridge", "Prover", "API", "Client", "Node", "Workloads", "CLI"]
+MODULES = ["Core", "Sequencer", "Bridge", "Prover", "API", "Client", "Cluster", "Node", "Workloads", "CLI"]
 
 
 def check(root: Path) -> subprocess.CompletedProcess:
@@ -33,7 +33,7 @@ def plant(root: Path, file: str, line: str) -> None:
 def test_the_real_tree_keeps_the_rules():
     r = check(ROOT)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "check-imports: every import of Core, Sequencer, Bridge, Prover, API, Client, Node, Workloads, CLI keeps the layout rules"
+    assert r.stdout.strip() == "check-imports: every import of Core, Sequencer, Bridge, Prover, API, Client, Cluster, Node, Workloads, CLI keeps the layout rules"
 
 
 def test_an_unchanged_copy_passes(tree: Path):
@@ -48,6 +48,7 @@ def test_an_unchanged_copy_passes(tree: Path):
     ("Core/Encoding/Hex.swift", "import Sequencer", "Core", "Sequencer", "Core is pure"),
     ("Core/Numbers/Amount.swift", "import struct Logging.Logger", "Core", "Logging", "Core is pure"),
     ("Client/Client.swift", "import API", "Client", "API", "the client talks to a node's API over JSON-RPC"),
+    ("Cluster/ClusterKeys.swift", "import Sequencer", "Cluster", "Sequencer", "the cluster speaks to etcd and knows no chain"),
     ("Sequencer/Sequencer.swift", "import Workloads", "Sequencer", "Workloads", "the state machine and its storage know nothing"),
     ("Node/Node.swift", "import Workloads", "Node", "Workloads", "Node composes the libraries; test and benchmark support stay out of it"),
     ("CLI/Emeth.swift", "import API", "CLI", "API", "the CLI parses flags and calls the libraries"),
