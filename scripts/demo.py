@@ -506,7 +506,7 @@ class Demo:
             check(after - before == claimed, f"{a.name}: L1 EMT balance changed by {after - before}, claimed {claimed}")
         batches = f.batchCount().call()
         finals = sum(1 for i in range(batches) if f.isFinal(i).call())
-        gas, commits = self.commit_gas()
+        gas, commits, floor = self.commit_gas()
         head = self.l2.block_number()
 
         rows = [("jobs by status", ", ".join(f"{k} {v[0]}" + (f" (+{v[1]} SubJobs)" if v[1] else "")
@@ -522,7 +522,9 @@ class Demo:
                                            f"by {self.claims[a.address][0]}" for a in self.nodes)),
                 ("batches", f"{batches} on L1, {finals} final"),
                 ("L1 gas of the commits", f"{gas:,} in {commits} commitBatch transactions"
-                                          + (f" ({gas // max(1, commits):,} each)" if commits else ""))]
+                                          + (f" ({gas // max(1, commits):,} each)" if commits else "")),
+                ("L1 gas per L2 transaction", f"{gas // max(1, self.sent):,}, {gas / max(1, floor):.3f}× the "
+                                              f"EIP-7623 floor of the batch data ({floor // max(1, self.sent):,})")]
         print()
         width = max(len(k) for k, _ in rows)
         for k, v in rows:
@@ -532,14 +534,20 @@ class Demo:
         check(claimed_total > 0, "nothing was claimed")
         return errors
 
-    def commit_gas(self) -> tuple[int, int]:
-        """Gas used by the sequencer's commitBatch transactions (the BatchCommitted events' txs)."""
+    def commit_gas(self) -> tuple[int, int, int]:
+        """Gas used by the sequencer's commitBatch transactions (the BatchCommitted events' txs),
+        their count, and the EIP-7623 calldata floor of the batch data they carried (10 gas per
+        zero byte, 40 per other byte): what L1 charges at least for the transactions' bytes."""
         ev = next(e for e in self.rollup.abi if e.get("type") == "event" and e["name"] == "BatchCommitted")
         topic = "0x" + keccak(f"BatchCommitted({','.join(i['type'] for i in ev['inputs'])})".encode()).hex()
         logs = self.w3.eth.get_logs({"address": self.deployment["rollup"], "fromBlock": int(self.deployment["block"]),
                                      "toBlock": "latest", "topics": [topic]})
         txs = {log["transactionHash"] for log in logs}
-        return sum(self.w3.eth.get_transaction_receipt(h).gasUsed for h in txs), len(txs)
+        floor = 0
+        for h in txs:
+            data = self.rollup.decode_function_input(self.w3.eth.get_transaction(h).input)[1]["data"]
+            floor += 10 * data.count(0) + 40 * (len(data) - data.count(0))
+        return sum(self.w3.eth.get_transaction_receipt(h).gasUsed for h in txs), len(txs), floor
 
     # -- the optional closing act: the sequencer dies, users exit from L1 alone --
 
@@ -639,9 +647,14 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=200, help="jobs to register (default 200)")
     ap.add_argument("--keep", action="store_true", help="leave the localnet running afterwards")
     ap.add_argument("--seed", type=int, default=7, help="seed of the job shapes (fuel, prices, kinds)")
+    ap.add_argument("--poster-defaults", action="store_true",
+                    help="post batches with the poster's production sizing (min_bytes, max_age_ms) instead of "
+                         "every 2 s: slower to final, and what L1 costs per transaction in production")
     ap.add_argument("--escape", action="store_true",
                     help="closing act: kill the sequencer, then everyone exits from L1 data alone (emeth exit)")
     args = ap.parse_args()
+    if args.poster_defaults:
+        os.environ["LOCALNET_POSTER"] = "defaults"
 
     status = subprocess.run(["bash", str(ROOT / "scripts" / "localnet"), "status"], capture_output=True, text=True)
     if status.returncode != 3:

@@ -54,6 +54,10 @@ FORCE_INCLUSION_DELAY = int(os.environ.get("LOCALNET_FORCE_INCLUSION_DELAY") or 
 SEND_RATE = int(os.environ.get("LOCALNET_SEND_RATE") or 5000)
 MAX_TXS = int(os.environ.get("LOCALNET_MAX_TXS") or 5000)
 BLOCK_TIME_MS = int(os.environ.get("LOCALNET_BLOCK_TIME_MS") or 250)
+# "quick" (default): the poster posts every block within 2 s, so a short session sees batches
+# commit and become final; "defaults": the poster's production sizing (emeth.toml's defaults),
+# for measuring what L1 costs per transaction.
+POSTER = os.environ.get("LOCALNET_POSTER") or "quick"
 MINT_EMT = int(os.environ.get("LOCALNET_MINT") or 1_000_000)
 CHAIN_ID = 31337
 
@@ -299,10 +303,11 @@ def write_sequencer_config(d: dict) -> None:
         ("bridge", "deployment", str(DEPLOYMENT)),
         ("bridge", "data_dir", ""),
         ("bridge", "confirmations", 1),
+    ] + ([] if POSTER == "defaults" else [
         ("bridge", "min_bytes", 0),
         ("bridge", "max_age_ms", 2000),
         ("bridge", "max_blocks", 200),
-    ]:
+    ]):
         text = set_toml(text, section, key, value)
     path.write_text(text)
 
@@ -460,6 +465,9 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("up", "down", "status") or (argv[0] != "down" and len(argv) > 1) \
             or (argv[0] == "down" and argv[1:] not in ([], ["--clean"])):
         print(usage, file=sys.stderr)
+        return 2
+    if POSTER not in ("quick", "defaults"):
+        print(f"localnet: LOCALNET_POSTER must be quick or defaults, not {POSTER!r}", file=sys.stderr)
         return 2
     try:
         if argv[0] == "up":

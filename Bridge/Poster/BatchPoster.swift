@@ -8,9 +8,10 @@ public struct BatchPolicy: Sendable {
     /// The contract's bound on `data` (EmethRollup MAX_BATCH_DATA).
     public var maxDataBytes = 65_536
     public var maxBlocks: UInt64 = 1_000
-    /// Post once this much data is waiting: under Prague's calldata floor a commit's fixed
-    /// cost is free from ~5.5 KB up (docs/PERFORMANCE.md), so smaller batches waste gas.
-    public var minDataBytes = 6_000
+    /// Post once this much data is waiting. Under Prague's calldata floor a commit costs
+    /// ~29,000 gas (base and arguments) above the floor of its data from ~5.5 KB up, more below:
+    /// 10 KB keeps L1 gas within 1.08× the data's floor (docs/PERFORMANCE.md, "What L1 costs").
+    public var minDataBytes = 10_000
     /// …or once the oldest unposted block is this old, whatever the size.
     public var maxAgeMs: UInt64 = 60_000
     /// Batches posted but not yet confirmed; beyond this the poster waits (backpressure).

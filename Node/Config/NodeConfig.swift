@@ -48,7 +48,7 @@ public struct NodeConfig: Sendable, Equatable {
         public var dataDir = ""
         public var sequencerKeystore: String?
         public var confirmations: Int = 3
-        public var minBytes: Int = 6_000
+        public var minBytes: Int = 10_000
         public var maxAgeMs: Int = 60_000
         public var maxBlocks: Int = 1_000
         public var bumpAfterS: Int = 36

@@ -54,7 +54,7 @@ extension NodeConfig {
         sequencer_keystore = ""
         data_dir = ""                  # the poster's state (nonces, batches); default <data_dir>-bridge
         confirmations = 3              # L1 confirmations before a batch counts as committed
-        min_bytes = 6000               # post once this much batch data waits (below ~5.5 KB L1 gas is wasted)
+        min_bytes = 10000              # post once this much batch data waits (L1 gas ≤ 1.08× the data floor; docs/PERFORMANCE.md)
         max_age_ms = 60000             # ...or once the oldest unposted block is this old
         max_blocks = 1000              # at most this many blocks per batch
         bump_after_s = 36              # raise fees by 12.5% after this long without a receipt

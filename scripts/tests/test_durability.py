@@ -84,7 +84,7 @@ def _run(d: Path, env: dict, l1_url: str):
                 .replace("enabled = false", "enabled = true")
                 .replace('sequencer_keystore = ""', 'sequencer_keystore = "sequencer.json"')   # relative to the config
                 .replace("confirmations = 3 ", "confirmations = 1 ")
-                .replace("min_bytes = 6000 ", "min_bytes = 0 ")
+                .replace("min_bytes = 10000 ", "min_bytes = 0 ")
                 .replace("max_age_ms = 60000 ", "max_age_ms = 1500 "))
     config.write_text(text)
 
