@@ -35,7 +35,8 @@ public final class FollowerChain: ServedChain, ReplicaLink, Sendable {
 
     private let guarded = LockedValue(Guarded())
 
-    public init(store: ChainStore, leader: URL, auditing: Bool = false, metrics: APIMetrics = APIMetrics(), logger: Logger) {
+    public init(store: ChainStore, leader: URL, auditing: Bool = false, metrics: APIMetrics = APIMetrics(),
+                logger: Logger = Logger(label: "emeth.follower")) {
         self.store = store
         genesis = store.genesis
         signer = store.genesis.signer
@@ -95,18 +96,32 @@ public final class FollowerChain: ServedChain, ReplicaLink, Sendable {
     var head: BlockHeader { store.head.header }
 
     /// What one `apply` did.
-    struct Applied {
-        var count = 0
-        var refusal: BlockRefusal?
+    public struct Applied: Sendable {
+        public var count = 0
+        public var refusal: BlockRefusal?
     }
 
     /// Verifies `blocks` (the blocks after the head, in order) and stores each that verifies,
     /// one synced write per block; stops at the first that does not, storing nothing of it.
-    /// Throws when the store fails: the follower then stops, as a sequencer does.
-    func apply(_ blocks: [Bytes]) throws -> Applied {
+    /// As in the sequencer, the parallel part of the next block (decoding and signature
+    /// recovery, all cores) runs while the current one is re-executed and written.
+    /// Throws when the store fails: the follower then stops, as a sequencer does. Called by the
+    /// applying thread only (and by `emeth bench --only follow`).
+    public func apply(_ blocks: [Bytes]) throws -> Applied {
         var out = Applied()
-        for p in verifier.prepare(blocks) {
-            switch try verifier.verify(p, on: store) {
+        guard let first = blocks.first else { return out }
+        let verifier = self.verifier
+        var next = verifier.prepare([first])
+        for i in blocks.indices {
+            let current = next[0]
+            let ahead = DispatchGroup()
+            nonisolated(unsafe) var upcoming: [BlockVerifier.Prepared] = []
+            if i + 1 < blocks.count {
+                let bytes = blocks[i + 1]
+                DispatchQueue.global().async(group: ahead) { upcoming = verifier.prepare([bytes]) }
+            }
+            defer { ahead.wait() }
+            switch try verifier.verify(current, on: store) {
             case .failure(let r):
                 refuse(r)
                 out.refusal = r
@@ -124,6 +139,8 @@ public final class FollowerChain: ServedChain, ReplicaLink, Sendable {
                 }
                 out.count += 1
             }
+            ahead.wait()
+            next = upcoming
         }
         return out
     }
