@@ -18,7 +18,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,15 +25,14 @@ from pathlib import Path
 import pytest
 import requests
 import rlp
+from emeth_sdk import GHOLON, Domain
+from emeth_sdk.signing import SignedTransaction, sign_job as sign
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_hash.auto import keccak
 from support import free_port, free_ports, wait_until
 from web3 import Web3
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-from demo_model import GHOLON, L2_TYPES, _typed, sign  # noqa: E402
 
 EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
 pytestmark = pytest.mark.skipif(not os.access(EMETH, os.X_OK),
@@ -94,7 +92,7 @@ class Net:
         self.follower = values["FOLLOWER_RPC_URLS"].split(",")[0]
         self.genesis = str(Path(values["SEQUENCER_CONFIG"]).parent / "genesis.json")
         info = rpc(self.leader, "emeth_chainInfo")
-        d = info["domain"]
+        d = self.domain_json = info["domain"]
         self.domain = {"name": d["name"], "version": d["version"], "chainId": int(d["chainId"], 16),
                        "verifyingContract": d["verifyingContract"]}
 
@@ -325,11 +323,9 @@ def test_a_tampered_block_is_refused_naming_the_field(net, tmp_path):
         tx0 = block["transactions"][0]
         t = rlp.decode(f[4][0][0])
         t[1] = rlp.sedes.big_endian_int.serialize(rlp.sedes.big_endian_int.deserialize(t[1]) + 1)
-        fields = L2_TYPES[tx0["type"]]
         message = dict(tx0["message"], nonce=str(int(tx0["message"]["nonce"]) + 1))
-        recovered = Account.recover_message(encode_typed_data(
-            domain_data=net.domain, message_types={tx0["type"]: [{"name": a, "type": b} for a, b in fields]},
-            message_data={a: _typed(b, message[a]) for a, b in fields}), signature=tx0["signature"])
+        recovered = SignedTransaction.from_wire({"type": tx0["type"], "message": message, "signature": tx0["signature"]},
+                                                Domain.from_json(net.domain_json)).sender
         txs = [[rlp.encode(t)] + f[4][0][1:]] + f[4][1:]
         cases = [(encoded(f[:4] + [txs] + f[5:]), "tx.sender", recovered, tx0["sender"],
                   f"block {n}, tx 0: tx.sender is {tx0['sender']}, expected {recovered} (the signature recovers another sender)")]
