@@ -26,6 +26,7 @@ struct FollowerService: Service {
     func run() async throws {
         logger.info("following", metadata: ["source": "\(source.name)", "head": "\(chain.head.number)"])
         var behind = false
+        var warnedBehind = false
         var failure: Error?
         await loop.run {
             let from = chain.head.number + 1
@@ -35,6 +36,13 @@ struct FollowerService: Service {
                 throw error
             }
             chain.noteLeader(head: served.head, error: nil)
+            if served.head < from - 1, !warnedBehind {
+                // A leader rolled back after a challenge, or another node of another history:
+                // its next blocks will not link to ours, and will be refused when they come.
+                logger.warning("the source's head is behind this follower's", metadata: [
+                    "sourceHead": "\(served.head)", "head": "\(from - 1)", "source": "\(source.name)"])
+            }
+            warnedBehind = served.head < from - 1
             guard !served.blocks.isEmpty else { return .again }
             let applied: FollowerChain.Applied
             do { applied = try await onApplier { try chain.apply(served.blocks) } } catch {
