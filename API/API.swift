@@ -4,7 +4,8 @@
 //
 // - Serving/  what the API needs from the node it serves, as protocols it owns: `ServedChain`
 //             (reads, admission, the mempool), `ProofService` (state and transaction proofs),
-//             `BatchStatusProvider` (where blocks stand on L1). The Node module implements them.
+//             `BatchStatusProvider` (where blocks stand on L1), `ReplicaLink` (a follower's
+//             leader: forwarding and lag). The Node module implements them.
 // - Methods/  the `emeth_*` methods, one file per area, and the JSON forms of results.
 // - RPC/      JSON-RPC 2.0 without a transport: envelope and batch validation, limits,
 //             parameters, error codes, per-client rate limits.

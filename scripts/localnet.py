@@ -1,7 +1,10 @@
 """The one-command local network: the py-evm devnet (L1), the deployed contracts, and
 `emeth sequencer run` with the inbox watcher and the batch poster in-process (L2).
 
-    scripts/localnet up             start everything (idempotent), write $LOCALNET_DIR/env
+    scripts/localnet up [--followers N]
+                                    start everything (idempotent), write $LOCALNET_DIR/env; with
+                                    N followers (read replicas, `emeth follower run`) on the
+                                    ports after the sequencer's, listed in FOLLOWER_RPC_URLS
     scripts/localnet down [--clean] stop everything (SIGTERM, then SIGKILL); --clean also
                                     removes the state directory
     scripts/localnet status         what runs (exit 0 all running, 3 stopped, 1 partly)
@@ -9,7 +12,9 @@
 Environment (all optional):
     LOCALNET_DIR               state directory (default .localnet/)
     LOCALNET_L1_PORT           devnet JSON-RPC port (default 8545)
-    LOCALNET_L2_PORT           sequencer JSON-RPC port (default 8547)
+    LOCALNET_L2_PORT           sequencer JSON-RPC port (default 8547); followers take the
+                               next ports (8548, 8549, …)
+    LOCALNET_FOLLOWERS         followers to start when `up` has no --followers (default 0)
     LOCALNET_CHALLENGE_PERIOD  seconds until a batch is final on L1 (default 20)
     LOCALNET_MAX_TXS           seal a block at this many transactions (default 5000)
     LOCALNET_BLOCK_TIME_MS     seal this long after the first pending item (default 250)
@@ -68,6 +73,7 @@ DEPLOYMENT = DIR / "deployment.json"
 ENV_FILE = DIR / "env"
 SEQ_PID = DIR / "sequencer.pid"
 SEQ_LOG = LOG_DIR / "sequencer.log"
+FOLLOWERS = int(os.environ.get("LOCALNET_FOLLOWERS") or 0)
 
 # Role -> development account index (see the module docstring).
 OWNER, SEQUENCER, GUARDIAN, VERIFIER, SPLITTER, AGGREGATOR = 0, 1, 2, 7, 8, 9
@@ -337,7 +343,101 @@ def start_sequencer() -> int:
     raise Fail(f"the sequencer did not answer GET /health within 60 s\n{log_tail(SEQ_LOG)}")
 
 
-def write_env(d: dict) -> None:
+# --- followers ------------------------------------------------------------------------------
+
+def follower_dir(k: int) -> Path:
+    return DIR / f"follower-{k}"
+
+
+def follower_port(k: int) -> int:
+    return L2_PORT + k
+
+
+def follower_url(k: int) -> str:
+    return f"http://127.0.0.1:{follower_port(k)}"
+
+
+def follower_pid_file(k: int) -> Path:
+    return DIR / f"follower-{k}.pid"
+
+
+def follower_log(k: int) -> Path:
+    return LOG_DIR / f"follower-{k}.log"
+
+
+def follower_pid(k: int) -> int | None:
+    """Follower k's pid if it runs (its command line names its data directory)."""
+    try:
+        pid = int(follower_pid_file(k).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    if not alive(pid):
+        return None
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        if b"follower" not in cmd or str(follower_dir(k) / "data").encode() not in cmd:
+            return None
+    except OSError:
+        pass
+    return pid
+
+
+def known_followers() -> list[int]:
+    """The followers this state directory has had (by their pid files or data)."""
+    ks = {int(m.group(1)) for p in DIR.glob("follower-*") if (m := re.fullmatch(r"follower-(\d+)(\.pid)?", p.name))}
+    return sorted(ks)
+
+
+def start_follower(k: int) -> int:
+    """Starts follower k (`emeth follower run`) against the sequencer, auditing L1 too."""
+    require_port(follower_port(k), f"port of follower {k} (the sequencer's + {k})", "LOCALNET_L2_PORT")
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    follower_dir(k).mkdir(parents=True, exist_ok=True)
+    env = {k2: v for k2, v in os.environ.items() if not k2.startswith("EMETH_")}
+    args = [emeth_bin(), "follower", "run", "--leader", l2_url(), "--data", str(follower_dir(k) / "data"),
+            "--genesis", str(SEQ_DIR / "genesis.json"), "--listen", f"127.0.0.1:{follower_port(k)}",
+            "--l1", l1_url(), "--deployment", str(DEPLOYMENT), "--confirmations", "1", "--poll-ms", "100",
+            "--send-rate", str(SEND_RATE), "--send-burst", str(2 * SEND_RATE)]
+    with open(follower_log(k), "ab") as log:
+        log.write(f"\n=== localnet: starting follower {k} at {time.strftime('%Y-%m-%d %H:%M:%S')} ===\n".encode())
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=follower_dir(k),
+                                start_new_session=True)
+    follower_pid_file(k).write_text(f"{proc.pid}\n")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            follower_pid_file(k).unlink(missing_ok=True)
+            raise Fail(f"follower {k} exited during startup (code {proc.returncode})\n{log_tail(follower_log(k))}")
+        if health(follower_url(k)):
+            return proc.pid
+        time.sleep(0.2)
+    stop(proc.pid, f"follower {k}")
+    follower_pid_file(k).unlink(missing_ok=True)
+    raise Fail(f"follower {k} did not answer GET /health within 60 s\n{log_tail(follower_log(k))}")
+
+
+def start_followers(n: int) -> list[int]:
+    """Followers 1…n, each started unless it runs already."""
+    running = []
+    for k in range(1, n + 1):
+        pid = follower_pid(k)
+        if pid is None:
+            pid = start_follower(k)
+            say(f"follower {k} (pid {pid}) at {follower_url(k)}, following {l2_url()}")
+        running.append(k)
+    return running
+
+
+def stop_followers() -> None:
+    for k in known_followers():
+        pid = follower_pid(k)
+        if pid:
+            stop(pid, f"follower {k}")
+            say(f"follower {k} (pid {pid}) stopped")
+        follower_pid_file(k).unlink(missing_ok=True)
+
+
+def write_env(d: dict, followers: list[int]) -> None:
     from eth_account import Account
     signer = Account.from_key(signer_key())
     key = lambda i: DEV_ACCOUNTS[i][1]  # noqa: E731
@@ -348,6 +448,8 @@ def write_env(d: dict) -> None:
         "# the Signer key is keccak256(\"EMETH localnet signer\"). Source it: set -a; . .localnet/env; set +a",
         f"L1_RPC_URL={l1_url()}",
         f"L2_RPC_URL={l2_url()}",
+        "# Read replicas (scripts/localnet up --followers N): the same API, transactions forwarded to L2_RPC_URL.",
+        f"FOLLOWER_RPC_URLS={','.join(follower_url(k) for k in followers)}",
         f"CHAIN_ID={CHAIN_ID}",
         f"ROLLUP_ADDRESS={d['rollup']}",
         f"TOKEN_ADDRESS={d['token']}",
@@ -376,7 +478,8 @@ def write_env(d: dict) -> None:
 
 def move_old_state() -> None:
     """The devnet is not running, so its chain is gone: anything L2 built on it goes aside."""
-    old = [p for p in (SEQ_DIR, DEPLOYMENT, ENV_FILE) if p.exists()]
+    old = [p for p in (SEQ_DIR, DEPLOYMENT, ENV_FILE) if p.exists()] + [follower_dir(k) for k in known_followers()
+                                                                          if follower_dir(k).exists()]
     if not old:
         return
     dest = DIR / time.strftime("old-%Y%m%d-%H%M%S")
@@ -386,12 +489,19 @@ def move_old_state() -> None:
     say(f"the previous L1 chain is gone (the devnet keeps it in memory); moved the old L2 state to {dest}")
 
 
-def cmd_up() -> int:
+def cmd_up(followers: int) -> int:
     DIR.mkdir(parents=True, exist_ok=True)
     if devnet_running() and DEPLOYMENT.exists() and (SEQ_DIR / "emeth.toml").exists():
         pid = sequencer_pid()
         if pid and health(l2_url()):
-            say(f"already running (sequencer pid {pid} at {l2_url()}, L1 at {l1_url()}); env: {ENV_FILE}")
+            running = [k for k in known_followers() if follower_pid(k)]
+            if all(follower_pid(k) for k in range(1, followers + 1)):
+                say(f"already running (sequencer pid {pid} at {l2_url()}, L1 at {l1_url()}"
+                    f"{f', {len(running)} followers' if running else ''}); env: {ENV_FILE}")
+                return 0
+            fs = sorted(set(running) | set(start_followers(followers)))
+            write_env(json.loads(DEPLOYMENT.read_text()), fs)
+            say(f"followers at {', '.join(follower_url(k) for k in fs)}; env: {ENV_FILE}")
             return 0
         if pid:
             raise Fail(f"the sequencer (pid {pid}) runs but does not answer {l2_url()}/health; "
@@ -412,8 +522,8 @@ def cmd_up() -> int:
         mint(l1_url(), d)
         write_sequencer_config(d)
     pid = start_sequencer()
-    write_env(d)
     say(f"sequencer (pid {pid}) at {l2_url()}, posting batches to {d['rollup']}; logs in {LOG_DIR}")
+    write_env(d, start_followers(followers))
     say(f"ready: rollup {d['rollup']}, token {d['token']}; env written to {ENV_FILE}")
     return 0
 
@@ -421,6 +531,7 @@ def cmd_up() -> int:
 # --- down / status ---------------------------------------------------------------------------
 
 def cmd_down(clean: bool) -> int:
+    stop_followers()
     pid = sequencer_pid()
     if pid:
         stop(pid, "the sequencer", grace=30)
@@ -450,6 +561,15 @@ def cmd_status() -> int:
             print(f"sequencer: running (pid {pid}) but not answering at {l2_url()}/health")
     else:
         print("sequencer: stopped")
+    for k in known_followers():
+        fpid = follower_pid(k)
+        h = health(follower_url(k)) if fpid else None
+        if fpid and h:
+            print(f"follower {k}: running (pid {fpid}) at {follower_url(k)}, head block {h.get('head')}, lag {h.get('lagBlocks')}")
+        elif fpid:
+            print(f"follower {k}: running (pid {fpid}) but not healthy at {follower_url(k)}/health")
+        else:
+            print(f"follower {k}: stopped")
     if DEPLOYMENT.exists():
         d = json.loads(DEPLOYMENT.read_text())
         print(f"rollup {d['rollup']}, token {d['token']}, challenge period {d['challengePeriod']} s")
@@ -461,7 +581,11 @@ def cmd_status() -> int:
 
 
 def main(argv: list[str]) -> int:
-    usage = "usage: scripts/localnet up | down [--clean] | status"
+    usage = "usage: scripts/localnet up [--followers N] | down [--clean] | status"
+    followers = FOLLOWERS
+    if argv[:1] == ["up"] and len(argv) == 3 and argv[1] == "--followers" and argv[2].isdigit():
+        followers = int(argv[2])
+        argv = argv[:1]
     if not argv or argv[0] not in ("up", "down", "status") or (argv[0] != "down" and len(argv) > 1) \
             or (argv[0] == "down" and argv[1:] not in ([], ["--clean"])):
         print(usage, file=sys.stderr)
@@ -471,7 +595,7 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         if argv[0] == "up":
-            return cmd_up()
+            return cmd_up(followers)
         if argv[0] == "down":
             return cmd_down("--clean" in argv)
         return cmd_status()

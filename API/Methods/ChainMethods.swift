@@ -1,7 +1,7 @@
 import Core
 import Sequencer
 
-/// `emeth_chainInfo`, `emeth_blockNumber`, `emeth_getBlockByNumber`.
+/// `emeth_chainInfo`, `emeth_blockNumber`, `emeth_getBlockByNumber`, `emeth_getBlockRange`.
 extension L2API {
     /// What a wallet needs to sign for this chain (the EIP-712 domain) and what identifies it.
     func chainInfo() -> JSONValue {
@@ -35,5 +35,35 @@ extension L2API {
         guard n <= head else { return .null }
         // Decoded outside the lock: a large block takes a while and sealing must not wait.
         return try chain.store.block(n).map { ResultJSON.block($0, fullTxs: fullTxs) } ?? .null
+    }
+
+    /// Blocks `from`, `from + 1`, … as stored (`BlockCodec`, storage format 2: header, Signer
+    /// signature, inbox messages with their outcomes, transactions in binary with sender, hash
+    /// and outcome, tickets), hex-encoded: what a follower pulls, verifies and stores. At most
+    /// `count` (default and limit `maxRangeBlocks`) blocks and `maxRangeBytes` stored bytes —
+    /// but always the first block if it exists; none beyond the head. `head` lets the caller
+    /// measure its lag in the same answer.
+    func blockRange(_ p: RPCParams) throws -> JSONValue {
+        let from = try p.need(try p.uint64("from"), "from")
+        let count = try p.uint64("count") ?? UInt64(maxRangeBlocks)
+        guard count >= 1, count <= UInt64(maxRangeBlocks) else {
+            throw RPCError.invalidParams("count: must be between 1 and \(maxRangeBlocks), got \(count)")
+        }
+        let head = try chain.headNumber()
+        var blocks: [JSONValue] = []
+        var bytes = 0
+        var n = from
+        // Blocks at or below a head read under the lock never change: read them without it.
+        while n <= head, UInt64(blocks.count) < count {
+            guard let raw = try chain.store.storedBlock(n) else {
+                throw RPCError.internalError("block \(n) is at or below the head \(head) but not in the store")
+            }
+            if !blocks.isEmpty, bytes + raw.count > maxRangeBytes { break }
+            blocks.append(.data(raw))
+            bytes += raw.count
+            n += 1
+        }
+        return .object(["format": .int(Int(ChainStore.formatVersion)), "from": .quantity(from), "head": .quantity(head),
+                        "blocks": .array(blocks)])
     }
 }

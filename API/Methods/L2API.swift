@@ -24,8 +24,14 @@ public struct L2API: Sendable {
     public let proofs: any ProofService
     public let batches: (any BatchStatusProvider)?
     public let extras: ChainInfoExtras
+    /// Set on a follower: the leader it forwards writes to (nil on the sequencer itself).
+    public let replica: (any ReplicaLink)?
     /// Largest `limit` of `emeth_listJobs` (the most index entries one call reads).
     public var maxListLimit = 1_000
+    /// Most blocks one `emeth_getBlockRange` call returns, and the most stored bytes (a call
+    /// returns at least one block whatever its size).
+    public var maxRangeBlocks = 100
+    public var maxRangeBytes = 2 << 20
     /// Backpressure threshold (the node's `[bridge] max_backlog_bytes`).
     public var maxBacklogBytes: UInt64?
 
@@ -38,8 +44,9 @@ public struct L2API: Sendable {
     let settlements = SettlementCache()
 
     public init(chain: any ServedChain, proofs: any ProofService, batches: (any BatchStatusProvider)? = nil,
-                extras: ChainInfoExtras = ChainInfoExtras()) {
+                extras: ChainInfoExtras = ChainInfoExtras(), replica: (any ReplicaLink)? = nil) {
         self.chain = chain
+        self.replica = replica
         self.proofs = proofs
         self.batches = batches
         self.extras = extras
@@ -50,11 +57,12 @@ public struct L2API: Sendable {
         return [
             "emeth_chainInfo": RPCMethod { _ in api.chainInfo() },
             "emeth_sendTransaction": RPCMethod(params: ["tx", "expect"], required: 1) { try await api.sendTransaction($0) },
-            "emeth_getTransactionReceipt": RPCMethod(params: ["hash"]) { try api.receipt($0) },
+            "emeth_getTransactionReceipt": RPCMethod(params: ["hash"]) { try await api.receipt($0) },
             "emeth_blockNumber": RPCMethod { _ in try api.blockNumber() },
             "emeth_getBlockByNumber": RPCMethod(params: ["number", "fullTxs"], required: 1) { try api.block($0) },
+            "emeth_getBlockRange": RPCMethod(params: ["from", "count"], required: 1) { try api.blockRange($0) },
             "emeth_getAccount": RPCMethod(params: ["address"]) { try api.account($0) },
-            "emeth_getTransactionCount": RPCMethod(params: ["address", "block"], required: 1) { try api.transactionCount($0) },
+            "emeth_getTransactionCount": RPCMethod(params: ["address", "block"], required: 1) { try await api.transactionCount($0) },
             "emeth_getJob": RPCMethod(params: ["jobId"]) { try api.job($0) },
             "emeth_listJobs": RPCMethod(params: ["filter"], required: 0) { try api.listJobs($0) },
             "emeth_getTicket": RPCMethod(params: ["address"]) { try api.ticket($0) },

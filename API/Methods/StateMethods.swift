@@ -13,11 +13,14 @@ extension L2API {
     /// The account's nonce, Ethereum's `eth_getTransactionCount`: at `"latest"` (default) the
     /// committed state's; at `"pending"` the nonce to sign the next transaction with, counting
     /// the sender's transactions queued in the mempool (`ServedChain.pendingNonce`).
-    func transactionCount(_ p: RPCParams) throws -> JSONValue {
+    /// A follower has no mempool: it asks its leader for the pending nonce.
+    func transactionCount(_ p: RPCParams) async throws -> JSONValue {
         let address = try p.need(try p.address("address"), "address")
         switch try p.string("block") ?? "latest" {
         case "latest": return .quantity(try chain.store.account(address)?.nonce ?? 0)
-        case "pending": return .quantity(try chain.pendingNonce(address))
+        case "pending":
+            if let replica { return try await replica.forward("emeth_getTransactionCount", params: p.positional) }
+            return .quantity(try chain.pendingNonce(address))
         case let other: throw RPCError.invalidParams("block: \"\(other)\" is neither \"latest\" nor \"pending\"")
         }
     }

@@ -14,6 +14,12 @@ extension L2API {
         let metrics = chain.metrics
         metrics.txReceived()
         do {
+            if let replica {
+                // A follower sequences nothing: the leader admits, and its answer is the answer.
+                let hash = try await replica.forward("emeth_sendTransaction", params: p.positional)
+                metrics.txAccepted()
+                return hash
+            }
             let hash = try await admit(p)
             metrics.txAccepted()
             return .data(hash)
@@ -107,9 +113,14 @@ extension L2API {
     }
 
     /// pending (in the mempool) → sequenced (in a durable block) → committed (its batch is
-    /// mined on L1) → final (the batch's challenge period is over); null if unknown.
-    func receipt(_ p: RPCParams) throws -> JSONValue {
+    /// mined on L1) → final (the batch's challenge period is over); null if unknown. A follower
+    /// answers for the transactions of the blocks it applied and asks its leader for any other
+    /// (pending in the leader's mempool, or in a block it has not applied yet).
+    func receipt(_ p: RPCParams) async throws -> JSONValue {
         let hash = try p.need(try p.hash("hash"), "hash")
+        if let replica, try chain.store.location(of: hash) == nil {
+            return try await replica.forward("emeth_getTransactionReceipt", params: p.positional)
+        }
         // Pending first, under the lock: a transaction leaves the mempool into the block being
         // made durable, which counts as pending until the head moves (under the lock) after
         // its fsync; so once the lock is ours a transaction is pending or indexed in the store.

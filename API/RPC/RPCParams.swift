@@ -36,6 +36,14 @@ public struct RPCParams: Sendable {
 
     public subscript(name: String) -> JSONValue? { values[name] }
 
+    /// The params given, by position in `names` (null for one left out; trailing ones
+    /// dropped): what a follower forwards to its leader, which reads them as sent.
+    public var positional: [JSONValue] {
+        var list = names.map { values[$0] ?? .null }
+        while list.last?.isNull == true { list.removeLast() }
+        return list
+    }
+
     func fail(_ name: String, _ why: String) -> RPCError { .invalidParams("\(name): \(why)") }
 
     func string(_ name: String) throws(RPCError) -> String? {

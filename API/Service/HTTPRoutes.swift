@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Hummingbird
 import NIOCore
 import Sequencer
@@ -34,6 +35,7 @@ struct HTTPRoutes: Sendable {
         let chain = api.chain
         do {
             let head = try chain.headNumber()
+            if let replica = api.replica { return Self.replicaHealth(replica, head: head) }
             if let n = api.batches?.challengedAtBatch {
                 // The chain runs, but nothing is posted until the operator acts: not healthy.
                 return Self.json(status: .serviceUnavailable, .object([
@@ -56,6 +58,41 @@ struct HTTPRoutes: Sendable {
             return Self.json(status: .serviceUnavailable, .object(["status": .string("stopped"),
                                                                    "error": .string(chain.stoppedReason ?? "\(error)")]))
         }
+    }
+
+    /// A follower's health: its head, the leader's, the lag, and — loudly, as 503 — a block it
+    /// refuses or an L1 batch that disagrees with its verified blocks, each with the field named.
+    /// An unreachable leader is "degraded": reads are served, from a head that may be stale.
+    static func replicaHealth(_ replica: any ReplicaLink, head: UInt64) -> Response {
+        let r = replica.replication
+        var o: [String: JSONValue] = [
+            "role": .string("follower"), "blockNumber": .quantity(head), "head": .int(Int(head)), "leader": .string(replica.leader),
+            "leaderHead": r.leaderHead.map { .int(Int($0)) } ?? .null,
+            "lagBlocks": r.leaderHead.map { .int(Int($0 > head ? $0 - head : 0)) } ?? .null,
+            "secondsSinceLastBlock": r.secondsSinceLastBlock.map { .number(String(format: "%.3f", $0)) } ?? .null,
+            "blocksApplied": .int(Int(r.applied)),
+        ]
+        if r.auditing { o["auditedBatch"] = r.auditedBatch.map { .int(Int($0)) } ?? .null }
+        if let e = r.leaderError { o["leaderError"] = .string(e) }
+        if let p = r.refusal {
+            o["status"] = .string("refusing")
+            o["refused"] = problem(p)
+            o["error"] = .string(p.message)
+            return json(status: .serviceUnavailable, .object(o))
+        }
+        if let p = r.divergence {
+            o["status"] = .string("diverged")
+            o["divergence"] = problem(p)
+            o["error"] = .string(p.message)
+            return json(status: .serviceUnavailable, .object(o))
+        }
+        o["status"] = .string(r.leaderError == nil ? "ok" : "degraded")
+        return json(status: .ok, .object(o))
+    }
+
+    static func problem(_ p: ReplicationStatus.Problem) -> JSONValue {
+        .object(["block": p.block.map { .int(Int($0)) } ?? .null, "batch": p.batch.map { .int(Int($0)) } ?? .null, "field": .string(p.field),
+                 "expected": .string(p.expected), "found": .string(p.found)])
     }
 
     func metrics() -> Response {

@@ -25,6 +25,25 @@ enum MetricsPage {
             p.counter("emeth_txs_failed_after_admission_total",
                       "Transactions admitted against the pending state that failed in their block (races).", UInt64(chain.failedAfterAdmission))
         }
+        if let replica = api.replica {
+            let r = replica.replication
+            p.gauge("emeth_follower_leader_head", "The leader's head at the last fetch, or -1 before the first.",
+                    r.leaderHead.map { String($0) } ?? "-1")
+            p.gauge("emeth_follower_lag_blocks", "Leader head minus this follower's head, or -1 before the first fetch.",
+                    r.leaderHead.map { h in String(h > (chain?.head ?? 0) ? h - (chain?.head ?? 0) : 0) } ?? "-1")
+            p.gauge("emeth_follower_last_block_age_seconds", "Seconds since this follower applied a block, or -1 before the first.",
+                    r.secondsSinceLastBlock.map { String($0) } ?? "-1")
+            p.counter("emeth_follower_blocks_applied_total", "Blocks this follower verified and stored.", r.applied)
+            p.counter("emeth_follower_refusals_total", "Blocks this follower refused (each refused block once).", r.refusals)
+            p.gauge("emeth_follower_refused_block", "The block this follower refuses now, or -1.", r.refusal?.block.map { String($0) } ?? "-1")
+            p.gauge("emeth_follower_leader_up", "1 while the last fetch from the leader succeeded, else 0.", r.leaderError == nil ? "1" : "0")
+            if r.auditing {
+                p.gauge("emeth_follower_audited_batch", "The newest L1 batch that agrees with this follower's blocks, or -1.",
+                        r.auditedBatch.map { String($0) } ?? "-1")
+                p.gauge("emeth_follower_diverged", "1 once an L1 batch disagrees with this follower's verified blocks, else 0.",
+                        r.divergence == nil ? "0" : "1")
+            }
+        }
         if let batches = api.batches {
             if let backlog = batches.backlogBytes {
                 p.gauge("emeth_batch_backlog_bytes", "Bytes of sealed blocks not yet posted to L1.", String(backlog))

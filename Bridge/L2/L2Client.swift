@@ -8,7 +8,9 @@ import Sequencer
 public struct L2Client: Sendable {
     public let rpc: JSONRPCClient
 
-    public init(url: URL) { rpc = JSONRPCClient(url: url) }
+    public init(url: URL, timeout: TimeInterval = 30, maxAttempts: Int = 5) {
+        rpc = JSONRPCClient(url: url, timeout: timeout, maxAttempts: maxAttempts)
+    }
 
     /// A quantity from a result: 0x-hex or decimal, as a string or a JSON number.
     public static func uint(_ v: JSONValue?, _ what: String) throws -> UInt256 {
@@ -88,5 +90,16 @@ public struct L2Client: Sendable {
                                batchIndex: try Self.uint64(r["batchIndex"], "batchIndex"),
                                firstBlock: try Self.uint64(r["firstBlock"], "firstBlock"), lastBlock: try Self.uint64(r["lastBlock"], "lastBlock"),
                                root: try Self.hash(r["root"], "root"), proof: try proof.map { try Self.hash($0, "proof element") })
+    }
+
+    /// Stored blocks from `from` on (`emeth_getBlockRange`, what a follower pulls): the storage
+    /// format they are in, the server's head, and each block's bytes.
+    public func blockRange(from: UInt64, count: UInt64? = nil) async throws -> (format: UInt64, head: UInt64, blocks: [Bytes]) {
+        var params: [JSONValue] = [.string("0x" + String(from, radix: 16))]
+        if let count { params.append(.string("0x" + String(count, radix: 16))) }
+        let r = try await rpc.call("emeth_getBlockRange", params)
+        guard let list = r["blocks"]?.arrayValue else { throw JSONRPCClientError.malformedResponse("blocks missing") }
+        return (try Self.uint64(r["format"], "format"), try Self.uint64(r["head"], "head"),
+                try list.enumerated().map { try Self.bytes($0.element, "block \(from + UInt64($0.offset))") })
     }
 }

@@ -13,7 +13,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Measurement rounds per benchmark (the median is reported).")
     var rounds = 7
 
-    @Option(help: "Which benchmarks to run: keccak, recover, ingest, block-read, smt, or all.")
+    @Option(help: "Which benchmarks to run: keccak, recover, ingest, block-read, follow, smt, or all.")
     var only = "all"
 
     @Flag(help: "Small sizes and one round: shows every benchmark runs, in seconds (figures not comparable).")
@@ -23,6 +23,7 @@ struct Bench: ParsableCommand {
         let rounds = quick ? 1 : self.rounds
         let ingest = quick ? (blocks: 3, txs: 200) : (blocks: 20, txs: 2_000)
         let reads = quick ? (blocks: 3, txs: 50) : (blocks: 30, txs: 400)
+        let follow = quick ? (blocks: 3, txs: 50) : (blocks: 30, txs: 400)
         let tree = quick ? (keys: 5_000, blocks: 3, dirty: 100) : (keys: 100_000, blocks: 20, dirty: 1_000)
         #if DEBUG
         print("warning: this is a debug build; figures are meaningless (use `swift build -c release`)")
@@ -33,6 +34,9 @@ struct Bench: ParsableCommand {
         if only == "all" || only == "ingest" { rows.append(try IngestBench.run(blocks: ingest.blocks, txsPerBlock: ingest.txs)) }
         if only == "all" || only == "block-read" {
             rows += try BlockReadBench.run(blocks: reads.blocks, txsPerBlock: reads.txs, rounds: rounds)
+        }
+        if only == "all" || only == "follow" {
+            rows.append(try FollowBench.run(rounds: min(rounds, 5), blocks: follow.blocks, txsPerBlock: follow.txs))
         }
         BenchRow.printTable(rows)
         if only == "all" || only == "smt" {

@@ -15,43 +15,10 @@ enum IngestBench {
         let key = Stress.signerKey(seed: 1)
         let store = try ChainStore(path: dir, genesis: Stress.genesis(signer: key.address))
         let engine = SequencerEngine(store: store, signerKey: key, policy: SealPolicy(maxTxs: txsPerBlock, maxBytes: 100_000_000))
-        let workload = Workload(seed: 1, users: 64, txsPerBlock: txsPerBlock)
-        // Fund everyone in block 1, then pre-sign the load (signing is the client's cost, not ours).
-        for m in workload.inbox(forBlock: 1) { try engine.enqueue(m) }
-        try engine.seal(timestamp: 1_700_000_001)
-        var nonces: [Address: UInt64] = [:]
-        var wire: [[Data]] = []
-        for k in 2...UInt64(blocks + 1) {
-            let envs = workload.transactions(forBlock: k, nonce: { nonces[$0, default: 0] }, domain: engine.admission.domain)
-            for e in envs { nonces[try! Secp256k1.recoverAddress(digest: engine.admission.domain.digest(structHash: L2TypedData.structHash(e.call, nonce: e.nonce)), rsv: e.signature), default: 0] += 1 }
-            wire.append(envs.map { Data($0.json.serialized.utf8) })
-        }
+        let wire = try load(engine, blocks: blocks, txsPerBlock: txsPerBlock)
         let total = blocks * txsPerBlock
-
-        // As in the service, admission (parse + recover, all cores) of the next block runs while
-        // the current one is applied and sealed.
-        let admission = engine.admission
         let t0 = DispatchTime.now().uptimeNanoseconds
-        var next = admission.admit(wire: wire[0].map { Array($0) })
-        for i in 0..<wire.count {
-            let current = next
-            let group = DispatchGroup()
-            nonisolated(unsafe) var upcoming: [Result<L2Transaction, L2TxError>] = []
-            if i + 1 < wire.count {
-                let block = wire[i + 1]
-                DispatchQueue.global().async(group: group) { upcoming = admission.admit(wire: block.map { Array($0) }) }
-            }
-            for r in current { try engine.mempoolAdd(try r.get()) }
-            // Blocks are bounded by what one batch can carry, so a round may take several.
-            var sealed = 0
-            while engine.mempool.count > 0 {
-                guard let b = try engine.seal(timestamp: 1_700_000_002 + UInt64(i)) else { throw CLIError("nothing sealed") }
-                sealed += b.transactions.count
-            }
-            precondition(sealed == txsPerBlock, "round \(i) sealed \(sealed) transactions")
-            group.wait()
-            next = upcoming
-        }
+        try ingest(engine, wire: wire, txsPerRound: txsPerBlock)
         let ours = Double(total) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
 
         // Raw limit: recover the same signatures with libsecp256k1 on all cores.
@@ -76,5 +43,52 @@ enum IngestBench {
         let raw = Double(envs.count) / (Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9)
         return BenchRow(name: "ingest end to end (\(cores) cores)", ours: ours, raw: raw, unit: "tx/s",
                         rawName: "libsecp256k1 recover on \(cores) cores")
+    }
+
+    /// Funds the workload's users in block 1, then pre-signs `blocks` rounds of `txsPerBlock`
+    /// transactions in their JSON wire form (signing is the client's cost, not ours).
+    static func load(_ engine: SequencerEngine, blocks: Int, txsPerBlock: Int) throws -> [[Data]] {
+        let workload = Workload(seed: 1, users: 64, txsPerBlock: txsPerBlock)
+        for m in workload.inbox(forBlock: 1) { try engine.enqueue(m) }
+        try engine.seal(timestamp: 1_700_000_001)
+        var nonces: [Address: UInt64] = [:]
+        var wire: [[Data]] = []
+        for k in 2...UInt64(blocks + 1) {
+            let envs = workload.transactions(forBlock: k, nonce: { nonces[$0, default: 0] }, domain: engine.admission.domain)
+            for e in envs { nonces[try! Secp256k1.recoverAddress(digest: engine.admission.domain.digest(structHash: L2TypedData.structHash(e.call, nonce: e.nonce)), rsv: e.signature), default: 0] += 1 }
+            wire.append(envs.map { Data($0.json.serialized.utf8) })
+        }
+        return wire
+    }
+
+    /// What a sequencer does with the load: admission (parse + recover, all cores) of the next
+    /// round runs while the current one is applied and sealed, as in the service; each round is
+    /// sealed in as many blocks as the batch budget needs. Returns the blocks sealed.
+    @discardableResult
+    static func ingest(_ engine: SequencerEngine, wire: [[Data]], txsPerRound: Int) throws -> Int {
+        let admission = engine.admission
+        var next = admission.admit(wire: wire[0].map { Array($0) })
+        var blocks = 0
+        for i in 0..<wire.count {
+            let current = next
+            let group = DispatchGroup()
+            nonisolated(unsafe) var upcoming: [Result<L2Transaction, L2TxError>] = []
+            if i + 1 < wire.count {
+                let block = wire[i + 1]
+                DispatchQueue.global().async(group: group) { upcoming = admission.admit(wire: block.map { Array($0) }) }
+            }
+            for r in current { try engine.mempoolAdd(try r.get()) }
+            // Blocks are bounded by what one batch can carry, so a round may take several.
+            var sealed = 0
+            while engine.mempool.count > 0 {
+                guard let b = try engine.seal(timestamp: 1_700_000_002 + UInt64(i)) else { throw CLIError("nothing sealed") }
+                sealed += b.transactions.count
+                blocks += 1
+            }
+            precondition(sealed == txsPerRound, "round \(i) sealed \(sealed) transactions")
+            group.wait()
+            next = upcoming
+        }
+        return blocks
     }
 }

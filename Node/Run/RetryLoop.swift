@@ -18,7 +18,13 @@ public struct RetryLoop: Sendable {
     }
 
     /// What a round asks of the loop.
-    public enum Next: Sendable { case again, stop }
+    public enum Next: Sendable {
+        /// The next round after the interval.
+        case again
+        /// The next round at once (the round left work it can do now, e.g. a follower catching up).
+        case now
+        case stop
+    }
 
     /// Runs `round` until shutdown, cancellation, or a round that answers `.stop`.
     public func run(_ round: () async throws -> Next) async {
@@ -26,8 +32,13 @@ public struct RetryLoop: Sendable {
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                if try await round() == .stop { return }
-                failures = 0
+                switch try await round() {
+                case .stop: return
+                case .now:
+                    failures = 0
+                    continue
+                case .again: failures = 0
+                }
             } catch {
                 failures += 1
                 logger.warning("\(what)", metadata: ["error": "\(error)", "retry": "\(failures)"])

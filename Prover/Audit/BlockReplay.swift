@@ -28,7 +28,7 @@ extension Replayer {
             return diverge("timestamp", "≤ \(l1 + facts.timestampSkew)", String(posted.timestamp),
                            "the block is dated after the L1 block that commits it (L1 time \(l1) + \(facts.timestampSkew) s allowed skew)")
         }
-        if let d = checkInbox(b.inbox, cursor: store.inboxCursor, batch: batch, block: posted.number) { return .diverged(d) }
+        if let d = inbox.check(b.inbox, cursor: store.inboxCursor, batch: batch, block: posted.number) { return .diverged(d) }
         // The same state-free check the poster ran before posting: the Signer's signature, then
         // each transaction's.
         let txs: [L2Transaction]
@@ -36,70 +36,18 @@ extension Replayer {
         case .success(let t): txs = t
         case .failure(let f): return diverge(f.field, f.expected, f.found, tx: f.tx, f.detail)
         }
-        var state = store.begin()
-        var tree = store.tree
-        let out: ExecutedBlock
-        do {
-            out = try producer.execute(parent: parent, timestamp: posted.timestamp, inbox: b.inbox, transactions: txs, state: &state, tree: &tree)
-        } catch let e as StateTransition.Invalid {
-            return diverge("conservation", "Σ balances + escrows + node deposits + credit + burned = deposited", "\(e)")
+        // Re-execution and every recomputed header field: the check a follower runs too.
+        let agreed: ReexecutionCheck.Agreed
+        switch try ReexecutionCheck.run(posted: posted, inbox: b.inbox, transactions: txs, parent: parent, store: store, producer: producer) {
+        case .success(let a): agreed = a
+        case .failure(let f): return diverge(f.field, f.expected, f.found, tx: f.tx, f.detail)
         }
-        if let (tx, _) = out.dropped.first, let k = txs.firstIndex(where: { $0.hash == tx.hash }) {
-            // The nonce the sender had at this point: committed, plus its earlier txs in this block.
-            let base = try store.account(tx.sender)?.nonce ?? 0
-            let expected = base + UInt64(txs[..<k].filter { $0.sender == tx.sender }.count)
-            return diverge("nonce", String(expected), String(tx.nonce), tx: k,
-                           "transaction from \(tx.sender.checksummed) is invalid for the state (a wrong nonce, or a signature that recovers to another account)")
-        }
-        guard state.totals.isConserved else {
-            return diverge("conservation", "conserved totals", "\(state.totals)")
-        }
-        let mine = out.header
-        let fields: [(String, String, String)] = [
-            ("txCount", String(mine.txCount), String(posted.txCount)),
-            ("txRoot", mine.txRoot.description, posted.txRoot.description),
-            ("inboxCursor", String(mine.inboxCursor), String(posted.inboxCursor)),
-            ("stateRoot", mine.stateRoot.description, posted.stateRoot.description),
-            ("settlementRoot", mine.settlementRoot.description, posted.settlementRoot.description),
-            ("hash", mine.hash.description, posted.hash.description),
-        ]
-        for (field, expected, found) in fields where expected != found {
-            return diverge(field, expected, found, field == "settlementRoot" ? ticketDetail(out) : "")
-        }
+        let out = agreed.block
         // The header hash matches, and the Signer signed it: this is the posted block. Tickets
         // are not in the data; what any ticket signed for it may say is fixed by the settlement
         // leaves just compared. The scratch store keeps only state and tree: all the next
         // block needs.
-        try store.commitState(out.header, state: state)
+        try store.commitState(out.header, state: agreed.state)
         return .replayed(out)
-    }
-
-    /// What the replayed block's credit changes are, for a settlementRoot divergence: the
-    /// credits a posted root (and any ticket signed for it) may claim.
-    func ticketDetail(_ block: ExecutedBlock) -> String {
-        let list = block.creditChanges.map { "\($0.account.checksummed)=\($0.credit)" }.joined(separator: ", ")
-        return "recomputed credits: " + (list.isEmpty ? "none changed" : list)
-    }
-    /// Inbox messages must continue at the cursor without gap or repeat, and each must be the
-    /// L1 message of that index, field for field.
-    func checkInbox(_ messages: [InboxMessage], cursor: UInt64, batch: UInt64, block: UInt64) -> Divergence? {
-        for (k, m) in messages.enumerated() {
-            let want = cursor + UInt64(k)
-            func d(_ field: String, _ e: String, _ f: String, _ detail: String = "") -> Divergence {
-                Divergence(batch: batch, block: block, field: "inbox[\(k)].\(field)", expected: e, found: f, detail: detail)
-            }
-            guard m.index == want else {
-                return d("index", String(want), String(m.index), m.index < want ? "inbox message \(m.index) was already applied" : "inbox messages \(want)…\(m.index - 1) were skipped")
-            }
-            guard let l1 = inbox.message(m.index) else {
-                return d("index", "< \(inbox.count) (L1 inbox length)", String(m.index), "no such message on L1")
-            }
-            if l1.kind != m.kind { return d("kind", "\(l1.kind)", "\(m.kind)") }
-            if l1.account != m.account { return d("account", l1.account.checksummed, m.account.checksummed) }
-            if l1.amount != m.amount { return d("amount", l1.amount.description, m.amount.description) }
-            if l1.jobId != m.jobId { return d("jobId", l1.jobId.description, m.jobId.description) }
-            if l1.l1Block != m.l1Block { return d("l1Block", String(l1.l1Block), String(m.l1Block)) }
-        }
-        return nil
     }
 }

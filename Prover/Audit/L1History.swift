@@ -38,34 +38,49 @@ public struct L1History: Sendable {
         }
     }
 
-    /// The live batches, by index, as of L1 block `to` (default: the latest).
-    public func liveBatches(to: UInt64? = nil) async throws -> [Commit] {
-        let head: UInt64
-        if let to { head = to } else { head = try await rollup.eth.blockNumber() }
+    /// One batch log: a commit, or a revert of every batch from an index on.
+    public enum Event: Equatable, Sendable {
+        case committed(Commit)
+        case reverted(from: UInt64)
+    }
+
+    /// The `BatchCommitted` and `BatchReverted` logs of L1 blocks `from...to`, in L1 order
+    /// (only live logs of the rollup itself: an endpoint may add others' or removed ones).
+    public func events(from: UInt64, to: UInt64) async throws -> [Event] {
         let committed = RollupContract.batchCommittedEvent, reverted = RollupContract.batchRevertedEvent
         var logs: [EthLog] = []
-        var start = fromBlock
-        while start <= head {
-            let end = min(head, start + logChunk - 1)
+        var start = from
+        while start <= to {
+            let end = min(to, start + logChunk - 1)
             logs += try await rollup.eth.logs(address: rollup.address, topics: [[committed.topic0, reverted.topic0]], from: .number(start), to: .number(end))
             start = end + 1
         }
         logs.sort { ($0.blockNumber, $0.logIndex) < ($1.blockNumber, $1.logIndex) }
-        var live: [UInt64: Commit] = [:]
-        // Only live logs of the rollup itself: an endpoint may add others' or removed ones.
-        for log in logs where InboxLogs.accepts(log, rollup: rollup.address) {
+        return try logs.filter { InboxLogs.accepts($0, rollup: rollup.address) }.map { log in
             if log.topics.first == committed.topic0 {
                 let v: [ABIValue]
                 do { v = try committed.decodeLog(topics: log.topics, data: log.data) } catch { throw Error.malformedLog(log.blockNumber, "\(error)") }
                 guard let i = v[0].uintValue?.uint64, case .fixedBytes(let h) = v[9], let hash = try? Hash32(bytes: h) else {
                     throw Error.malformedLog(log.blockNumber, "BatchCommitted fields")
                 }
-                live[i] = Commit(batchIndex: i, dataHash: hash, l1TxHash: log.transactionHash, l1Block: log.blockNumber)
-            } else {
-                let v: [ABIValue]
-                do { v = try reverted.decodeLog(topics: log.topics, data: log.data) } catch { throw Error.malformedLog(log.blockNumber, "\(error)") }
-                guard let from = v[0].uintValue?.uint64 else { throw Error.malformedLog(log.blockNumber, "BatchReverted fields") }
-                live = live.filter { $0.key < from }
+                return .committed(Commit(batchIndex: i, dataHash: hash, l1TxHash: log.transactionHash, l1Block: log.blockNumber))
+            }
+            let v: [ABIValue]
+            do { v = try reverted.decodeLog(topics: log.topics, data: log.data) } catch { throw Error.malformedLog(log.blockNumber, "\(error)") }
+            guard let from = v[0].uintValue?.uint64 else { throw Error.malformedLog(log.blockNumber, "BatchReverted fields") }
+            return .reverted(from: from)
+        }
+    }
+
+    /// The live batches, by index, as of L1 block `to` (default: the latest).
+    public func liveBatches(to: UInt64? = nil) async throws -> [Commit] {
+        let head: UInt64
+        if let to { head = to } else { head = try await rollup.eth.blockNumber() }
+        var live: [UInt64: Commit] = [:]
+        for e in try await events(from: fromBlock, to: head) {
+            switch e {
+            case .committed(let c): live[c.batchIndex] = c
+            case .reverted(let from): live = live.filter { $0.key < from }
             }
         }
         let list = live.values.sorted { $0.batchIndex < $1.batchIndex }

@@ -173,18 +173,7 @@ public final class Replayer {
         report.totalBurned = totals.totalBurned
         report.totalDeposited = totals.totalDeposited
         // The commitment must state exactly what the recomputed batch ends in.
-        let checks: [(String, String, String)] = [
-            ("commitment.lastBlockHash", recomputedLast.hash.description, c.lastBlockHash.description),
-            ("commitment.stateRoot", recomputedLast.stateRoot.description, c.stateRoot.description),
-            ("commitment.settlementRoot", settlement.root.description, c.settlementRoot.description),
-            ("commitment.totalCredit", totals.totalCredit.description, c.totalCredit.description),
-            ("commitment.totalBurned", totals.totalBurned.description, c.totalBurned.description),
-            ("commitment.inboxCursor", String(recomputedLast.inboxCursor), String(c.inboxCursor)),
-        ]
-        for (field, expected, found) in checks where expected != found {
-            return Divergence(batch: i, field: field, expected: expected, found: found,
-                              detail: "the commitment does not match the replayed batch")
-        }
+        if let d = CommitmentCheck.check(c, last: recomputedLast, settlementRoot: settlement.root, totals: totals) { return d }
         try checkClaims(ClaimRef(method: L1Facts.Claim.proof, reference: i), batch: i, block: c.lastBlock, store: store)
         checkOverdueInbox(batch: i, cursor: c.inboxCursor)
         return nil

@@ -185,6 +185,12 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         try db.get("blocks", number.bigEndian8).map(BlockCodec.decode)
     }
 
+    /// Block `number` as stored (`BlockCodec`, storage format 2): the bytes `emeth_getBlockRange`
+    /// serves and a follower verifies and stores unchanged; nil if absent.
+    public func storedBlock(_ number: UInt64) throws -> Bytes? {
+        try db.get("blocks", number.bigEndian8)
+    }
+
     /// The receipt and sender of transaction `index` of block `number`, read without decoding
     /// the block's transactions; nil if there is no such block or transaction.
     public func receipt(block number: UInt64, index: UInt32) throws -> (receipt: TxReceipt, sender: Address)? {

@@ -12,6 +12,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_ports(n: int) -> int:
+    """A loopback port p such that p, p+1, …, p+n-1 are all free (a localnet's sequencer and
+    its followers, which take the ports after the sequencer's)."""
+    while True:
+        p = free_port()
+        socks = []
+        try:
+            for k in range(n):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", p + k))
+            return p
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+
+
 def wait_until(predicate, what: str, timeout: float = 180.0, interval: float = 0.05):
     """Polls `predicate` until it returns something truthy, and returns that; fails the test,
     naming `what`, after `timeout` seconds."""

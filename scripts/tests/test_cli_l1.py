@@ -302,7 +302,8 @@ def test_prove_totals_and_export_from_the_stopped_store(net, withdrawn, stopped_
 def test_bench_quick_runs_every_benchmark(tmp_path):
     r = emeth("bench", "--quick", env=clean_env())
     names = [line.split("  ")[0] for line in r.stdout.splitlines()]
-    assert {"keccak256 64-byte inputs", "recover → address (1 core)", "ingest end to end (2 cores)"} <= set(n.strip() for n in names), r.stdout
+    assert {"keccak256 64-byte inputs", "recover → address (1 core)", "ingest end to end (2 cores)",
+            "follower apply (50 tx/block)"} <= set(n.strip() for n in names), r.stdout
     assert re.search(r"state tree seal, 5000 keys, 100 dirty keys/block on RocksDB: [\d.]+ µs and [\d.]+ hashes per dirty key", r.stdout)
 
 

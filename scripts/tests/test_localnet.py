@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from support import free_port
+from support import free_port, free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
@@ -24,7 +24,7 @@ def localnet(env, *args):
 def env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EMETH_", "LOCALNET_"))}
     env.update(EMETH_BIN=str(Path(EMETH).resolve()), LOCALNET_DIR=str(tmp_path / "ln"),
-               LOCALNET_L1_PORT=str(free_port()), LOCALNET_L2_PORT=str(free_port()))
+               LOCALNET_L1_PORT=str(free_port()), LOCALNET_L2_PORT=str(free_ports(3)))
     yield env
     localnet(env, "down")
 
@@ -43,13 +43,33 @@ def test_up_status_down(env):
     info = requests.post(values["L2_RPC_URL"], json={"jsonrpc": "2.0", "id": 1, "method": "emeth_chainInfo"}, timeout=5).json()
     assert info["result"]["rollup"] == values["ROLLUP_ADDRESS"] and info["result"]["signer"] == values["SIGNER_ADDRESS"]
 
+    assert values["FOLLOWER_RPC_URLS"] == ""
+
     again = localnet(env, "up")  # idempotent
     assert again.returncode == 0 and "already running" in again.stdout, again.stdout + again.stderr
     status = localnet(env, "status")
     assert status.returncode == 0 and "sequencer: running" in status.stdout, status.stdout
 
+    # Two followers on the ports after the sequencer's, listed in the env file.
+    r = localnet(env, "up", "--followers", "2")
+    assert r.returncode == 0, r.stdout + r.stderr
+    values = dict(line.split("=", 1) for line in (Path(env["LOCALNET_DIR"]) / "env").read_text().splitlines()
+                  if line and not line.startswith("#"))
+    l2 = int(env["LOCALNET_L2_PORT"])
+    assert values["FOLLOWER_RPC_URLS"] == f"http://127.0.0.1:{l2 + 1},http://127.0.0.1:{l2 + 2}"
+    for url in values["FOLLOWER_RPC_URLS"].split(","):
+        h = requests.get(url + "/health", timeout=5).json()
+        assert (h["status"], h["role"], h["leader"]) == ("ok", "follower", values["L2_RPC_URL"]), h
+        assert h["auditedBatch"] is None  # auditing L1, no batch yet
+        mine = requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "emeth_chainInfo"}, timeout=5).json()
+        assert mine == info
+    status = localnet(env, "status")
+    assert "follower 1: running" in status.stdout and "follower 2: running" in status.stdout, status.stdout
+    assert "already running" in localnet(env, "up", "--followers", "2").stdout
+
     down = localnet(env, "down")
     assert down.returncode == 0, down.stderr
+    assert "follower 1 (pid" in down.stdout and "follower 2 (pid" in down.stdout, down.stdout
     assert localnet(env, "status").returncode == 3
     assert localnet(env, "down", "--clean").returncode == 0
     assert not Path(env["LOCALNET_DIR"]).exists()

@@ -67,8 +67,16 @@ final class LiveService: Sendable {
         try service.engine.enqueue(InboxMessage(index: index, kind: .deposit, account: a, amount: amount, l1Block: 7))
     }
 
-    // MARK: HTTP
+}
 
+/// Anything serving the API on a loopback port (a sequencer, a follower): the HTTP helpers.
+protocol HTTPEndpoint {
+    var port: Int { get }
+}
+
+extension LiveService: HTTPEndpoint {}
+
+extension HTTPEndpoint {
     func http(_ method: String, _ path: String, body: Bytes? = nil) async throws -> (status: Int, body: String, contentType: String?) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method

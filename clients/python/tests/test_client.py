@@ -58,6 +58,8 @@ class Server:
     def answer(self, method, params):
         if method == "emeth_listJobs":
             return "result", {"jobs": [], "cursor": None}
+        if method == "emeth_getBlockRange":
+            return "result", {"format": 2, "from": params[0], "head": "0x9", "blocks": ["0x0102", "0xc0"]}
         return "result", {"method": method, "params": params}
 
 
@@ -90,6 +92,7 @@ CALLS = {
     "emeth_getTransactionReceipt": lambda c: c.get_transaction_receipt("0xh"),
     "emeth_blockNumber": lambda c: c.call("emeth_blockNumber"),
     "emeth_getBlockByNumber": lambda c: c.get_block("latest"),
+    "emeth_getBlockRange": lambda c: c.get_block_range(7, 2),
     "emeth_getAccount": lambda c: c.call("emeth_getAccount", "0xa"),
     "emeth_getTransactionCount": lambda c: c.call("emeth_getTransactionCount", "0xa", "pending"),
     "emeth_getJob": lambda c: c.get_job("0xj"),
@@ -112,6 +115,14 @@ def test_every_documented_method_has_a_client_method(server):
     for name in TYPED.values():
         assert callable(getattr(Client, name))
     assert server.received[-7]["params"] == ["0xa", "pending"]
+
+
+def test_block_range(server):
+    r = Client(server.url).get_block_range(7, 2)
+    assert server.received[-1]["params"] == ["0x7", "0x2"]
+    assert (r.format, r.first, r.head, r.blocks) == (2, 7, 9, [b"\x01\x02", b"\xc0"])
+    Client(server.url).get_block_range(3)
+    assert server.received[-1]["params"] == ["0x3"]
 
 
 def test_typed_reads(server):

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import rlp
 from eth_account import Account
+from eth_utils import keccak
 from web3 import Web3
 
 from emeth_sdk import (EMT, GHOLON, Client, Domain, InvalidProof, Process, RegisterJob, Refused, Submit,
@@ -147,6 +149,16 @@ def test_transaction_proofs_and_blocks(net, lifecycle):
             signed = SignedTransaction.from_wire(tx, net.info.domain)
             assert (signed.sender, signed.hash) == (tx["sender"], tx["hash"])
         assert receipt.hash in [tx["hash"] for tx in block.transactions]
+        # The stored form (what followers pull), read with rlp: the 256-byte header hashes to
+        # the block hash, the signature is the Signer's, and each transaction is stored with its
+        # sender and hash.
+        stored = net.client.get_block_range(receipt.block_number, 1)
+        assert (stored.format, stored.first, len(stored.blocks)) == (2, receipt.block_number, 1)
+        header, signature, _, _, txs, _ = rlp.decode(stored.blocks[0])
+        assert "0x" + keccak(header).hex() == block.hash and len(header) == 256
+        assert Account._recover_hash(keccak(header), signature=signature) == net.info.signer
+        assert [("0x" + sender.hex(), "0x" + h.hex()) for _, sender, h, _ in txs] == \
+            [(tx["sender"].lower(), tx["hash"]) for tx in block.transactions]
     assert net.client.get_transaction_proof("0x" + "00" * 32) is None
 
 

@@ -140,6 +140,22 @@ class Ticket:
 
 
 @dataclass(frozen=True)
+class BlockRange:
+    """`emeth_getBlockRange`: blocks in the form the node stores them (storage format 2,
+    docs/API.md), what a follower verifies and stores; `head` is the node's head."""
+    format: int
+    first: int
+    head: int
+    blocks: list          # each block's bytes
+    raw: dict = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, d: dict) -> "BlockRange":
+        return cls(format=quantity(d["format"]), first=quantity(d["from"]), head=quantity(d["head"]),
+                   blocks=[bytes.fromhex(b[2:]) for b in d["blocks"]], raw=d)
+
+
+@dataclass(frozen=True)
 class Block:
     number: int
     parent_hash: str
