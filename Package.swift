@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Core", "Sequencer", "Bridge", "Prover", "Client", "Node", "Workloads", "COpenSSL", "CSecp256k1",
+                "Core", "Sequencer", "Bridge", "Prover", "Client", "Node", "Workloads", "CKeccak", "COpenSSL", "CSecp256k1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "CLI"),
