@@ -9,7 +9,8 @@ import Sequencer
 /// ratios of interleaved measurements do not).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmark primitives against their raw limits (run a release build).")
+        abstract: "Benchmark primitives against their raw limits (run a release build).",
+        subcommands: [LoadBench.self])
 
     @Option(help: "Measurement rounds per benchmark (the median is reported).")
     var rounds = 7
