@@ -61,8 +61,14 @@ public final class LoadRunner: @unchecked Sendable {
     private var cursor: [Int] = []           // per sender: next index into its queue
     private var ready: [Int] = []
     private var readyHead = 0
-    private var waiting: [Int: [Int]] = [:]  // accepted-dependency → parked transactions
+    private var waiting: [Int: [Int]] = [:]  // dependency → transactions parked until it is effective
     private var accepted: [Bool] = []
+    /// Accepted, and so are all earlier transactions of its sender: only then is it applied to
+    /// the sequencer's pending state (a transaction accepted ahead of a nonce gap waits
+    /// unexecuted), so only then may another account's step build on it.
+    private var effective: [Bool] = []
+    private var previous: [Int?] = []          // the same sender's transaction before, if in the plan
+    private var following: [Int?] = []
     private var dead: Set<Int> = []          // senders stopped by a refusal
     private var sentAt: [UInt64] = []
     private var sealedAt: [UInt64] = []
@@ -73,7 +79,7 @@ public final class LoadRunner: @unchecked Sendable {
     private func advance(_ sender: Int) {
         guard !dead.contains(sender), cursor[sender] < queues[sender].count else { return }
         let i = queues[sender][cursor[sender]]
-        if let d = plan.txs[i].after, !accepted[d] {
+        if let d = plan.txs[i].after, !effective[d] {
             waiting[d, default: []].append(i)
         } else {
             ready.append(i)
@@ -105,13 +111,23 @@ public final class LoadRunner: @unchecked Sendable {
                 case .success(let h) where h.stringValue == plan.txs[i].hash.description:
                     accepted[i] = true
                     result.accepted += 1
-                    for j in waiting.removeValue(forKey: i) ?? [] { ready.append(j) }
+                    if previous[i].map({ effective[$0] }) ?? true { becameEffective(i) }
                 case .success(let h):
                     refuse(i, "hash mismatch: the sequencer answered \(h.serialized)")
                 case .failure(let e):
                     refuse(i, "\(e)")
                 }
             }
+        }
+    }
+
+    // Called with `lock` held.
+    private func becameEffective(_ first: Int) {
+        var i: Int? = first
+        while let k = i, accepted[k], !effective[k] {
+            effective[k] = true
+            for j in waiting.removeValue(forKey: k) ?? [] { ready.append(j) }
+            i = following[k]
         }
     }
 
@@ -131,6 +147,10 @@ public final class LoadRunner: @unchecked Sendable {
         for (i, t) in plan.txs.enumerated() { queues[t.sender].append(i) }
         cursor = Array(repeating: 0, count: plan.senders.count)
         accepted = Array(repeating: false, count: plan.txs.count)
+        effective = accepted
+        previous = Array(repeating: nil, count: plan.txs.count)
+        following = previous
+        for q in queues { for (a, b) in zip(q, q.dropFirst()) { previous[b] = a; following[a] = b } }
         sentAt = Array(repeating: 0, count: plan.txs.count)
         sealedAt = Array(repeating: 0, count: plan.txs.count)
         for (i, t) in plan.txs.enumerated() { byHash[t.hash] = i }

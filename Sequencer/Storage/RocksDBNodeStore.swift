@@ -142,15 +142,17 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
 /// holds nodes of the upper levels of the current tree (exact: superseded ones leave), and
 /// two generations (`young`, `old`) hold the rest; when `young` is full, `old` is dropped
 /// and `young` becomes `old`, so a node survives while it is touched at least once a
-/// generation — the paths recent blocks walked.
+/// generation — the paths recent blocks walked. `inFlight` indexes the nodes not yet durable
+/// (pending, and those in batches not yet written), which stay out of the cache.
 final class NodeShard: @unchecked Sendable {
     private let lock = NSLock()
-    private var pending: [SMTHash: SMTNewNode] = [:]
+    private var pending: [SMTNewNode] = []
     private var pendingSuperseded: [SMTHash] = []
-    private var unflushed: [(nodes: [SMTHash: SMTNewNode], superseded: [SMTHash])] = []
-    private var pinned: [SMTHash: SMTNode] = [:]
-    private var young: [SMTHash: SMTNode] = [:]
-    private var old: [SMTHash: SMTNode] = [:]
+    private var unflushed: [(nodes: [SMTNewNode], superseded: [SMTHash])] = []
+    private let inFlight = NodeTable()
+    private let pinned: NodeTable
+    private var young: NodeTable
+    private var old: NodeTable
     private let generation: Int
     /// A bound on `pinned` that only a store used for several trees at once could reach:
     /// then it is cleared (and refilled from the next updates).
@@ -159,18 +161,19 @@ final class NodeShard: @unchecked Sendable {
     init(generation: Int, pinnedLimit: Int) {
         self.generation = generation
         self.pinnedLimit = pinnedLimit
+        pinned = NodeTable(capacity: min(pinnedLimit, 1 << 16))
+        young = NodeTable(capacity: min(generation, 1 << 16))
+        old = NodeTable()
     }
 
     func lookup(_ h: SMTHash) -> SMTNode? {
         lock.lock(); defer { lock.unlock() }
-        if let n = pinned[h] ?? young[h] { return n }
-        if let n = old[h] {
+        if let n = pinned.find(h) ?? young.find(h) { return n }
+        if let n = old.find(h) {
             insertYoung(h, n)
             return n
         }
-        if !pending.isEmpty, let n = pending[h] { return n.node }
-        for batch in unflushed { if let n = batch.nodes[h] { return n.node } }
-        return nil
+        return inFlight.count > 0 ? inFlight.find(h) : nil
     }
 
     /// A node read from disk.
@@ -182,17 +185,17 @@ final class NodeShard: @unchecked Sendable {
     func addPending(_ nodes: [SMTNewNode], superseded: [SMTHash]) {
         guard !nodes.isEmpty || !superseded.isEmpty else { return }
         lock.lock(); defer { lock.unlock() }
-        pending.reserveCapacity(pending.count + nodes.count)
-        for n in nodes { pending[n.hash] = n }
+        for n in nodes { inFlight.insert(n.hash, n.node) }
+        pending += nodes
         pendingSuperseded += superseded
     }
 
     func flushPending(into out: inout [(SMTHash, SMTNode)]) {
         lock.lock(); defer { lock.unlock() }
         guard !pending.isEmpty || !pendingSuperseded.isEmpty else { return }
-        for (h, n) in pending { out.append((h, n.node)) }
+        for n in pending { out.append((n.hash, n.node)) }
         unflushed.append((pending, pendingSuperseded))
-        pending = [:]
+        pending = []
         pendingSuperseded = []
     }
 
@@ -202,26 +205,27 @@ final class NodeShard: @unchecked Sendable {
         let batch = unflushed.removeFirst()
         // Superseded first: a node can be superseded and made again in one block (a value
         // changed and changed back); made again, it belongs to the new tree.
-        for h in batch.superseded {
-            if pinned.removeValue(forKey: h) == nil {
-                if young.removeValue(forKey: h) == nil { old.removeValue(forKey: h) }
-            }
+        for h in batch.superseded where !pinned.remove(h) && !young.remove(h) { old.remove(h) }
+        // The usual case: nothing else is in flight, so the index empties at once.
+        let last = unflushed.isEmpty && pending.isEmpty
+        for n in batch.nodes {
+            if !last { inFlight.remove(n.hash) }
+            if n.depth < pinnedDepth { insertPinned(n.hash, n.node) } else { insertYoung(n.hash, n.node) }
         }
-        for (h, n) in batch.nodes {
-            if n.depth < pinnedDepth { insertPinned(h, n.node) } else { insertYoung(h, n.node) }
-        }
+        if last { inFlight.removeAll() }
     }
 
     func discard() {
         lock.lock(); defer { lock.unlock() }
-        pending = [:]
+        pending = []
         pendingSuperseded = []
         unflushed = []
+        inFlight.removeAll()
     }
 
     func cachedHashes() -> [SMTHash] {
         lock.lock(); defer { lock.unlock() }
-        return Array(pinned.keys) + Array(young.keys) + Array(old.keys)
+        return pinned.hashes + young.hashes + old.hashes
     }
 
     func counts() -> (pending: Int, cached: Int) {
@@ -232,8 +236,8 @@ final class NodeShard: @unchecked Sendable {
     // Called with `lock` held.
     private func insertPinned(_ h: SMTHash, _ n: SMTNode) {
         guard pinnedLimit > 0 else { return insertYoung(h, n) }
-        if pinned.count >= pinnedLimit { pinned.removeAll(keepingCapacity: true) }
-        pinned[h] = n
+        if pinned.count >= pinnedLimit { pinned.removeAll() }
+        pinned.insert(h, n)
     }
 
     // Called with `lock` held.
@@ -241,10 +245,9 @@ final class NodeShard: @unchecked Sendable {
         guard generation > 0 else { return }
         if young.count >= generation {
             old = young
-            young = [:]
-            young.reserveCapacity(generation)
+            young = NodeTable(capacity: generation)
         }
-        young[h] = n
+        young.insert(h, n)
     }
 }
 
