@@ -106,6 +106,13 @@ public final class SequencerEngine {
         for m in pendingInbox.dropFirst(inFlight?.inboxCount ?? 0) { try stf.apply(m, time: time, to: &s) }
         for tx in mempool.inArrivalOrder where try s.account(tx.sender).nonce == tx.nonce {
             _ = try stf.apply(tx, time: time, to: &s)
+            // Successors that arrived before it (ahead of the gap it filled) run now, as they
+            // did when it was admitted (`mempoolAdd`); arrival order alone would skip them.
+            var next = tx.nonce + 1
+            while let succ = mempool.queued(tx.sender, nonce: next) {
+                _ = try stf.apply(succ, time: time, to: &s)
+                next += 1
+            }
         }
         return s
     }

@@ -109,6 +109,29 @@ import Testing
         #expect(b.transactions.count == 2 && b.receipts.allSatisfy { $0.failure == nil })
     }
 
+    /// Found by `emeth bench load`: a transaction that arrived ahead of its sender's nonce gap
+    /// (a client sending over several connections) ran on the pending state once the gap
+    /// filled, but was left out when that state was rebuilt after the next seal, so a
+    /// transaction building on it was refused as failing (UNKNOWN_JOB).
+    @Test func aTransactionThatArrivedBeforeItsPredecessorStaysInThePendingStateAfterASeal() throws {
+        let c = try Chain(policy: SealPolicy(maxTxs: 1, maxBytes: 1_000_000))
+        let other = c.key("other"), requester = c.key("requester"), node = c.key("node")
+        for k in [other, requester, node] { try c.deposit(k.address, Self.emt) }
+        try c.seal()
+        let job = BatchCodecTests.job(9)
+        try c.send(other, .withdraw(amount: 1))
+        try c.send(requester, .registerJob(.init(jobId: job, programId: 1, numParallel: 1, numEpoch: 1, dataset: .zero, param: .zero,
+                                                 fuelLimit: 1_000, fuelPrice: 1_000_000_000, deadline: 5_000)), nonce: 1)
+        try c.send(requester, .withdraw(amount: 1), nonce: 0)
+        let first = try c.seal()  // one transaction a block: the first to arrive
+        #expect(first.transactions.map(\.sender) == [other.address])
+        try c.send(node, .process(jobId: job))  // admitted against the rebuilt pending state
+        let blocks = try Self.drain(c)
+        #expect(blocks.flatMap(\.transactions).map(\.sender) == [requester.address, requester.address, node.address])
+        #expect(blocks.allSatisfy { $0.receipts.allSatisfy { $0.failure == nil } })
+        #expect(try c.engine.store.job(job)?.node == node.address)
+    }
+
     @Test func aDepositStillInTheInboxFundsTheNextTransaction() throws {
         let c = try Chain()
         let user = c.key("user")
