@@ -138,15 +138,19 @@ struct SMTUpdater {
         return try join(left, right, depth: depth + 1)
     }
 
-    /// The two sides' results, each written by one iteration of the concurrent loop.
+    /// The two sides' results, each written by one iteration of the concurrent loop (under a
+    /// lock: two threads must never modify one array at once, even different elements).
     final class SidesBox: @unchecked Sendable {
         let store: any SMTNodeStore
-        var outcome: [Result<Sub, SMTError>?] = [nil, nil]
-        var updaters: [SMTUpdater?] = [nil, nil]
+        private let lock = NSLock()
+        private(set) var outcome: [Result<Sub, SMTError>?] = [nil, nil]
+        private(set) var updaters: [SMTUpdater?] = [nil, nil]
         init(store: any SMTNodeStore) { self.store = store }
         func set(_ i: Int, _ o: Result<Sub, SMTError>, _ u: SMTUpdater) {
-            outcome[i] = o
-            updaters[i] = u
+            lock.withLock {
+                outcome[i] = o
+                updaters[i] = u
+            }
         }
     }
 

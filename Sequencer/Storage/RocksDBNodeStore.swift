@@ -1,4 +1,5 @@
 import Core
+import Dispatch
 import Foundation
 
 /// The state tree's nodes in RocksDB (family "smt": node hash → 65-byte node encoding), with
@@ -14,26 +15,37 @@ import Foundation
 ///   cache. So the cache never holds a node a crash could lose: everything in it is on disk,
 ///   and a restarted process (cache cold) reads the same nodes from RocksDB.
 ///
-/// The cache (`NodeCache`) keeps the upper levels of the tree exactly and the recently
+/// The cache (`NodeShard`s) keeps the upper levels of the tree exactly and the recently
 /// touched paths below them, within `cacheNodes` nodes; the nodes an update superseded leave
 /// it when that update becomes durable. Nodes are immutable (content-addressed), so nothing
 /// in it ever goes stale — only unused.
 ///
-/// Thread-safe: the maps are split into shards by hash, each with its own lock, so the
-/// parallel halves of an update rarely wait on each other.
+/// Thread-safe: the cache is split into shards by hash, each with its own lock, so the
+/// parallel halves of an update rarely wait on each other, and a block's nodes enter the
+/// cache from two threads.
 public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     public let db: RocksDB
     public let columnFamily: ColumnFamily
-    /// The cache bound, in nodes (about 140 bytes each in memory).
+    /// The cache bound, in nodes (about 150–300 bytes each in memory).
     public let cacheNodes: Int
 
-    /// 4M nodes, at most ~600 MB: the whole tree of about 1.6 million records.
+    /// 4M nodes, at most ~1 GB, typically ~600 MB: the whole tree of about 1.6 million records.
     public static let defaultCacheNodes = 1 << 22
 
     static let shardBits = 4
     private let shards: [NodeShard]
     private let pinnedDepth: Int
     private let diskReadCount = NodeReadCounter()
+
+    // The nodes not yet durable, under `flightLock`: what updates recorded since the last
+    // `commit(into:)`, and the batches given out and not yet reported written. Reads find them
+    // through `flightIndex`, built on the first read that misses the cache while any are in
+    // flight (in the sequencer's order — update, commit, write, didWrite — none is then).
+    private let flightLock = NSLock()
+    private var pending: [[SMTNewNode]] = []
+    private var pendingSuperseded: [SMTHash] = []
+    private var unflushed: [(nodes: [SMTNewNode], superseded: [SMTHash])] = []
+    private var flightIndex: NodeTable?
 
     /// `cacheNodes` bounds the cached nodes. A quarter of it is for the upper levels, kept
     /// whole down to the depth whose full width fills half of that quarter (the other half
@@ -53,9 +65,7 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     }
 
     @inline(__always)
-    private func shard(_ h: SMTHash) -> NodeShard {
-        shards[h.bit(252) << 3 | h.bit(253) << 2 | h.bit(254) << 1 | h.bit(255)]
-    }
+    private static func shardIndex(_ h: SMTHash) -> Int { h.bit(252) << 3 | h.bit(253) << 2 | h.bit(254) << 1 | h.bit(255) }
 
     // MARK: SMTNodeStore
 
@@ -64,8 +74,9 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     public func node(_ hash: SMTHash, depth: Int) throws(SMTError) -> SMTNode? { try node(hash, depth: Optional(depth)) }
 
     private func node(_ hash: SMTHash, depth: Int?) throws(SMTError) -> SMTNode? {
-        let s = shard(hash)
+        let s = shards[Self.shardIndex(hash)]
         if let n = s.lookup(hash) { return n }
+        if let n = inFlight(hash) { return n }
         let stored: Bytes?
         do {
             stored = try db.get(columnFamily, hash.bytes)
@@ -81,20 +92,30 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
         return node
     }
 
+    private func inFlight(_ hash: SMTHash) -> SMTNode? {
+        flightLock.withLock {
+            guard !pending.isEmpty || !unflushed.isEmpty else { return nil }
+            if flightIndex == nil {
+                let index = NodeTable()
+                for group in pending { for n in group { index.insert(n.hash, n.node) } }
+                for batch in unflushed { for n in batch.nodes { index.insert(n.hash, n.node) } }
+                flightIndex = index
+            }
+            return flightIndex!.find(hash)
+        }
+    }
+
     public func put(_ nodes: [(hash: SMTHash, node: SMTNode)]) {
         record(SMTNodeUpdate(written: nodes.map { SMTNewNode(hash: $0.hash, node: $0.node, depth: Int.max) }, superseded: []))
     }
 
     public func record(_ update: SMTNodeUpdate) {
-        var byShard = [[SMTNewNode]](repeating: [], count: shards.count)
-        for n in update.written { byShard[shardIndex(n.hash)].append(n) }
-        var gone = [[SMTHash]](repeating: [], count: shards.count)
-        for h in update.superseded { gone[shardIndex(h)].append(h) }
-        for i in shards.indices { shards[i].addPending(byShard[i], superseded: gone[i]) }
+        flightLock.withLock {
+            if let index = flightIndex { for n in update.written { index.insert(n.hash, n.node) } }
+            pending.append(update.written)
+            pendingSuperseded += update.superseded
+        }
     }
-
-    @inline(__always)
-    private func shardIndex(_ h: SMTHash) -> Int { h.bit(252) << 3 | h.bit(253) << 2 | h.bit(254) << 1 | h.bit(255) }
 
     // MARK: The block's batch
 
@@ -103,32 +124,71 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     /// before writing the block's batch, then `didWrite()` once that batch is durable.
     @discardableResult
     public func commit(into batch: inout WriteBatch) -> Int {
-        var nodes: [(SMTHash, SMTNode)] = []
-        for s in shards { s.flushPending(into: &nodes) }
+        let nodes: [SMTNewNode] = flightLock.withLock {
+            guard !pending.isEmpty || !pendingSuperseded.isEmpty else { return [] }
+            let all = pending.count == 1 ? pending[0] : Array(pending.joined())
+            unflushed.append((all, pendingSuperseded))
+            pending = []
+            pendingSuperseded = []
+            return all
+        }
         // In key order: RocksDB's memtable (a skip list) inserts a sorted run far faster than
-        // random keys, since each insert starts from the previous one's position.
-        nodes.sort { $0.0 < $1.0 }
+        // random keys, since each insert starts from the previous one's position. The two
+        // halves of the key space are sorted and encoded on two cores.
+        let halves = SortedHalves(nodes)
         batch.reserveCapacity(batch.count + nodes.count)
-        for (h, n) in nodes { batch.put(columnFamily, h.bytes, n.encoded) }
+        for half in halves.encoded { for (k, v) in half { batch.put(columnFamily, k, v) } }
         return nodes.count
     }
 
     /// The oldest batch given to `commit(into:)` is durable: its nodes may now be cached, and
     /// the nodes its updates superseded leave the cache.
     public func didWrite() {
-        for s in shards { s.promoteOldestUnflushed(pinnedDepth: pinnedDepth) }
+        let batch: (nodes: [SMTNewNode], superseded: [SMTHash])? = flightLock.withLock {
+            guard !unflushed.isEmpty else { return nil }
+            let b = unflushed.removeFirst()
+            if unflushed.isEmpty && pending.isEmpty { flightIndex = nil } else if let index = flightIndex {
+                for n in b.nodes { index.remove(n.hash) }
+                // A node may sit in a later batch too: keep it findable (it is cached by now, too).
+                for group in pending { for n in group { index.insert(n.hash, n.node) } }
+                for later in unflushed { for n in later.nodes { index.insert(n.hash, n.node) } }
+            }
+            return b
+        }
+        guard let batch else { return }
+        var nodesOf = [[Int32]](repeating: [], count: shards.count)
+        var goneOf = [[Int32]](repeating: [], count: shards.count)
+        for (i, n) in batch.nodes.enumerated() { nodesOf[Self.shardIndex(n.hash)].append(Int32(i)) }
+        for (i, h) in batch.superseded.enumerated() { goneOf[Self.shardIndex(h)].append(Int32(i)) }
+        let (nodes, superseded, byShard, goneByShard) = (batch.nodes, batch.superseded, nodesOf, goneOf)
+        let work: @Sendable (Int) -> Void = { s in
+            self.shards[s].promote(nodes, byShard[s], superseded: superseded, goneByShard[s], pinnedDepth: self.pinnedDepth)
+        }
+        if batch.nodes.count < 2_048 {
+            for s in shards.indices { work(s) }
+        } else {
+            let half = shards.count / 2
+            DispatchQueue.concurrentPerform(iterations: 2) { i in for s in (i * half)..<((i + 1) * half) { work(s) } }
+        }
     }
 
     /// Drops nodes that were put but not made durable (a block that was abandoned, or a write
     /// that failed): pending ones and every unflushed batch.
     public func discardPending() {
-        for s in shards { s.discard() }
+        flightLock.withLock {
+            pending = []
+            pendingSuperseded = []
+            unflushed = []
+            flightIndex = nil
+        }
     }
 
     /// Nodes not yet durable (pending or in a batch not yet written).
-    public var pendingCount: Int { shards.reduce(0) { $0 + $1.counts().pending } }
+    public var pendingCount: Int {
+        flightLock.withLock { pending.reduce(0) { $0 + $1.count } + unflushed.reduce(0) { $0 + $1.nodes.count } }
+    }
     /// Nodes in the cache (all durable).
-    public var cachedCount: Int { shards.reduce(0) { $0 + $1.counts().cached } }
+    public var cachedCount: Int { shards.reduce(0) { $0 + $1.cachedCount } }
     /// RocksDB reads so far (cache misses): what the cache bound costs.
     public var diskReads: Int { diskReadCount.value }
     /// The cache's upper levels: depths 0..<pinnedLevels are kept whole.
@@ -138,116 +198,37 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     func cachedHashes() -> [SMTHash] { shards.flatMap { $0.cachedHashes() } }
 }
 
-/// One shard of the node maps, under its own lock. The cache part is two-tier: `pinned`
-/// holds nodes of the upper levels of the current tree (exact: superseded ones leave), and
-/// two generations (`young`, `old`) hold the rest; when `young` is full, `old` is dropped
-/// and `young` becomes `old`, so a node survives while it is touched at least once a
-/// generation — the paths recent blocks walked. `inFlight` indexes the nodes not yet durable
-/// (pending, and those in batches not yet written), which stay out of the cache.
-final class NodeShard: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pending: [SMTNewNode] = []
-    private var pendingSuperseded: [SMTHash] = []
-    private var unflushed: [(nodes: [SMTNewNode], superseded: [SMTHash])] = []
-    private let inFlight = NodeTable()
-    private let pinned: NodeTable
-    private var young: NodeTable
-    private var old: NodeTable
-    private let generation: Int
-    /// A bound on `pinned` that only a store used for several trees at once could reach:
-    /// then it is cleared (and refilled from the next updates).
-    private let pinnedLimit: Int
+/// A block's new nodes as RocksDB keys and values, in key order: the halves of the key space
+/// (first bit 0 or 1) sorted and encoded concurrently, when there are enough to pay for it.
+struct SortedHalves {
+    var encoded: [[(Bytes, Bytes)]] = [[], []]
 
-    init(generation: Int, pinnedLimit: Int) {
-        self.generation = generation
-        self.pinnedLimit = pinnedLimit
-        pinned = NodeTable(capacity: min(pinnedLimit, 1 << 16))
-        young = NodeTable(capacity: min(generation, 1 << 16))
-        old = NodeTable()
-    }
-
-    func lookup(_ h: SMTHash) -> SMTNode? {
-        lock.lock(); defer { lock.unlock() }
-        if let n = pinned.find(h) ?? young.find(h) { return n }
-        if let n = old.find(h) {
-            insertYoung(h, n)
-            return n
+    init(_ nodes: [SMTNewNode]) {
+        let halves = [nodes.filter { $0.hash.bit(0) == 0 }, nodes.filter { $0.hash.bit(0) == 1 }]
+        let box = Box()
+        let encode: @Sendable (Int) -> Void = { i in
+            let sorted = halves[i].sorted { $0.hash < $1.hash }
+            var out: [(Bytes, Bytes)] = []
+            out.reserveCapacity(sorted.count)
+            var last: SMTHash?
+            for n in sorted where n.hash != last {
+                out.append((n.hash.bytes, n.node.encoded))
+                last = n.hash
+            }
+            box.set(i, out)
         }
-        return inFlight.count > 0 ? inFlight.find(h) : nil
-    }
-
-    /// A node read from disk.
-    func cache(_ h: SMTHash, _ n: SMTNode, pinned isPinned: Bool) {
-        lock.lock(); defer { lock.unlock() }
-        if isPinned { insertPinned(h, n) } else { insertYoung(h, n) }
-    }
-
-    func addPending(_ nodes: [SMTNewNode], superseded: [SMTHash]) {
-        guard !nodes.isEmpty || !superseded.isEmpty else { return }
-        lock.lock(); defer { lock.unlock() }
-        for n in nodes { inFlight.insert(n.hash, n.node) }
-        pending += nodes
-        pendingSuperseded += superseded
-    }
-
-    func flushPending(into out: inout [(SMTHash, SMTNode)]) {
-        lock.lock(); defer { lock.unlock() }
-        guard !pending.isEmpty || !pendingSuperseded.isEmpty else { return }
-        for n in pending { out.append((n.hash, n.node)) }
-        unflushed.append((pending, pendingSuperseded))
-        pending = []
-        pendingSuperseded = []
-    }
-
-    func promoteOldestUnflushed(pinnedDepth: Int) {
-        lock.lock(); defer { lock.unlock() }
-        guard !unflushed.isEmpty else { return }
-        let batch = unflushed.removeFirst()
-        // Superseded first: a node can be superseded and made again in one block (a value
-        // changed and changed back); made again, it belongs to the new tree.
-        for h in batch.superseded where !pinned.remove(h) && !young.remove(h) { old.remove(h) }
-        // The usual case: nothing else is in flight, so the index empties at once.
-        let last = unflushed.isEmpty && pending.isEmpty
-        for n in batch.nodes {
-            if !last { inFlight.remove(n.hash) }
-            if n.depth < pinnedDepth { insertPinned(n.hash, n.node) } else { insertYoung(n.hash, n.node) }
+        if nodes.count < 2_048 {
+            encode(0); encode(1)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: 2, execute: encode)
         }
-        if last { inFlight.removeAll() }
+        encoded = box.parts
     }
 
-    func discard() {
-        lock.lock(); defer { lock.unlock() }
-        pending = []
-        pendingSuperseded = []
-        unflushed = []
-        inFlight.removeAll()
-    }
-
-    func cachedHashes() -> [SMTHash] {
-        lock.lock(); defer { lock.unlock() }
-        return pinned.hashes + young.hashes + old.hashes
-    }
-
-    func counts() -> (pending: Int, cached: Int) {
-        lock.lock(); defer { lock.unlock() }
-        return (pending.count + unflushed.reduce(0) { $0 + $1.nodes.count }, pinned.count + young.count + old.count)
-    }
-
-    // Called with `lock` held.
-    private func insertPinned(_ h: SMTHash, _ n: SMTNode) {
-        guard pinnedLimit > 0 else { return insertYoung(h, n) }
-        if pinned.count >= pinnedLimit { pinned.removeAll() }
-        pinned.insert(h, n)
-    }
-
-    // Called with `lock` held.
-    private func insertYoung(_ h: SMTHash, _ n: SMTNode) {
-        guard generation > 0 else { return }
-        if young.count >= generation {
-            old = young
-            young = NodeTable(capacity: generation)
-        }
-        young.insert(h, n)
+    final class Box: @unchecked Sendable {
+        var parts: [[(Bytes, Bytes)]] = [[], []]
+        private let lock = NSLock()
+        func set(_ i: Int, _ p: [(Bytes, Bytes)]) { lock.withLock { parts[i] = p } }
     }
 }
 
