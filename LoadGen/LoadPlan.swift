@@ -58,9 +58,10 @@ public struct LoadPlan: Sendable {
         public init(fuelPrice: UInt256) { self.fuelPrice = fuelPrice }
     }
 
-    /// `nonces`: each sender's next nonce on the chain (a rerun against the same chain).
+    /// `nonces`: each sender's next nonce on the chain (a rerun against the same chain);
+    /// `salt` makes the job ids of this run (a rerun must not register the same jobs).
     public init(seed: UInt64, transactions: Int, requesters: Int, nodes: Int, verifier: PrivateKey?,
-                prices: Prices, domain: EIP712.Domain, nonces: [Address: UInt64] = [:]) {
+                prices: Prices, domain: EIP712.Domain, nonces: [Address: UInt64] = [:], salt: UInt64 = .random(in: 0 ... .max)) {
         let req = Self.keys(seed: seed, count: requesters, role: "requester")
         let nod = Self.keys(seed: seed, count: nodes, role: "node")
         senders = req + nod + (verifier.map { [$0] } ?? [])
@@ -75,19 +76,21 @@ public struct LoadPlan: Sendable {
         var unit: UInt64 = 0
         let deadline = UInt256(UInt64(Date().timeIntervalSince1970) + 30 * 86_400)
         while steps.count < transactions {
+            // The mix follows the seed; job ids also take the run's salt (a rerun makes new jobs).
             let tag = Keccak.hash256(Array("load-\(seed)-\(unit)".utf8))
+            let idTag = Keccak.hash256(Array("load-\(seed)-\(salt)-\(unit)".utf8))
             let r = Int(unit % UInt64(requesters)), n = requesters + Int((unit / UInt64(requesters)) % UInt64(nodes))
-            let jobId = try! JobID(bytes: Array(tag[0..<16]))
+            let jobId = try! JobID(bytes: Array(idTag[0..<16]))
             let register = L2Call.registerJob(.init(
                 jobId: jobId, programId: UInt256(UInt64(tag[16] % 8 + 1)), numParallel: 1, numEpoch: UInt256(UInt64(tag[17] % 4 + 1)),
-                dataset: try! Hash32(bytes: Keccak.hash256(tag)), param: .zero, fuelLimit: prices.fuelLimit,
+                dataset: try! Hash32(bytes: Keccak.hash256(idTag)), param: .zero, fuelLimit: prices.fuelLimit,
                 fuelPrice: prices.fuelPrice, deadline: deadline))
             switch tag[31] % 20 {
             case 0..<14:
                 steps.append(Step(sender: r, call: register, after: nil, kind: "RegisterJob"))
                 let registered = steps.count - 1
                 steps.append(Step(sender: n, call: .process(jobId: jobId), after: registered, kind: "Process"))
-                steps.append(Step(sender: n, call: .submit(jobId: jobId, result: try! Hash32(bytes: Keccak.hash256(Array(tag.reversed()))),
+                steps.append(Step(sender: n, call: .submit(jobId: jobId, result: try! Hash32(bytes: Keccak.hash256(Array(idTag.reversed()))),
                                                          fuelUsed: prices.fuelLimit), after: nil, kind: "Submit"))
                 if let v = verifierIndex {
                     steps.append(Step(sender: v, call: .verify(jobId: jobId), after: steps.count - 1, kind: "Verify"))

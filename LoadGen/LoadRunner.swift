@@ -133,7 +133,7 @@ public final class LoadRunner: @unchecked Sendable {
 
     // Called with `lock` held: the sender's later transactions can never run.
     private func refuse(_ i: Int, _ why: String) {
-        result.refused[why, default: 0] += 1
+        result.refused["\(plan.txs[i].kind): \(why)", default: 0] += 1
         dead.insert(plan.txs[i].sender)
     }
 
