@@ -33,6 +33,9 @@ struct Bench: ParsableCommand {
     @Option(help: "State-tree benchmark: node cache bound, in nodes (default: the store's default).")
     var cacheNodes: Int?
 
+    @Option(help: "State-tree benchmark: subtrees hashed at once (default: one per core; 1 = serial).")
+    var treeWidth: Int?
+
     func run() throws {
         let rounds = quick ? 1 : self.rounds
         let ingest = quick ? (blocks: 3, txs: 200) : (blocks: 20, txs: 2_000)
@@ -54,6 +57,7 @@ struct Bench: ParsableCommand {
         }
         BenchRow.printTable(rows)
         if only == "all" || only == "smt" {
+            if let treeWidth { SparseMerkleTree.parallelWidth = max(1, treeWidth) }
             let r = try StateTreeBench.run(records: tree.keys, blocks: tree.blocks, dirty: tree.dirty,
                                            cacheNodes: cacheNodes ?? RocksDBNodeStore.defaultCacheNodes)
             print(r.report)

@@ -118,7 +118,7 @@ struct SMTUpdater {
         } else {
             let sides = SidesBox(store: store)
             let half = width / 2
-            DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let side: @Sendable (Int) -> Void = { i in
                 var u = SMTUpdater(store: sides.store)
                 let outcome = Result { () throws(SMTError) -> Sub in
                     i == 0 ? try u.applySplitting(l, depth: depth + 1, lc, width: max(1, half))
@@ -126,6 +126,11 @@ struct SMTUpdater {
                 }
                 sides.set(i, outcome, u)
             }
+            // The right side on a worker thread, the left on this one.
+            let group = DispatchGroup()
+            DispatchQueue.global(qos: .userInitiated).async(group: group) { side(1) }
+            side(0)
+            group.wait()
             left = try sides.outcome[0]!.get()
             right = try sides.outcome[1]!.get()
             for u in sides.updaters {

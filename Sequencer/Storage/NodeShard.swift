@@ -24,14 +24,20 @@ final class NodeShard: @unchecked Sendable {
         old = NodeTable()
     }
 
-    func lookup(_ h: SMTHash) -> SMTNode? {
+    /// `deep`: the node is known to lie below the pinned levels, so `pinned` is asked last
+    /// (each table asked in vain is a few cache misses).
+    func lookup(_ h: SMTHash, deep: Bool = false) -> SMTNode? {
         lock.lock(); defer { lock.unlock() }
-        if let n = pinned.find(h) ?? young.find(h) { return n }
+        if deep {
+            if let n = young.find(h) { return n }
+        } else if let n = pinned.find(h) ?? young.find(h) {
+            return n
+        }
         if let n = old.find(h) {
             insertYoung(h, n)
             return n
         }
-        return nil
+        return deep ? pinned.find(h) : nil
     }
 
     /// A node read from disk.

@@ -32,7 +32,8 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     /// 4M nodes, at most ~1 GB, typically ~600 MB: the whole tree of about 1.6 million records.
     public static let defaultCacheNodes = 1 << 22
 
-    static let shardBits = 4
+    /// 2^shardBits shards: up to 256, each holding at least ~4k nodes (a small cache is one).
+    private let shardBits: Int
     private let shards: [NodeShard]
     private let pinnedDepth: Int
     private let diskReadCount = NodeReadCounter()
@@ -54,7 +55,10 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
         self.db = db
         self.columnFamily = columnFamily
         self.cacheNodes = max(cacheNodes, 0)
-        let shardCount = 1 << Self.shardBits
+        var bits = 0
+        while bits < 8 && self.cacheNodes >> (bits + 1) >= 4_096 { bits += 1 }
+        shardBits = bits
+        let shardCount = 1 << bits
         let pinnedPerShard = self.cacheNodes / 4 / shardCount
         // Levels 0..<depth hold at most 2^depth − 1 nodes.
         var depth = 0
@@ -65,7 +69,7 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     }
 
     @inline(__always)
-    private static func shardIndex(_ h: SMTHash) -> Int { h.bit(252) << 3 | h.bit(253) << 2 | h.bit(254) << 1 | h.bit(255) }
+    private func shardIndex(_ h: SMTHash) -> Int { shardBits == 0 ? 0 : Int(truncatingIfNeeded: h.spreadWord >> UInt64(64 - shardBits)) }
 
     // MARK: SMTNodeStore
 
@@ -74,8 +78,8 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     public func node(_ hash: SMTHash, depth: Int) throws(SMTError) -> SMTNode? { try node(hash, depth: Optional(depth)) }
 
     private func node(_ hash: SMTHash, depth: Int?) throws(SMTError) -> SMTNode? {
-        let s = shards[Self.shardIndex(hash)]
-        if let n = s.lookup(hash) { return n }
+        let s = shards[shardIndex(hash)]
+        if let n = s.lookup(hash, deep: depth.map { $0 >= pinnedDepth } ?? false) { return n }
         if let n = inFlight(hash) { return n }
         let stored: Bytes?
         do {
@@ -158,8 +162,8 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
         guard let batch else { return }
         var nodesOf = [[Int32]](repeating: [], count: shards.count)
         var goneOf = [[Int32]](repeating: [], count: shards.count)
-        for (i, n) in batch.nodes.enumerated() { nodesOf[Self.shardIndex(n.hash)].append(Int32(i)) }
-        for (i, h) in batch.superseded.enumerated() { goneOf[Self.shardIndex(h)].append(Int32(i)) }
+        for (i, n) in batch.nodes.enumerated() { nodesOf[shardIndex(n.hash)].append(Int32(i)) }
+        for (i, h) in batch.superseded.enumerated() { goneOf[shardIndex(h)].append(Int32(i)) }
         let (nodes, superseded, byShard, goneByShard) = (batch.nodes, batch.superseded, nodesOf, goneOf)
         let work: @Sendable (Int) -> Void = { s in
             self.shards[s].promote(nodes, byShard[s], superseded: superseded, goneByShard[s], pinnedDepth: self.pinnedDepth)

@@ -42,7 +42,7 @@ import Testing
                 #expect(store.cachedCount <= 200, "block \(n): \(store.cachedCount) cached")
                 #expect(store.pendingCount == 0)
             }
-            #expect(store.pinnedLevels == 4)  // 3 pinned per shard: 2^4 − 1 = 15 ≤ 48 / 2 < 31
+            #expect(store.pinnedLevels == 4)  // one shard, 50 pinned: 2^4 − 1 = 15 ≤ 50 / 2 < 31
             #expect(try Self.walk(store, tree.root) > 200)  // the tree outgrew the cache...
             #expect(store.diskReads > 0)                      // ...so evicted nodes were read back
         }
