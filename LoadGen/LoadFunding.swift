@@ -4,14 +4,20 @@ import Foundation
 
 /// Funds a load's accounts the way users fund themselves: EMT deposited on L1 (`depositFor`
 /// from one funded L1 account, after one `approve`), credited on L2 through the inbox. An
-/// account that already holds at least half of `amount` on L2 (a rerun) is left alone.
+/// account that already holds at least half of `amount` on L2 (a rerun) is left alone
+/// (`unfunded`).
 public enum LoadFunding {
-    /// Returns how many accounts it funded, once all of them hold `amount` on L2.
-    public static func fund(_ accounts: [Address], amount: UInt256, from sender: L1Sender, deployment d: Deployment,
-                            l2: L2Client, timeout: TimeInterval = 300, log: (String) -> Void) async throws -> Int {
+    /// The accounts holding less than half of `amount` on L2: those `fund` would fund.
+    public static func unfunded(_ accounts: [Address], amount: UInt256, l2: L2Client) async throws -> [Address] {
         var need: [Address] = []
         for a in accounts where try await l2.account(a).balance < amount / UInt256(2) { need.append(a) }
-        guard !need.isEmpty else { return 0 }
+        return need
+    }
+
+    /// Deposits `amount` for each of `need` and returns once all of them hold it on L2.
+    public static func fund(_ need: [Address], amount: UInt256, from sender: L1Sender, deployment d: Deployment,
+                            l2: L2Client, timeout: TimeInterval = 300) async throws {
+        guard !need.isEmpty else { return }
         let rollup = RollupContract(address: d.rollup, eth: sender.eth)
         let total = amount * UInt256(UInt64(need.count))
         let held = try await rollup.tokenBalance(sender.key.address, token: d.token)
@@ -22,7 +28,6 @@ public enum LoadFunding {
             let approve = try ABIFunction(signature: "approve(address,uint256)").encodeCall([.address(d.rollup), .uint(total)])
             try await sender.send(to: d.token, data: approve, what: "approve")
         }
-        log("depositing \(Amount.format(amount)) for each of \(need.count) accounts on L1")
         for a in need {
             try await sender.send(to: d.rollup, data: try RollupContract.depositFor.encodeCall([.address(a), .uint(amount)]), what: "depositFor")
         }
@@ -33,6 +38,5 @@ public enum LoadFunding {
                 try await Task.sleep(nanoseconds: 200_000_000)
             }
         }
-        return need.count
     }
 }

@@ -14,7 +14,7 @@ import Sequencer
 /// receipt poll per transaction, which would load the sequencer more than the load itself.
 /// A block is only served once it is durable, so "in a block" is the receipt's `sequenced`.
 /// At the end every accepted transaction's receipt is read to confirm it.
-public final class LoadRunner: @unchecked Sendable {
+public actor LoadRunner {
     public struct Options: Sendable {
         /// Transactions per second; nil sends as fast as the answers allow (open loop).
         public var rate: Double?
@@ -47,16 +47,15 @@ public final class LoadRunner: @unchecked Sendable {
     let client: JSONRPCClient
     let options: Options
 
-    public init(url: URL, options: Options) {
+    public init(url: URL, plan: LoadPlan, options: Options) {
+        self.plan = plan
         // One attempt: a resent batch would be refused as already known.
         client = JSONRPCClient(url: url, timeout: 60, maxAttempts: 1)
         self.options = options
     }
 
-    // MARK: State (under `lock`)
-
-    private let lock = NSLock()
-    private var plan: LoadPlan!
+    // MARK: State
+    private let plan: LoadPlan
     private var queues: [[Int]] = []         // per sender: plan indices in nonce order
     private var cursor: [Int] = []           // per sender: next index into its queue
     private var ready: [Int] = []
@@ -87,41 +86,36 @@ public final class LoadRunner: @unchecked Sendable {
     }
 
     private func takeReady(_ n: Int, now: UInt64) -> [Int] {
-        lock.withLock {
-            let k = min(n, ready.count - readyHead)
-            guard k > 0 else { return [] }
-            let out = Array(ready[readyHead..<(readyHead + k)])
-            readyHead += k
-            if readyHead > 4_096 { ready.removeFirst(readyHead); readyHead = 0 }
-            for i in out {
-                sentAt[i] = now
-                let s = plan.txs[i].sender
-                cursor[s] += 1
-                advance(s)  // the next of the same sender may go at once (a future nonce waits in the pool)
-            }
-            result.sent += out.count
-            return out
+        let k = min(n, ready.count - readyHead)
+        guard k > 0 else { return [] }
+        let out = Array(ready[readyHead..<(readyHead + k)])
+        readyHead += k
+        if readyHead > 4_096 { ready.removeFirst(readyHead); readyHead = 0 }
+        for i in out {
+            sentAt[i] = now
+            let s = plan.txs[i].sender
+            cursor[s] += 1
+            advance(s)  // the next of the same sender may go at once (a future nonce waits in the pool)
         }
+        result.sent += out.count
+        return out
     }
 
-    private func answered(_ batch: [Int], _ answers: [Swift.Result<JSONValue, RPCError>]) {
-        lock.withLock {
-            for (i, a) in zip(batch, answers) {
-                switch a {
-                case .success(let h) where h.stringValue == plan.txs[i].hash.description:
-                    accepted[i] = true
-                    result.accepted += 1
-                    if previous[i].map({ effective[$0] }) ?? true { becameEffective(i) }
-                case .success(let h):
-                    refuse(i, "hash mismatch: the sequencer answered \(h.serialized)")
-                case .failure(let e):
-                    refuse(i, "\(e)")
-                }
+    private func answered(_ batch: [Int], _ answers: [Swift.Result<JSONValue, JSONRPCClientError>]) {
+        for (i, a) in zip(batch, answers) {
+            switch a {
+            case .success(let h) where h.stringValue == plan.txs[i].hash.description:
+                accepted[i] = true
+                result.accepted += 1
+                if previous[i].map({ effective[$0] }) ?? true { becameEffective(i) }
+            case .success(let h):
+                refuse(i, "hash mismatch: the sequencer answered \(h.serialized)")
+            case .failure(let e):
+                refuse(i, "\(e)")
             }
         }
     }
 
-    // Called with `lock` held.
     private func becameEffective(_ first: Int) {
         var i: Int? = first
         while let k = i, accepted[k], !effective[k] {
@@ -131,18 +125,18 @@ public final class LoadRunner: @unchecked Sendable {
         }
     }
 
-    // Called with `lock` held: the sender's later transactions can never run.
+    /// A refusal: the sender's later transactions can never run.
     private func refuse(_ i: Int, _ why: String) {
         result.refused["\(plan.txs[i].kind): \(why)", default: 0] += 1
         dead.insert(plan.txs[i].sender)
     }
 
-    private var idle: Bool { lock.withLock { readyHead == ready.count } }
+    private var idle: Bool { readyHead == ready.count }
 
     // MARK: Running
 
-    public func run(_ plan: LoadPlan) async throws -> Result {
-        self.plan = plan
+    /// Sends the plan once (a runner is good for one run) and returns what it measured.
+    public func run() async throws -> Result {
         queues = Array(repeating: [], count: plan.senders.count)
         for (i, t) in plan.txs.enumerated() { queues[t.sender].append(i) }
         cursor = Array(repeating: 0, count: plan.senders.count)
@@ -192,15 +186,15 @@ public final class LoadRunner: @unchecked Sendable {
                 inFlight += 1
                 let wires = batch.map { plan.txs[$0].wire }
                 group.addTask {
-                    let answers: [Swift.Result<JSONValue, RPCError>]
+                    let answers: [Swift.Result<JSONValue, JSONRPCClientError>]
                     do {
                         answers = try await self.client.batch(wires.map { ("emeth_sendTransaction", [$0]) })
-                    } catch let e as RPCError {
+                    } catch let e as JSONRPCClientError {
                         answers = Array(repeating: .failure(e), count: wires.count)
                     } catch {
                         answers = Array(repeating: .failure(.transport("\(error)")), count: wires.count)
                     }
-                    self.answered(batch, answers)
+                    await self.answered(batch, answers)
                 }
             }
             while inFlight > 0 { await group.next(); inFlight -= 1 }
@@ -208,13 +202,13 @@ public final class LoadRunner: @unchecked Sendable {
 
         // Drain: wait until every accepted transaction is in a block.
         let deadline = Date().addingTimeInterval(options.drainSeconds)
-        while Date() < deadline, lock.withLock({ result.sequenced < result.accepted }) {
+        while Date() < deadline, result.sequenced < result.accepted {
             try await Task.sleep(nanoseconds: 5_000_000)
         }
         watcher.cancel()
         _ = await watcher.result
 
-        var r = lock.withLock { result }
+        var r = result
         r.skipped = plan.txs.count - r.sent
         var last: UInt64 = start
         for i in plan.txs.indices where accepted[i] && sealedAt[i] > 0 {
@@ -233,13 +227,10 @@ public final class LoadRunner: @unchecked Sendable {
             let seen = DispatchTime.now().uptimeNanoseconds
             while next <= head {
                 let block = try await client.call("emeth_getBlockByNumber", [.string("0x" + String(next, radix: 16))])
-                let hashes = block["transactions"]?.arrayValue ?? []
-                lock.withLock {
-                    for h in hashes {
-                        guard let s = h.stringValue, let hash = try? Hash32(hex: s), let i = byHash[hash], sealedAt[i] == 0 else { continue }
-                        sealedAt[i] = seen
-                        result.sequenced += 1
-                    }
+                for h in block["transactions"]?.arrayValue ?? [] {
+                    guard let s = h.stringValue, let hash = try? Hash32(hex: s), let i = byHash[hash], sealedAt[i] == 0 else { continue }
+                    sealedAt[i] = seen
+                    result.sequenced += 1
                 }
                 next += 1
             }

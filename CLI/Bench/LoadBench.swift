@@ -91,9 +91,11 @@ struct LoadBench: AsyncParsableCommand {
             do { _ = try await eth.requireChainId(d.chainId) } catch { throw CLIError("\(error)") }
             let key = try KeyOptions.load(keystore: keystore, env: "EMETH_PRIVATE_KEY", role: nil,
                                           missing: "--fund needs the funding L1 key: pass --keystore FILE or set EMETH_PRIVATE_KEY")
-            let n = try await LoadFunding.fund((requesters + nodes).map(\.address), amount: try parseAmount(fundAmount),
-                                               from: L1Sender(eth: eth, key: key, chainId: d.chainId), deployment: d, l2: l2, log: say)
-            say("funded \(n) accounts (\(2 * accounts - n) already were)")
+            let amount = try parseAmount(fundAmount)
+            let need = try await LoadFunding.unfunded((requesters + nodes).map(\.address), amount: amount, l2: l2)
+            say("depositing \(Amount.format(amount)) on L1 for each of \(need.count) accounts")
+            try await LoadFunding.fund(need, amount: amount, from: L1Sender(eth: eth, key: key, chainId: d.chainId), deployment: d, l2: l2)
+            say("funded \(need.count) accounts (\(2 * accounts - need.count) already were)")
         }
 
         // Nonces from the chain, so a second run against the same chain goes on where the first ended.
@@ -108,7 +110,7 @@ struct LoadBench: AsyncParsableCommand {
         var options = LoadRunner.Options(rate: rate)
         options.batchSize = batch
         options.concurrency = concurrency
-        let r = try await LoadRunner(url: url, options: options).run(plan)
+        let r = try await LoadRunner(url: url, plan: plan, options: options).run()
         let raw = rawRecoveryRate(signatures: plan.txs.map(\.signature), digests: plan.txs.map(\.digest))
         let ms = { (p: Double) in Double(r.latency.valueAtPercentile(p)) / 1_000 }
         if json {

@@ -116,24 +116,29 @@ struct SMTUpdater {
             left = lc.isEmpty ? Sub(hash: l, kind: l.isZero ? .empty : .unknown) : try applySplitting(l, depth: depth + 1, lc, width: width)
             right = rc.isEmpty ? Sub(hash: r, kind: r.isZero ? .empty : .unknown) : try applySplitting(r, depth: depth + 1, rc, width: width)
         } else {
-            let sides = SidesBox(store: store)
+            let sides = LockedValue(Sides())
             let half = width / 2
+            let store = self.store
             let side: @Sendable (Int) -> Void = { i in
-                var u = SMTUpdater(store: sides.store)
+                var u = SMTUpdater(store: store)
                 let outcome = Result { () throws(SMTError) -> Sub in
                     i == 0 ? try u.applySplitting(l, depth: depth + 1, lc, width: max(1, half))
                            : try u.applySplitting(r, depth: depth + 1, rc, width: max(1, width - half))
                 }
-                sides.set(i, outcome, u)
+                sides.withLock {
+                    $0.outcome[i] = outcome
+                    $0.updaters[i] = u
+                }
             }
             // The right side on a worker thread, the left on this one.
             let group = DispatchGroup()
             DispatchQueue.global(qos: .userInitiated).async(group: group) { side(1) }
             side(0)
             group.wait()
-            left = try sides.outcome[0]!.get()
-            right = try sides.outcome[1]!.get()
-            for u in sides.updaters {
+            let done = sides.value
+            left = try done.outcome[0]!.get()
+            right = try done.outcome[1]!.get()
+            for u in done.updaters {
                 written += u!.written
                 superseded += u!.superseded
             }
@@ -143,20 +148,10 @@ struct SMTUpdater {
         return try join(left, right, depth: depth + 1)
     }
 
-    /// The two sides' results, each written by one iteration of the concurrent loop (under a
-    /// lock: two threads must never modify one array at once, even different elements).
-    final class SidesBox: @unchecked Sendable {
-        let store: any SMTNodeStore
-        private let lock = NSLock()
-        private(set) var outcome: [Result<Sub, SMTError>?] = [nil, nil]
-        private(set) var updaters: [SMTUpdater?] = [nil, nil]
-        init(store: any SMTNodeStore) { self.store = store }
-        func set(_ i: Int, _ o: Result<Sub, SMTError>, _ u: SMTUpdater) {
-            lock.withLock {
-                outcome[i] = o
-                updaters[i] = u
-            }
-        }
+    /// The two sides' results, each set by the thread that updated that side.
+    struct Sides: Sendable {
+        var outcome: [Result<Sub, SMTError>?] = [nil, nil]
+        var updaters: [SMTUpdater?] = [nil, nil]
     }
 
     @inline(__always)

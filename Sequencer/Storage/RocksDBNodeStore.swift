@@ -1,6 +1,6 @@
 import Core
 import Dispatch
-import Foundation
+import Synchronization
 
 /// The state tree's nodes in RocksDB (family "smt": node hash → 65-byte node encoding), with
 /// the current tree's nodes kept in memory so that an update reads RocksDB only for what the
@@ -23,7 +23,7 @@ import Foundation
 /// Thread-safe: the cache is split into shards by hash, each with its own lock, so the
 /// parallel halves of an update rarely wait on each other, and a block's nodes enter the
 /// cache from two threads.
-public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
+public final class RocksDBNodeStore: SMTNodeStore {
     public let db: RocksDB
     public let columnFamily: ColumnFamily
     /// The cache bound, in nodes (about 150–300 bytes each in memory).
@@ -36,17 +36,21 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     private let shardBits: Int
     private let shards: [NodeShard]
     private let pinnedDepth: Int
-    private let diskReadCount = NodeReadCounter()
+    private let diskReadCount = Atomic<Int>(0)
 
-    // The nodes not yet durable, under `flightLock`: what updates recorded since the last
-    // `commit(into:)`, and the batches given out and not yet reported written. Reads find them
-    // through `flightIndex`, built on the first read that misses the cache while any are in
-    // flight (in the sequencer's order — update, commit, write, didWrite — none is then).
-    private let flightLock = NSLock()
-    private var pending: [[SMTNewNode]] = []
-    private var pendingSuperseded: [SMTHash] = []
-    private var unflushed: [(nodes: [SMTNewNode], superseded: [SMTHash])] = []
-    private var flightIndex: NodeTable?
+    /// The nodes not yet durable: what updates recorded since the last `commit(into:)`, and the
+    /// batches given out and not yet reported written. Reads find them through `index`, built
+    /// on the first read that misses the cache while any are in flight (in the sequencer's
+    /// order — update, commit, write, didWrite — none is then).
+    struct Flight {
+        var pending: [[SMTNewNode]] = []
+        var pendingSuperseded: [SMTHash] = []
+        var unflushed: [(nodes: [SMTNewNode], superseded: [SMTHash])] = []
+        var index: NodeTable?
+
+        var isEmpty: Bool { pending.isEmpty && unflushed.isEmpty }
+    }
+    private let flight = LockedValue(Flight())
 
     /// `cacheNodes` bounds the cached nodes. A quarter of it is for the upper levels, kept
     /// whole down to the depth whose full width fills half of that quarter (the other half
@@ -87,7 +91,7 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
         } catch {
             throw .store(error.description)
         }
-        diskReadCount.increment()
+        diskReadCount.add(1, ordering: .relaxed)
         guard let stored else { return nil }
         let node = try SMTNode(encoded: stored, hash: hash)
         // On disk, so it may be cached. Reads without a depth (proofs, lookups, maybe of old
@@ -97,15 +101,15 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     }
 
     private func inFlight(_ hash: SMTHash) -> SMTNode? {
-        flightLock.withLock {
-            guard !pending.isEmpty || !unflushed.isEmpty else { return nil }
-            if flightIndex == nil {
+        flight.withLock { f in
+            guard !f.isEmpty else { return nil }
+            if f.index == nil {
                 let index = NodeTable()
-                for group in pending { for n in group { index.insert(n.hash, n.node) } }
-                for batch in unflushed { for n in batch.nodes { index.insert(n.hash, n.node) } }
-                flightIndex = index
+                for group in f.pending { for n in group { index.insert(n.hash, n.node) } }
+                for batch in f.unflushed { for n in batch.nodes { index.insert(n.hash, n.node) } }
+                f.index = index
             }
-            return flightIndex!.find(hash)
+            return f.index!.find(hash)
         }
     }
 
@@ -114,10 +118,10 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     }
 
     public func record(_ update: SMTNodeUpdate) {
-        flightLock.withLock {
-            if let index = flightIndex { for n in update.written { index.insert(n.hash, n.node) } }
-            pending.append(update.written)
-            pendingSuperseded += update.superseded
+        flight.withLock { f in
+            if let index = f.index { for n in update.written { index.insert(n.hash, n.node) } }
+            f.pending.append(update.written)
+            f.pendingSuperseded += update.superseded
         }
     }
 
@@ -128,12 +132,12 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     /// before writing the block's batch, then `didWrite()` once that batch is durable.
     @discardableResult
     public func commit(into batch: inout WriteBatch) -> Int {
-        let nodes: [SMTNewNode] = flightLock.withLock {
-            guard !pending.isEmpty || !pendingSuperseded.isEmpty else { return [] }
-            let all = pending.count == 1 ? pending[0] : Array(pending.joined())
-            unflushed.append((all, pendingSuperseded))
-            pending = []
-            pendingSuperseded = []
+        let nodes: [SMTNewNode] = flight.withLock { f in
+            guard !f.pending.isEmpty || !f.pendingSuperseded.isEmpty else { return [] }
+            let all = f.pending.count == 1 ? f.pending[0] : Array(f.pending.joined())
+            f.unflushed.append((all, f.pendingSuperseded))
+            f.pending = []
+            f.pendingSuperseded = []
             return all
         }
         // In key order: RocksDB's memtable (a skip list) inserts a sorted run far faster than
@@ -148,14 +152,14 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     /// The oldest batch given to `commit(into:)` is durable: its nodes may now be cached, and
     /// the nodes its updates superseded leave the cache.
     public func didWrite() {
-        let batch: (nodes: [SMTNewNode], superseded: [SMTHash])? = flightLock.withLock {
-            guard !unflushed.isEmpty else { return nil }
-            let b = unflushed.removeFirst()
-            if unflushed.isEmpty && pending.isEmpty { flightIndex = nil } else if let index = flightIndex {
+        let batch: (nodes: [SMTNewNode], superseded: [SMTHash])? = flight.withLock { f in
+            guard !f.unflushed.isEmpty else { return nil }
+            let b = f.unflushed.removeFirst()
+            if f.isEmpty { f.index = nil } else if let index = f.index {
                 for n in b.nodes { index.remove(n.hash) }
-                // A node may sit in a later batch too: keep it findable (it is cached by now, too).
-                for group in pending { for n in group { index.insert(n.hash, n.node) } }
-                for later in unflushed { for n in later.nodes { index.insert(n.hash, n.node) } }
+                // A node may sit in a later batch too: keep it findable.
+                for group in f.pending { for n in group { index.insert(n.hash, n.node) } }
+                for later in f.unflushed { for n in later.nodes { index.insert(n.hash, n.node) } }
             }
             return b
         }
@@ -179,22 +183,17 @@ public final class RocksDBNodeStore: SMTNodeStore, @unchecked Sendable {
     /// Drops nodes that were put but not made durable (a block that was abandoned, or a write
     /// that failed): pending ones and every unflushed batch.
     public func discardPending() {
-        flightLock.withLock {
-            pending = []
-            pendingSuperseded = []
-            unflushed = []
-            flightIndex = nil
-        }
+        flight.withLock { $0 = Flight() }
     }
 
     /// Nodes not yet durable (pending or in a batch not yet written).
     public var pendingCount: Int {
-        flightLock.withLock { pending.reduce(0) { $0 + $1.count } + unflushed.reduce(0) { $0 + $1.nodes.count } }
+        flight.withLock { f in f.pending.reduce(0) { $0 + $1.count } + f.unflushed.reduce(0) { $0 + $1.nodes.count } }
     }
     /// Nodes in the cache (all durable).
     public var cachedCount: Int { shards.reduce(0) { $0 + $1.cachedCount } }
     /// RocksDB reads so far (cache misses): what the cache bound costs.
-    public var diskReads: Int { diskReadCount.value }
+    public var diskReads: Int { diskReadCount.load(ordering: .relaxed) }
     /// The cache's upper levels: depths 0..<pinnedLevels are kept whole.
     public var pinnedLevels: Int { pinnedDepth }
 
@@ -209,7 +208,7 @@ struct SortedHalves {
 
     init(_ nodes: [SMTNewNode]) {
         let halves = [nodes.filter { $0.hash.bit(0) == 0 }, nodes.filter { $0.hash.bit(0) == 1 }]
-        let box = Box()
+        let parts = LockedValue<[[(Bytes, Bytes)]]>([[], []])
         let encode: @Sendable (Int) -> Void = { i in
             let sorted = halves[i].sorted { $0.hash < $1.hash }
             var out: [(Bytes, Bytes)] = []
@@ -219,27 +218,13 @@ struct SortedHalves {
                 out.append((n.hash.bytes, n.node.encoded))
                 last = n.hash
             }
-            box.set(i, out)
+            parts.withLock { $0[i] = out }
         }
         if nodes.count < 2_048 {
             encode(0); encode(1)
         } else {
             DispatchQueue.concurrentPerform(iterations: 2, execute: encode)
         }
-        encoded = box.parts
+        encoded = parts.value
     }
-
-    final class Box: @unchecked Sendable {
-        var parts: [[(Bytes, Bytes)]] = [[], []]
-        private let lock = NSLock()
-        func set(_ i: Int, _ p: [(Bytes, Bytes)]) { lock.withLock { parts[i] = p } }
-    }
-}
-
-/// A counter several threads bump (disk reads).
-final class NodeReadCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n = 0
-    func increment() { lock.lock(); n += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
 }
