@@ -12,7 +12,7 @@ struct LoadBench: AsyncParsableCommand {
         commandName: "load",
         abstract: "Send pre-signed transactions of a job mix to a running sequencer and measure throughput and latency.",
         discussion: """
-            Start the target first, e.g. `LOCALNET_SEND_RATE=1000000 LOCALNET_BLOCK_TIME_MS=50 scripts/localnet up`,
+            Start the target first, e.g. `LOCALNET_SEND_RATE=1000000 LOCALNET_MAX_BACKLOG=0 LOCALNET_BLOCK_TIME_MS=50 scripts/localnet up`,
             then `set -a; . .localnet/env; set +a` and
             `EMETH_PRIVATE_KEY=${USER_KEYS%%,*} EMETH_VERIFIER_PRIVATE_KEY=$VERIFIER_KEY emeth bench load --rpc $L2_RPC_URL --fund`.
             The accounts are derived from --seed: a rerun against the same chain reuses them (and their nonces).
