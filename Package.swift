@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Latency percentiles of `emeth bench load`.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // System libraries from Debian packages (see scripts/setup).
@@ -77,10 +79,15 @@ let package = Package(
         // The deterministic signed load the benchmarks, the crash tests (`sequencer stress`)
         // and the test suites drive a chain with; not part of any library a node runs.
         .target(name: "Workloads", dependencies: ["Core", "Sequencer"], path: "Workloads"),
+        // The load generator behind `emeth bench load`: a client of the L2 API, over HTTP.
+        .target(name: "LoadGen", dependencies: [
+                    "Core", "Sequencer", "Bridge",
+                    .product(name: "Histogram", package: "hdrhistogram-swift"),
+                ], path: "LoadGen"),
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Core", "Sequencer", "Bridge", "Prover", "Client", "Node", "Workloads", "COpenSSL", "CSecp256k1",
+                "Core", "Sequencer", "Bridge", "Prover", "Client", "Node", "Workloads", "LoadGen", "CKeccak", "COpenSSL", "CSecp256k1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "CLI"),

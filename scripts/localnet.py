@@ -18,6 +18,9 @@ Environment (all optional):
     LOCALNET_CHALLENGE_PERIOD  seconds until a batch is final on L1 (default 20)
     LOCALNET_MAX_TXS           seal a block at this many transactions (default 5000)
     LOCALNET_BLOCK_TIME_MS     seal this long after the first pending item (default 250)
+    LOCALNET_SEND_RATE         emeth_sendTransaction per client IP and second (default 5000)
+    LOCALNET_MAX_BACKLOG       refuse transactions while this many bytes of sealed blocks wait
+                               for L1 (default: the sequencer's, 4 MiB; 0 = no limit: load tests)
     EMETH_BIN                  the emeth executable (default .build/release/emeth, built if
                                missing)
 
@@ -63,6 +66,7 @@ BLOCK_TIME_MS = int(os.environ.get("LOCALNET_BLOCK_TIME_MS") or 250)
 # commit and become final; "defaults": the poster's production sizing (emeth.toml's defaults),
 # for measuring what L1 costs per transaction.
 POSTER = os.environ.get("LOCALNET_POSTER") or "quick"
+MAX_BACKLOG = os.environ.get("LOCALNET_MAX_BACKLOG")
 MINT_EMT = int(os.environ.get("LOCALNET_MINT") or 1_000_000)
 CHAIN_ID = 31337
 
@@ -313,7 +317,7 @@ def write_sequencer_config(d: dict) -> None:
         ("bridge", "min_bytes", 0),
         ("bridge", "max_age_ms", 2000),
         ("bridge", "max_blocks", 200),
-    ]):
+    ]) + ([("bridge", "max_backlog_bytes", int(MAX_BACKLOG))] if MAX_BACKLOG else []):
         text = set_toml(text, section, key, value)
     path.write_text(text)
 

@@ -2,13 +2,15 @@ import ArgumentParser
 import COpenSSL
 import Core
 import Foundation
+import Sequencer
 
 /// `emeth bench`: throughput of our primitives against the raw library limit, measured in
 /// one run and reported as ratios (absolute numbers drift on shared 2-core machines;
 /// ratios of interleaved measurements do not).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmark primitives against their raw limits (run a release build).")
+        abstract: "Benchmark primitives against their raw limits (run a release build).",
+        subcommands: [LoadBench.self])
 
     @Option(help: "Measurement rounds per benchmark (the median is reported).")
     var rounds = 7
@@ -19,12 +21,27 @@ struct Bench: ParsableCommand {
     @Flag(help: "Small sizes and one round: shows every benchmark runs, in seconds (figures not comparable).")
     var quick = false
 
+    @Option(help: "State-tree benchmark: records in the tree (e.g. 1000000).")
+    var records = 100_000
+
+    @Option(help: "State-tree benchmark: changed keys per block.")
+    var dirty = 1_000
+
+    @Option(help: "State-tree benchmark: measured blocks.")
+    var blocks = 20
+
+    @Option(help: "State-tree benchmark: node cache bound, in nodes (default: the store's default).")
+    var cacheNodes: Int?
+
+    @Option(help: "State-tree benchmark: subtrees hashed at once (default: one per core; 1 = serial).")
+    var treeWidth: Int?
+
     func run() throws {
         let rounds = quick ? 1 : self.rounds
         let ingest = quick ? (blocks: 3, txs: 200) : (blocks: 20, txs: 2_000)
         let reads = quick ? (blocks: 3, txs: 50) : (blocks: 30, txs: 400)
         let follow = quick ? (blocks: 3, txs: 50) : (blocks: 30, txs: 400)
-        let tree = quick ? (keys: 5_000, blocks: 3, dirty: 100) : (keys: 100_000, blocks: 20, dirty: 1_000)
+        let tree = quick ? (keys: 5_000, blocks: 3, dirty: 100) : (keys: records, blocks: blocks, dirty: dirty)
         #if DEBUG
         print("warning: this is a debug build; figures are meaningless (use `swift build -c release`)")
         #endif
@@ -40,9 +57,10 @@ struct Bench: ParsableCommand {
         }
         BenchRow.printTable(rows)
         if only == "all" || only == "smt" {
-            let r = try StateTreeBench.run(keys: tree.keys, blocks: tree.blocks, dirty: tree.dirty)
-            print(String(format: "state tree seal, %@ keys, %@ dirty keys/block on RocksDB: %.1f µs and %.1f hashes per dirty key",
-                         tree.keys == 100_000 ? "100k" : "\(tree.keys)", tree.dirty == 1_000 ? "1,000" : "\(tree.dirty)", r.usPerKey, r.hashesPerKey))
+            if let treeWidth { SparseMerkleTree.parallelWidth = max(1, treeWidth) }
+            let r = try StateTreeBench.run(records: tree.keys, blocks: tree.blocks, dirty: tree.dirty,
+                                           cacheNodes: cacheNodes ?? RocksDBNodeStore.defaultCacheNodes)
+            print(r.report)
         }
     }
 }

@@ -24,23 +24,8 @@ enum IngestBench {
         // Raw limit: recover the same signatures with libsecp256k1 on all cores.
         let envs = wire.flatMap { $0 }.map { try! L2Envelope.parse(try! JSONValue.parse($0)) }
         let digests = envs.map { engine.admission.domain.digest(structHash: L2TypedData.structHash($0.call, nonce: $0.nonce)) }
-        nonisolated(unsafe) let ctx = secp256k1_context_create(UInt32(SECP256K1_CONTEXT_VERIFY))!
-        defer { secp256k1_context_destroy(ctx) }
+        let raw = rawRecoveryRate(signatures: envs.map(\.signature), digests: digests)
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        let t1 = DispatchTime.now().uptimeNanoseconds
-        DispatchQueue.concurrentPerform(iterations: cores) { c in
-            var sig = secp256k1_ecdsa_recoverable_signature()
-            var pub = secp256k1_pubkey()
-            var i = c
-            while i < envs.count {
-                envs[i].signature.withUnsafeBufferPointer { p in
-                    _ = secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &sig, p.baseAddress!, Int32(p[64] - 27))
-                }
-                _ = secp256k1_ecdsa_recover(ctx, &pub, &sig, digests[i])
-                i += cores
-            }
-        }
-        let raw = Double(envs.count) / (Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9)
         return BenchRow(name: "ingest end to end (\(cores) cores)", ours: ours, raw: raw, unit: "tx/s",
                         rawName: "libsecp256k1 recover on \(cores) cores")
     }

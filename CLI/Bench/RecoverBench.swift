@@ -1,5 +1,7 @@
 import CSecp256k1
 import Core
+import Dispatch
+import Foundation
 
 /// Our `recoverAddress` wrapper against the same work done with direct libsecp256k1 calls
 /// (parse, recover, serialise, keccak of the key): the wrapper's overhead, nothing else.
@@ -31,4 +33,26 @@ enum RecoverBench {
         if sink == 0x5a { print("") }
         return BenchRow(name: "recover → address (1 core)", ours: ours, raw: raw, unit: "op/s", rawName: "direct libsecp256k1")
     }
+}
+
+/// The raw limit of transaction intake: libsecp256k1 recovery alone (parse the signature,
+/// recover the key), on every core, over the given signatures. Returns recoveries a second.
+func rawRecoveryRate(signatures: [Bytes], digests: [Bytes]) -> Double {
+    nonisolated(unsafe) let ctx = secp256k1_context_create(UInt32(SECP256K1_CONTEXT_VERIFY))!
+    defer { secp256k1_context_destroy(ctx) }
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    DispatchQueue.concurrentPerform(iterations: cores) { c in
+        var sig = secp256k1_ecdsa_recoverable_signature()
+        var pub = secp256k1_pubkey()
+        var i = c
+        while i < signatures.count {
+            signatures[i].withUnsafeBufferPointer { p in
+                _ = secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &sig, p.baseAddress!, Int32(p[64] - 27))
+            }
+            _ = secp256k1_ecdsa_recover(ctx, &pub, &sig, digests[i])
+            i += cores
+        }
+    }
+    return Double(signatures.count) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
 }

@@ -58,6 +58,10 @@ public struct SMTHash: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var description: String { hex }
     public var isZero: Bool { (w0 | w1 | w2 | w3) == 0 }
 
+    /// Bytes 8..<16 as a number: uniformly spread, since keys and node hashes are keccak
+    /// outputs — what a hash table of nodes may index by instead of hashing the hash again.
+    @inlinable public var spreadWord: UInt64 { w1 }
+
     /// Bit `i` of the key path (0 ≤ i < 256): bit 0 is the most significant bit of byte 0.
     /// 0 = left, 1 = right.
     @inlinable public func bit(_ i: Int) -> Int {

@@ -84,15 +84,57 @@ public enum SMTNode: Equatable, Sendable {
     }
 }
 
+/// A node an update created, with its hash and the depth it was made at (a leaf may later
+/// move up when its sibling empties: the depth is where it was made, a hint for caches).
+public struct SMTNewNode: Sendable {
+    public var hash: SMTHash
+    public var node: SMTNode
+    public var depth: Int
+
+    public init(hash: SMTHash, node: SMTNode, depth: Int) {
+        self.hash = hash
+        self.node = node
+        self.depth = depth
+    }
+}
+
+/// What one batch update did to the node set: the nodes it created, and the nodes of the
+/// tree it started from that the new tree no longer contains. Those stay valid for the older
+/// roots (nothing is ever deleted); a store that caches the current tree can drop them.
+public struct SMTNodeUpdate: Sendable {
+    public var written: [SMTNewNode]
+    public var superseded: [SMTHash]
+
+    public init(written: [SMTNewNode], superseded: [SMTHash]) {
+        self.written = written
+        self.superseded = superseded
+    }
+}
+
 /// Where tree nodes live. Nodes are immutable and keyed by their hash; `put` may be called
 /// with nodes that are already present (content addressing makes that a no-op).
 ///
-/// Implementations must be safe to call from several threads (the tree value is `Sendable`).
+/// Implementations must be safe to call from several threads (the tree value is `Sendable`;
+/// a large update reads from one thread per core).
 public protocol SMTNodeStore: AnyObject, Sendable {
     /// The node whose hash is `hash`, or nil if the store does not have it.
     func node(_ hash: SMTHash) throws(SMTError) -> SMTNode?
     /// Adds nodes (each with its precomputed hash).
     func put(_ nodes: [(hash: SMTHash, node: SMTNode)]) throws(SMTError)
+    /// Same as `node(_:)`, from an update that knows the node's depth (a cache may keep the
+    /// upper levels apart). The default ignores the depth.
+    func node(_ hash: SMTHash, depth: Int) throws(SMTError) -> SMTNode?
+    /// Takes one update's new nodes (as `put`) and the nodes it superseded. The default puts
+    /// the new nodes and ignores the rest.
+    func record(_ update: SMTNodeUpdate) throws(SMTError)
+}
+
+extension SMTNodeStore {
+    public func node(_ hash: SMTHash, depth: Int) throws(SMTError) -> SMTNode? { try node(hash) }
+
+    public func record(_ update: SMTNodeUpdate) throws(SMTError) {
+        try put(update.written.map { ($0.hash, $0.node) })
+    }
 }
 
 /// A node store in memory: for tests, the prover's replay and short-lived trees.

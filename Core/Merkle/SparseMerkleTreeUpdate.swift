@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 extension SparseMerkleTree {
     /// Applies a batch of changes (nil value hash = delete; deleting an absent key is a no-op;
     /// a key given twice takes its last value), writes the new nodes to the store in one
@@ -12,11 +15,22 @@ extension SparseMerkleTree {
         guard !changes.isEmpty else { return root }
         let sorted = Self.sortedUnique(changes)
         var updater = SMTUpdater(store: store)
-        let result = try updater.apply(root, depth: 0, sorted[...])
-        if !updater.written.isEmpty { try store.put(updater.written) }
+        let result = try updater.applySplitting(root, depth: 0, sorted[...], width: Self.parallelWidth)
+        if !updater.written.isEmpty || !updater.superseded.isEmpty {
+            try store.record(SMTNodeUpdate(written: updater.written, superseded: updater.superseded))
+        }
         root = result.hash
         return root
     }
+
+    /// How many independent subtrees a large update hashes at once: one per core. The
+    /// subtrees below a branch share no node, so their updates are independent; only the few
+    /// nodes above the split are joined afterwards, on the calling thread.
+    public nonisolated(unsafe) static var parallelWidth = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Below this many changes a subtree is updated on the calling thread: handing it to
+    /// another core costs more than its hashes.
+    static let parallelMinChanges = 64
 
     /// Same, with 32-byte `Bytes` keys and value hashes; returns the new root's bytes.
     @discardableResult
@@ -74,18 +88,81 @@ struct SMTUpdater {
     }
 
     let store: any SMTNodeStore
-    /// New nodes, to be written in one `put`.
-    var written: [(hash: SMTHash, node: SMTNode)] = []
+    /// New nodes, handed to the store in one `record`.
+    var written: [SMTNewNode] = []
+    /// Nodes of the old tree that the new one no longer has (still stored: older roots use
+    /// them), so a cache of the current tree can let them go.
+    var superseded: [SMTHash] = []
 
     init(store: any SMTNodeStore) {
         self.store = store
         written.reserveCapacity(64)
     }
 
+    /// `apply`, with the two sides of each branch near the top updated on different cores
+    /// while `width` allows and both sides have enough changes. The result is the same as
+    /// `apply`'s: the sides are independent, and the nodes above them are joined here.
+    mutating func applySplitting(_ hash: SMTHash, depth: Int, _ changes: ArraySlice<SMTChange>, width: Int) throws(SMTError) -> Sub {
+        guard width > 1, changes.count >= SparseMerkleTree.parallelMinChanges, !hash.isZero,
+              case .branch(let l, let r) = try load(hash, depth: depth) else {
+            return try apply(hash, depth: depth, changes)
+        }
+        guard depth < 256 else { throw .corruptNode(hash: hash, reason: "internal node below depth 255") }
+        let mid = Self.splitIndex(changes, depth: depth)
+        let (lc, rc) = (changes[..<mid], changes[mid...])
+        let left: Sub, right: Sub
+        if lc.count < SparseMerkleTree.parallelMinChanges || rc.count < SparseMerkleTree.parallelMinChanges {
+            // Lopsided: no split here; the side with the changes may still split further down.
+            left = lc.isEmpty ? Sub(hash: l, kind: l.isZero ? .empty : .unknown) : try applySplitting(l, depth: depth + 1, lc, width: width)
+            right = rc.isEmpty ? Sub(hash: r, kind: r.isZero ? .empty : .unknown) : try applySplitting(r, depth: depth + 1, rc, width: width)
+        } else {
+            let sides = LockedValue(Sides())
+            let half = width / 2
+            let store = self.store
+            let side: @Sendable (Int) -> Void = { i in
+                var u = SMTUpdater(store: store)
+                let outcome = Result { () throws(SMTError) -> Sub in
+                    i == 0 ? try u.applySplitting(l, depth: depth + 1, lc, width: max(1, half))
+                           : try u.applySplitting(r, depth: depth + 1, rc, width: max(1, width - half))
+                }
+                sides.withLock {
+                    $0.outcome[i] = outcome
+                    $0.updaters[i] = u
+                }
+            }
+            // The right side on a worker thread, the left on this one.
+            let group = DispatchGroup()
+            DispatchQueue.global(qos: .userInitiated).async(group: group) { side(1) }
+            side(0)
+            group.wait()
+            let done = sides.value
+            left = try done.outcome[0]!.get()
+            right = try done.outcome[1]!.get()
+            for u in done.updaters {
+                written += u!.written
+                superseded += u!.superseded
+            }
+        }
+        if left.hash == l && right.hash == r { return Sub(hash: hash, kind: .branch) }
+        superseded.append(hash)
+        return try join(left, right, depth: depth + 1)
+    }
+
+    /// The two sides' results, each set by the thread that updated that side.
+    struct Sides: Sendable {
+        var outcome: [Result<Sub, SMTError>?] = [nil, nil]
+        var updaters: [SMTUpdater?] = [nil, nil]
+    }
+
+    @inline(__always)
+    func load(_ hash: SMTHash, depth: Int) throws(SMTError) -> SMTNode {
+        guard let node = try store.node(hash, depth: depth) else { throw .missingNode(hash: hash, depth: depth) }
+        return node
+    }
+
     mutating func apply(_ hash: SMTHash, depth: Int, _ changes: ArraySlice<SMTChange>) throws(SMTError) -> Sub {
         if hash.isZero { return try build(depth: depth, changes, existing: nil) }
-        guard let node = try store.node(hash) else { throw .missingNode(hash: hash, depth: depth) }
-        switch node {
+        switch try load(hash, depth: depth) {
         case .leaf(let k, let v):
             return try build(depth: depth, changes, existing: Existing(key: k, valueHash: v, hash: hash))
         case .branch(let l, let r):
@@ -96,6 +173,7 @@ struct SMTUpdater {
             let right = mid < changes.endIndex
                 ? try apply(r, depth: depth + 1, changes[mid...]) : Sub(hash: r, kind: r.isZero ? .empty : .unknown)
             if left.hash == l && right.hash == r { return Sub(hash: hash, kind: .branch) }
+            superseded.append(hash)
             return try join(left, right, depth: depth + 1)
         }
     }
@@ -104,7 +182,10 @@ struct SMTUpdater {
     /// existing leaf: the canonical shape built from scratch. Deletes of other keys vanish.
     mutating func build(depth: Int, _ changes: ArraySlice<SMTChange>, existing: Existing?) throws(SMTError) -> Sub {
         var live = existing
-        if let e = live, Self.contains(changes, e.key) { live = nil }
+        if let e = live, let c = Self.change(in: changes, for: e.key) {
+            live = nil
+            if c.valueHash != e.valueHash { superseded.append(e.hash) }
+        }
         var inserts = 0
         var lone: SMTChange?
         for c in changes where c.valueHash != nil {
@@ -118,7 +199,7 @@ struct SMTUpdater {
             if let e = live { return Sub(hash: e.hash, kind: .leaf) }
             guard let c = lone, let v = c.valueHash else { return .empty }
             if let e = existing, e.key == c.key, e.valueHash == v { return Sub(hash: e.hash, kind: .leaf) }
-            return leaf(c.key, v)
+            return leaf(c.key, v, depth: depth)
         default:
             // Two distinct keys differ at some bit < 256, so this never reaches depth 256.
             guard depth < 256 else {
@@ -128,7 +209,7 @@ struct SMTUpdater {
             let goesLeft = live.map { $0.key.bit(depth) == 0 } ?? false
             let l = try build(depth: depth + 1, changes[..<mid], existing: goesLeft ? live : nil)
             let r = try build(depth: depth + 1, changes[mid...], existing: goesLeft ? nil : live)
-            return branch(l.hash, r.hash)
+            return branch(l.hash, r.hash, depth: depth)
         }
     }
 
@@ -143,27 +224,26 @@ struct SMTUpdater {
             let l = try resolve(left, depth: childDepth)
             if l.kind == .leaf { return l }
         }
-        return branch(left.hash, right.hash)
+        return branch(left.hash, right.hash, depth: childDepth - 1)
     }
 
     /// Learns the kind of an unchanged subtree by reading its node.
     func resolve(_ sub: Sub, depth: Int) throws(SMTError) -> Sub {
         guard sub.kind == .unknown else { return sub }
-        guard let node = try store.node(sub.hash) else { throw .missingNode(hash: sub.hash, depth: depth) }
-        if case .leaf = node { return Sub(hash: sub.hash, kind: .leaf) }
+        if case .leaf = try load(sub.hash, depth: depth) { return Sub(hash: sub.hash, kind: .leaf) }
         return Sub(hash: sub.hash, kind: .branch)
     }
 
-    mutating func leaf(_ key: SMTHash, _ valueHash: SMTHash) -> Sub {
+    mutating func leaf(_ key: SMTHash, _ valueHash: SMTHash, depth: Int) -> Sub {
         let node = SMTNode.leaf(key: key, valueHash: valueHash)
         let h = SparseMerkleTree.leafHash(key: key, valueHash: valueHash)
-        written.append((h, node))
+        written.append(SMTNewNode(hash: h, node: node, depth: depth))
         return Sub(hash: h, kind: .leaf)
     }
 
-    mutating func branch(_ left: SMTHash, _ right: SMTHash) -> Sub {
+    mutating func branch(_ left: SMTHash, _ right: SMTHash, depth: Int) -> Sub {
         let h = SparseMerkleTree.branchHash(left: left, right: right)
-        written.append((h, .branch(left: left, right: right)))
+        written.append(SMTNewNode(hash: h, node: .branch(left: left, right: right), depth: depth))
         return Sub(hash: h, kind: .branch)
     }
 
@@ -178,12 +258,12 @@ struct SMTUpdater {
         return lo
     }
 
-    static func contains(_ changes: ArraySlice<SMTChange>, _ key: SMTHash) -> Bool {
+    static func change(in changes: ArraySlice<SMTChange>, for key: SMTHash) -> SMTChange? {
         var lo = changes.startIndex, hi = changes.endIndex
         while lo < hi {
             let m = lo + (hi - lo) / 2
             if changes[m].key < key { lo = m + 1 } else { hi = m }
         }
-        return lo < changes.endIndex && changes[lo].key == key
+        return lo < changes.endIndex && changes[lo].key == key ? changes[lo] : nil
     }
 }

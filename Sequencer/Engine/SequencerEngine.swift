@@ -104,8 +104,19 @@ public final class SequencerEngine {
         var s = inFlight?.state ?? store.begin()
         let time = inFlight?.block.header.timestamp ?? store.head.header.timestamp
         for m in pendingInbox.dropFirst(inFlight?.inboxCount ?? 0) { try stf.apply(m, time: time, to: &s) }
-        for tx in mempool.inArrivalOrder where try s.account(tx.sender).nonce == tx.nonce {
+        // As admission ran them: each transaction when it arrived if its sender's line had
+        // reached it, else (it arrived ahead of a gap) right after the transaction that filled
+        // the gap — never before anything that arrived before that one.
+        let arrivals = mempool.inArrivalOrder
+        var position: [Hash32: Int] = [:]
+        for (i, tx) in arrivals.enumerated() { position[tx.hash] = i }
+        for (i, tx) in arrivals.enumerated() where try s.account(tx.sender).nonce == tx.nonce {
             _ = try stf.apply(tx, time: time, to: &s)
+            var next = tx.nonce + 1
+            while let succ = mempool.queued(tx.sender, nonce: next), let p = position[succ.hash], p < i {
+                _ = try stf.apply(succ, time: time, to: &s)
+                next += 1
+            }
         }
         return s
     }

@@ -54,10 +54,11 @@ public final class ChainStore: StateSource, @unchecked Sendable {
     }
 
     /// Opens (or creates, writing block 0) the store at `path`, then checks that the head's
-    /// state root is what the stored state hashes to.
-    public init(path: String, genesis: Genesis) throws {
+    /// state root is what the stored state hashes to. `treeCacheNodes` bounds the state-tree
+    /// nodes kept in memory (`RocksDBNodeStore`).
+    public init(path: String, genesis: Genesis, treeCacheNodes: Int = RocksDBNodeStore.defaultCacheNodes) throws {
         db = try RocksDB(path: path, columnFamilies: Self.families)
-        nodes = RocksDBNodeStore(db: db)
+        nodes = RocksDBNodeStore(db: db, cacheNodes: treeCacheNodes)
         self.genesis = genesis
         if let stored = try db.get("meta", Self.genesisKey) {
             let format = try db.get("meta", Self.formatKey).map { UInt64(bigEndian8: $0) } ?? 1
@@ -84,6 +85,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
             batch.put("meta", Self.cursorKey, UInt64(0).bigEndian8)
             batch.put("meta", JobIndex.builtKey, [1])
             try db.write(batch, sync: true)
+            nodes.didWrite()
             head = SealedBlockHeaderInfo(header: header)
             totals = Totals()
             inboxCursor = 0
@@ -165,8 +167,9 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         faults.hit("store.afterWrite")
     }
 
-    /// The head moves to `header`'s block once its batch is durable.
+    /// The head moves to `header`'s block once its batch is durable (and its tree nodes may be cached).
     public func didWrite(_ header: BlockHeader, state: WorldState) {
+        nodes.didWrite()
         head = SealedBlockHeaderInfo(header: header)
         totals = state.totals
         inboxCursor = state.inboxCursor

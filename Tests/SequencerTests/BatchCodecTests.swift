@@ -17,10 +17,10 @@ import Testing
         var inbox: UInt64 = 0
         var time: UInt64 = 1_000
 
-        init() throws {
+        init(policy: SealPolicy = SealPolicy()) throws {
             let g = Genesis(chainId: 31337, rollup: rollup, signer: signerKey.address, timestamp: 1_000,
                             roles: Roles(verifiers: [verifier.address]))
-            engine = SequencerEngine(store: try ChainStore(path: dir, genesis: g), signerKey: signerKey)
+            engine = SequencerEngine(store: try ChainStore(path: dir, genesis: g), signerKey: signerKey, policy: policy)
         }
 
         deinit { try? FileManager.default.removeItem(atPath: dir) }
@@ -32,8 +32,8 @@ import Testing
             inbox += 1
         }
 
-        func send(_ k: PrivateKey, _ call: L2Call) throws {
-            let nonce = (try engine.store.account(k.address)?.nonce ?? 0) + UInt64(engine.mempool.pendingCount(of: k.address))
+        func send(_ k: PrivateKey, _ call: L2Call, nonce given: UInt64? = nil) throws {
+            let nonce = try given ?? (try engine.store.account(k.address)?.nonce ?? 0) + UInt64(engine.mempool.pendingCount(of: k.address))
             let digest = engine.admission.domain.digest(structHash: L2TypedData.structHash(call, nonce: nonce))
             try engine.submit(L2Envelope(call: call, nonce: nonce, signature: try Secp256k1.sign(digest: digest, key: k).rsv))
         }

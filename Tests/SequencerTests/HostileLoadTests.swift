@@ -109,6 +109,89 @@ import Testing
         #expect(b.transactions.count == 2 && b.receipts.allSatisfy { $0.failure == nil })
     }
 
+    /// Found by `emeth bench load`: a transaction that arrived ahead of its sender's nonce gap
+    /// (a client sending over several connections) ran on the pending state once the gap
+    /// filled, but was left out when that state was rebuilt after the next seal, so a
+    /// transaction building on it was refused as failing (UNKNOWN_JOB).
+    @Test func aTransactionThatArrivedBeforeItsPredecessorStaysInThePendingStateAfterASeal() throws {
+        let c = try Chain(policy: SealPolicy(maxTxs: 1, maxBytes: 1_000_000))
+        let other = c.key("other"), requester = c.key("requester"), node = c.key("node")
+        for k in [other, requester, node] { try c.deposit(k.address, Self.emt) }
+        try c.seal()
+        let job = BatchCodecTests.job(9)
+        try c.send(other, .withdraw(amount: 1))
+        try c.send(requester, .registerJob(.init(jobId: job, programId: 1, numParallel: 1, numEpoch: 1, dataset: .zero, param: .zero,
+                                                 fuelLimit: 1_000, fuelPrice: 1_000_000_000, deadline: 5_000)), nonce: 1)
+        try c.send(requester, .withdraw(amount: 1), nonce: 0)
+        let first = try c.seal()  // one transaction a block: the first to arrive
+        #expect(first.transactions.map(\.sender) == [other.address])
+        try c.send(node, .process(jobId: job))  // admitted against the rebuilt pending state
+        let blocks = try Self.drain(c)
+        #expect(blocks.flatMap(\.transactions).map(\.sender) == [requester.address, requester.address, node.address])
+        #expect(blocks.allSatisfy { $0.receipts.allSatisfy { $0.failure == nil } })
+        #expect(try c.engine.store.job(job)?.node == node.address)
+    }
+
+    /// The client protocol of `emeth bench load`, with arrivals in random order and seals
+    /// (some with admissions during their write) in between: a step goes once its same-sender
+    /// predecessor went and its cross-account prerequisite and that one's predecessors were
+    /// accepted. Admission must never refuse such a step, and every block must succeed.
+    @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
+    func outOfOrderArrivalsOfDependentStepsAreNeverRefused(seed: UInt64) throws {
+        let c = try Chain(policy: SealPolicy(maxTxs: 7, maxBytes: 1_000_000))
+        var rng = SeededGenerator(seed: TestSeed.value(seed))
+        let requesters = (0..<3).map { c.key("r\($0)") }, nodes = (0..<3).map { c.key("n\($0)") }
+        for k in requesters + nodes { try c.deposit(k.address, Self.emt) }
+        try c.seal()
+        struct Step { let key: PrivateKey; let call: L2Call; let after: Int? }
+        var steps: [Step] = []
+        for j in 0..<40 {
+            let id = BatchCodecTests.job(1_000 + j)
+            steps.append(Step(key: requesters[j % 3], call: .registerJob(.init(jobId: id, programId: 1, numParallel: 1, numEpoch: 1,
+                dataset: .zero, param: .zero, fuelLimit: 1_000, fuelPrice: 1_000_000_000, deadline: 5_000)), after: nil))
+            steps.append(Step(key: nodes[(j / 3) % 3], call: .process(jobId: id), after: steps.count - 1))
+            steps.append(Step(key: nodes[(j / 3) % 3], call: .submit(jobId: id, result: .zero, fuelUsed: 10), after: nil))
+            steps.append(Step(key: c.verifier, call: .verify(jobId: id), after: steps.count - 1))
+        }
+        var nonce: [Address: UInt64] = [:], previous: [Int?] = [], lastOf: [Address: Int] = [:]
+        var envs: [L2Envelope] = []
+        for (i, s) in steps.enumerated() {
+            let n = nonce[s.key.address, default: 0]
+            nonce[s.key.address] = n + 1
+            previous.append(lastOf[s.key.address])
+            lastOf[s.key.address] = i
+            let digest = c.engine.admission.domain.digest(structHash: L2TypedData.structHash(s.call, nonce: n))
+            envs.append(L2Envelope(call: s.call, nonce: n, signature: try Secp256k1.sign(digest: digest, key: s.key).rsv))
+        }
+        var sent = Set<Int>(), accepted = Set<Int>(), inTransit: [Int] = []
+        func effective(_ i: Int) -> Bool {
+            var k: Int? = i
+            while let x = k { guard accepted.contains(x) else { return false }; k = previous[x] }
+            return true
+        }
+        var seal: SequencerEngine.SealInProgress?
+        while accepted.count < steps.count {
+            for i in steps.indices where !sent.contains(i) && (previous[i].map(sent.contains) ?? true) && (steps[i].after.map(effective) ?? true) {
+                sent.insert(i); inTransit.append(i)
+            }
+            inTransit.shuffle(using: &rng)
+            for i in inTransit.prefix(Int.random(in: 1...max(1, inTransit.count), using: &rng)) {
+                do { try c.engine.submit(envs[i]) } catch { Issue.record("step \(i) refused: \(error)"); return }
+                accepted.insert(i)
+            }
+            inTransit.removeAll { accepted.contains($0) }
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0: if seal == nil { seal = try c.engine.beginSeal(timestamp: c.time) }
+            case 1: if let p = seal { try c.engine.store.write(p.batch); c.engine.endSeal(p); seal = nil }
+            default: break
+            }
+        }
+        if let p = seal { try c.engine.store.write(p.batch); c.engine.endSeal(p) }
+        _ = try Self.drain(c)
+        #expect(c.engine.failedAfterAdmission == 0)
+        for j in 0..<40 { #expect(try c.engine.store.job(BatchCodecTests.job(1_000 + j))?.status == .verified) }
+    }
+
     @Test func aDepositStillInTheInboxFundsTheNextTransaction() throws {
         let c = try Chain()
         let user = c.key("user")

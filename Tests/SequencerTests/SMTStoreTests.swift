@@ -51,7 +51,7 @@ import Testing
             var roots: [SMTHash] = []
             do {
                 let db = try RocksDB(path: path, columnFamilies: [Self.blocks, .smt])
-                let store = RocksDBNodeStore(db: db, cacheCapacity: 64)  // small: exercise eviction
+                let store = RocksDBNodeStore(db: db, cacheNodes: 64)  // small: exercise eviction
                 var tree = SparseMerkleTree(store: store)
                 for (n, changes) in history.enumerated() {
                     try reference.update(changes)
@@ -62,8 +62,11 @@ import Testing
                     var batch = WriteBatch()
                     batch.put(Self.blocks, withUnsafeBytes(of: UInt64(n).bigEndian) { Bytes($0) }, tree.root.bytes)
                     let written = store.commit(into: &batch)
-                    #expect(written > 0 && store.pendingCount == 0)
+                    // In the batch, not yet durable: still counted as pending until didWrite.
+                    #expect(written > 0 && store.pendingCount == written)
                     try db.write(batch, sync: true)
+                    store.didWrite()
+                    #expect(store.pendingCount == 0)
                 }
             }
             // Everything was released: reopen and read every historic version.
