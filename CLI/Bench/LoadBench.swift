@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bridge
+import Client
 import Core
 import Foundation
 import LoadGen
@@ -70,7 +71,7 @@ struct LoadBench: AsyncParsableCommand {
         guard txs > 0, accounts > 0, batch > 0, concurrency > 0 else { throw CLIError("--txs, --accounts, --batch and --concurrency must be positive") }
         if let rate, !(rate > 0) { throw CLIError("--rate must be positive") }
         let l2 = L2Client(url: url)
-        let domain = try await l2Domain(l2)
+        let domain = try await clientCall { try ChainContext.parse(try await l2.chainInfo()).domain }
         let price = try parseAmount(fuelPrice)
         let verifier: PrivateKey? = verifierKeystore != nil || env["EMETH_VERIFIER_PRIVATE_KEY"] != nil
             ? try KeyOptions.load(keystore: verifierKeystore, env: "EMETH_VERIFIER_PRIVATE_KEY", role: "verifier", missing: "")

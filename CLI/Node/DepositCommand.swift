@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bridge
+import Client
 import Core
 import Foundation
 import Sequencer
@@ -30,38 +31,22 @@ struct Deposit: AsyncParsableCommand {
 
     func run() async throws {
         let value = try parseAmount(amount)
-        guard value > .zero else { throw CLIError("the amount must be greater than zero") }
         let (eth, d) = try await l1.connect()
         let k = try key.load()
-        let rollup = RollupContract(address: d.rollup, eth: eth)
-        let sender = L1Sender(eth: eth, key: k, chainId: d.chainId)
-        let held = try await rollup.tokenBalance(k.address, token: d.token)
-        guard held >= value else { throw CLIError("\(k.address.checksummed) holds \(Amount.format(held)) on L1, less than \(Amount.format(value))") }
-        let to = try recipient.map { r in try reporting("invalid --for") { try Address(r) } } ?? k.address
-        let before = noWait ? nil : try? await l2.client.account(to).balance
-        if try await rollup.allowance(owner: k.address, token: d.token) < value {
-            let approve = try ABIFunction(signature: "approve(address,uint256)").encodeCall([.address(d.rollup), .uint(value)])
-            try await sender.send(to: d.token, data: approve, what: "approve")
-        }
-        let call = recipient == nil ? try RollupContract.deposit.encodeCall([.uint(value)])
-            : try RollupContract.depositFor.encodeCall([.address(to), .uint(value)])
-        let receipt = try await sender.send(to: d.rollup, data: call, what: recipient == nil ? "deposit" : "depositFor")
-        let message = receipt.logs.compactMap { try? RollupContract.inboxMessage($0) }.first
-        print("deposited \(Amount.format(value)) (\(value) base units)\(recipient == nil ? "" : " for \(to.checksummed)"): inbox message \(message.map { String($0.index) } ?? "?"), L1 block \(receipt.blockNumber), tx \(receipt.transactionHash.hex)")
+        let to = try recipient.map { r in try reporting("invalid --for") { try Address(r) } }
+        let account = to ?? k.address
+        let deposits = L1Deposits(rollup: RollupContract(address: d.rollup, eth: eth), deployment: d,
+                                  sender: L1Sender(eth: eth, key: k, chainId: d.chainId))
+        let before = noWait ? nil : try? await l2.client.account(account).balance
+        let r = try await clientCall { try await deposits.deposit(value, for: to) }
+        print("deposited \(Amount.format(value)) (\(value) base units)\(to.map { " for \($0.checksummed)" } ?? ""): inbox message \(r.inboxIndex.map { String($0) } ?? "?"), L1 block \(r.l1.blockNumber), tx \(r.l1.transactionHash.hex)")
         guard !noWait else { return }
         guard let before else {
             print("the L2 API is not reachable; the sequencer credits the deposit after \(d.inboxConfirmations) L1 confirmations")
             return
         }
-        let deadline = Date().addingTimeInterval(TimeInterval(timeout))
-        while Date() < deadline {
-            if let now = try? await l2.client.account(to), now.balance >= before + value {
-                print("credited on L2: balance \(Amount.format(now.balance))")
-                return
-            }
-            try await Task.sleep(nanoseconds: 500_000_000)
-        }
-        throw CLIError("no L2 credit after \(timeout) s (the sequencer waits for \(d.inboxConfirmations) L1 confirmations)")
+        let balance = try await clientCall { try await deposits.awaitCredit(account, target: before + value, l2: try l2.client, timeout: timeout) }
+        print("credited on L2: balance \(Amount.format(balance))")
     }
 }
 
@@ -80,30 +65,22 @@ struct Withdraw: AsyncParsableCommand {
     func run() async throws {
         let value = try parseAmount(amount)
         let k = try key.load()
-        let client = try l2.client
-        let domain = try await l2Domain(client)
-        let (hash, nonce) = try await client.send(.withdraw(amount: value), key: k, domain: domain)
-        print("sent Withdraw of \(Amount.format(value)) (nonce \(nonce)): \(hash.hex)")
-        for _ in 0..<120 {
-            if let r = try await client.receipt(hash), let status = r["status"]?.stringValue, status != "pending" {
-                let block = (try? L2Client.uint(r["blockNumber"], "blockNumber"))?.description ?? "?"
-                if r["success"]?.boolValue == false { throw CLIError("Withdraw failed in block \(block): failure \(r["failure"]?.serialized ?? "?")") }
-                let acct = try await client.account(k.address)
-                print("sequenced in block \(block); credit now \(Amount.format(acct.credit)) — claim it with `emeth claim`")
-                return
-            }
-            try await Task.sleep(nanoseconds: 250_000_000)
+        let (tx, receipt) = try await clientCall {
+            let client = try await TransactionClient.connect(try l2.client.rpc.url)
+            let tx = try await client.send(.withdraw(amount: value), key: k)
+            print("sent Withdraw of \(Amount.format(value)) (nonce \(tx.nonce)): \(tx.hash.bytes.hex)")
+            return (tx, try await client.waitForReceipt(tx, timeout: 30))
         }
-        throw CLIError("the sequencer has not sequenced \(hash.hex) yet; check with emeth_getTransactionReceipt")
+        let block = receipt.blockNumber.map { String($0) } ?? "?"
+        if receipt.success == false {
+            throw CLIError("Withdraw \(tx.hash.bytes.hex) failed in block \(block): \(receipt.failure.map { "\($0)" } ?? "?")")
+        }
+        let acct = try await l2.client.account(k.address)
+        print("sequenced in block \(block); credit now \(Amount.format(acct.credit)) — claim it with `emeth claim`")
     }
 }
 
-/// The EIP-712 domain the sequencer announces (emeth_chainInfo).
-func l2Domain(_ client: L2Client) async throws -> EIP712.Domain {
-    let info = try await client.chainInfo()
-    guard let d = info["domain"], let chain = L2Client.text(d["chainId"]), let contract = d["verifyingContract"]?.stringValue,
-          let chainId = try? UInt256(parsing: chain), let rollup = try? Address(contract) else {
-        throw CLIError("emeth_chainInfo did not return a domain")
-    }
-    return .emethL2(chainId: chainId, verifyingContract: rollup)
+/// Runs client-library work, its sentences as CLI errors.
+func clientCall<T>(_ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch let e as ClientError { throw CLIError(e.message) }
 }

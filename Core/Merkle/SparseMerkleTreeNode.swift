@@ -138,26 +138,22 @@ extension SMTNodeStore {
 }
 
 /// A node store in memory: for tests, the prover's replay and short-lived trees.
-public final class InMemorySMTNodeStore: SMTNodeStore, @unchecked Sendable {
-    private let lock = NSLock()
-    private var nodes: [SMTHash: SMTNode] = [:]
+public final class InMemorySMTNodeStore: SMTNodeStore, Sendable {
+    private let nodes = LockedValue<[SMTHash: SMTNode]>([:])
 
     public init() {}
 
     public func node(_ hash: SMTHash) -> SMTNode? {
-        lock.lock(); defer { lock.unlock() }
-        return nodes[hash]
+        nodes.withLock { $0[hash] }
     }
 
     public func put(_ new: [(hash: SMTHash, node: SMTNode)]) {
-        lock.lock(); defer { lock.unlock() }
-        nodes.reserveCapacity(nodes.count + new.count)
-        for (h, n) in new { nodes[h] = n }
+        nodes.withLock { nodes in
+            nodes.reserveCapacity(nodes.count + new.count)
+            for (h, n) in new { nodes[h] = n }
+        }
     }
 
     /// Number of distinct nodes held (all versions of the tree together).
-    public var count: Int {
-        lock.lock(); defer { lock.unlock() }
-        return nodes.count
-    }
+    public var count: Int { nodes.withLock { $0.count } }
 }

@@ -1,8 +1,9 @@
 import Core
 
 /// Committed state held in memory: for tests, tools and small replays. The sequencer's
-/// durable equivalent lives in RocksDB; both are `StateSource`s under a `WorldState`.
-public final class InMemoryState: StateSource, @unchecked Sendable {
+/// durable equivalent lives in RocksDB; both are `StateSource`s under a `WorldState`. Not
+/// `Sendable`: it has no lock, so one task owns it.
+public final class InMemoryState: StateSource {
     public private(set) var accounts: [Address: Account] = [:]
     public private(set) var jobs: [JobID: Job] = [:]
     public private(set) var totals = Totals()

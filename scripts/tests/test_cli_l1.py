@@ -304,7 +304,11 @@ def test_bench_quick_runs_every_benchmark(tmp_path):
     names = [line.split("  ")[0] for line in r.stdout.splitlines()]
     assert {"keccak256 64-byte inputs", "recover → address (1 core)", "ingest end to end (2 cores)",
             "follower apply (50 tx/block)"} <= set(n.strip() for n in names), r.stdout
-    assert re.search(r"state tree seal, 5000 keys, 100 dirty keys/block on RocksDB: [\d.]+ µs and [\d.]+ hashes per dirty key", r.stdout)
+    assert re.search(r"state tree, 5k records, 100 dirty keys/block, 3 blocks on RocksDB \(\d+ nodes cached\):\n"
+                     r"  per dirty key: update [\d.]+ µs \+ batch [\d.]+ µs \+ cache [\d.]+ µs \(\+ synced write [\d.]+ µs\); "
+                     r"[\d.]+ hashes, [\d.]+ RocksDB reads\n"
+                     r"  raw keccak-256 of 65 bytes, same run: \d+ ns → raw hash cost [\d.]+ µs per dirty key\n"
+                     r"  tree update ÷ raw hash cost: [\d.]+  \(with the synced write: [\d.]+\)", r.stdout), r.stdout
 
 
 def test_audit_bench_replay_on_a_small_generated_chain(tmp_path):
