@@ -9,7 +9,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "check-imports"
-MODULES = ["Core", "Sequencer", "Bridge", "Prover", "API", "Client", "Cluster", "Node", "Workloads", "CLI"]
+
+def rule_modules() -> list[str]:
+    """The folders the script has rules for, in its order (read from the script, so a new
+    module needs no second edit here)."""
+    namespace: dict = {"__name__": "check_imports"}
+    exec(compile(SCRIPT.read_text(encoding="utf-8"), str(SCRIPT), "exec"), namespace)
+    return list(namespace["RULES"])
+
+
+MODULES = rule_modules()
 
 
 def check(root: Path) -> subprocess.CompletedProcess:
@@ -33,7 +42,8 @@ def plant(root: Path, file: str, line: str) -> None:
 def test_the_real_tree_keeps_the_rules():
     r = check(ROOT)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "check-imports: every import of Core, Sequencer, Bridge, Prover, API, Client, Cluster, Node, Workloads, CLI keeps the layout rules"
+    assert r.stdout.strip() == f"check-imports: every import of {', '.join(MODULES)} keeps the layout rules"
+    assert {"Core", "API", "Node", "Client", "CLI"} <= set(MODULES)
 
 
 def test_an_unchanged_copy_passes(tree: Path):
