@@ -4,8 +4,8 @@ import Hummingbird
 import NIOCore
 import Sequencer
 
-/// The HTTP face of the service: `POST /` (JSON-RPC), `GET /health`, `GET /metrics`, and `/ws`
-/// (WebSocket: JSON-RPC and subscriptions).
+/// The HTTP face of the service: `POST /` (JSON-RPC), `GET /health`, `GET /metrics`, the
+/// status page (`GET /`, `GET /explorer`), and `/ws` (WebSocket: JSON-RPC and subscriptions).
 struct HTTPRoutes: Sendable {
     let dispatcher: RPCDispatcher
     let api: L2API
@@ -13,6 +13,8 @@ struct HTTPRoutes: Sendable {
     func router() -> Router<ClientRequestContext> {
         let router = Router(context: ClientRequestContext.self)
         router.post("/") { request, context in await self.rpc(request, client: context.client) }
+        router.get("/") { _, _ in Self.explorer() }
+        router.get("/explorer") { _, _ in Self.explorer() }
         router.get("/ws") { _, _ in
             // A plain GET (no Upgrade header): say what the endpoint wants.
             Self.json(status: .upgradeRequired, .object(["error": .string(
@@ -40,6 +42,17 @@ struct HTTPRoutes: Sendable {
             throw RPCError.invalidRequest("\(name) needs a connection that stays open: call it over the WebSocket endpoint /ws")
         })
     })
+
+    /// The status page: one HTML document with its script and styles inline (ExplorerPage).
+    static func explorer() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        // Nothing but this page and this node: no external script, style, image or connection.
+        headers[.contentSecurityPolicy] = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+            + "connect-src 'self' ws: wss:; img-src data:; base-uri 'none'; form-action 'none'"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ExplorerPage.html)))
+    }
 
     func rpc(_ request: Request, client: String?) async -> Response {
         let max = dispatcher.limits.maxBodyBytes

@@ -7,7 +7,7 @@ import Testing
 
 /// A real node's subscriptions and status page over real HTTP: a sealed block reaches the
 /// node's hub only once durable and reads exactly as the HTTP methods return it; the batch
-/// list comes from the poster's status; `/ws` answers plain HTTP clients sensibly.
+/// list comes from the poster's status; the page and `/ws` answer plain HTTP clients sensibly.
 @Suite struct SubscriptionHTTPTests {
     typealias C = TestChain
 
@@ -69,8 +69,13 @@ import Testing
         }
     }
 
-    @Test func theWebSocketEndpointOverPlainHTTP() async throws {
+    @Test func theStatusPageAndTheWebSocketEndpointOverPlainHTTP() async throws {
         try await LiveService.with { s in
+            for path in ["/", "/explorer"] {
+                let page = try await s.http("GET", path)
+                #expect(page.status == 200 && page.contentType == "text/html; charset=utf-8")
+                #expect(page.body == ExplorerPage.html && page.body.hasPrefix("<!doctype html>"))
+            }
             let ws = try await s.http("GET", "/ws")
             #expect(ws.status == 426)
             #expect(ws.body.contains("/ws is a WebSocket endpoint: connect with a WebSocket client"))
