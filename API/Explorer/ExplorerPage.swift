@@ -283,6 +283,7 @@ function connect() {
     if (m.id != null) {
       if (m.result) subs[m.result] = ["newHeads", "jobs", "batches"][m.id - 1];
       if (m.id === 1 && m.result) { setLive("on", "live"); poll(false); }
+      if (m.id === 1 && m.error) { setLive("poll", "polling (no subscriptions here)"); poll(true); }
       return;
     }
     if (m.method !== "emeth_subscription") return;
