@@ -57,4 +57,20 @@ import Testing
         #expect(heard.value.count == 1)   // nothing new
         #expect(s.recentBatches(limit: 2).map(\.index) == [2, 1] && s.recentBatches(limit: 10).map(\.index) == [2, 1, 0])
     }
+
+    /// A follower's audited batches report the same way: its first audit round is history.
+    @Test func aFollowersAuditedBatchesReportWhatBecameCommittedOrFinal() {
+        let view = L1BatchView()
+        let heard = LockedValue<[[UInt64]]>([])
+        view.observeChanges { changed in heard.withLock { $0.append(changed.map(\.index)) } }
+        let tx = try? Hash32(bytes: Keccak.hash256([9]))
+        func b(_ i: UInt64, final: Bool) -> BatchStatus { BatchStatus(index: i, firstBlock: i * 2 + 1, lastBlock: i * 2 + 2, l1TxHash: tx, final: final) }
+        view.set([b(0, final: true), b(1, final: false)])
+        #expect(heard.value.isEmpty)
+        view.set([b(0, final: true), b(1, final: false), b(2, final: false)])
+        view.set([b(0, final: true), b(1, final: true), b(2, final: false)])
+        view.set([b(0, final: true), b(1, final: true), b(2, final: false)])
+        #expect(heard.value == [[2], [1]])
+        #expect(view.recentBatches(limit: 2).map(\.index) == [2, 1])
+    }
 }

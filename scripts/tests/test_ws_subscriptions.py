@@ -25,8 +25,9 @@ WS_QUEUE = 64
 
 @pytest.fixture(scope="module")
 def net(tmp_path_factory):
-    # A challenge period of 3 s, so that batches become final within the test.
-    with started(tmp_path_factory.mktemp("ws"), LOCALNET_WS_QUEUE=str(WS_QUEUE), LOCALNET_CHALLENGE_PERIOD="3") as n:
+    # A challenge period of 3 s, so that batches become final within the test; one follower.
+    with started(tmp_path_factory.mktemp("ws"), LOCALNET_WS_QUEUE=str(WS_QUEUE), LOCALNET_CHALLENGE_PERIOD="3",
+                 LOCALNET_FOLLOWERS="1") as n:
         yield n
 
 
@@ -172,6 +173,23 @@ def test_batches_are_announced_when_l1_commits_them_and_when_they_are_final(net)
         assert [b["status"] for b in announced[index]] == ["committed", "final"]
         assert announced[index] == [dict(listed[index], status="committed"), listed[index]]
         assert listed[index]["l1TxHash"].startswith("0x") and len(listed[index]["l1TxHash"]) == 66
+
+
+def test_a_follower_sends_what_it_verified(net):
+    follower = net.v["FOLLOWER_RPC_URLS"].split(",")[0]
+    page = requests.get(follower + "/explorer", timeout=30)
+    assert page.status_code == 200 and page.text == requests.get(net.url + "/explorer", timeout=30).text
+    with Socket(follower.replace("http://", "ws://") + "/ws") as s:
+        heads = s.subscribe("newHeads")
+        jobs = s.subscribe("jobs", {"owner": address(net.requester)})
+        jid = job_id(0x53)
+        block = block_of(net, net.send(net.requester, "RegisterJob", **net.register_fields(jid)))   # sequenced by the leader
+        got = s.until_head(heads, block)
+        # The follower's own reads, once it holds the block, and the leader's agree with what it sent.
+        job = net.rpc("emeth_getJob", jid, url=follower)
+        assert of(got, jobs) == [job] == [net.rpc("emeth_getJob", jid)]
+        head = strip_block(net.rpc("emeth_getBlockByNumber", hex(block), url=follower))
+        assert of(got, heads)[-1] == head == strip_block(net.rpc("emeth_getBlockByNumber", hex(block)))
 
 
 def test_the_python_sdk_follows_the_node(net):
