@@ -21,6 +21,8 @@ Environment (all optional):
     LOCALNET_SEND_RATE         emeth_sendTransaction per client IP and second (default 5000)
     LOCALNET_MAX_BACKLOG       refuse transactions while this many bytes of sealed blocks wait
                                for L1 (default: the sequencer's, 4 MiB; 0 = no limit: load tests)
+    LOCALNET_WS_QUEUE          WebSocket messages a subscriber may leave unread before it is
+                               dropped (default: the node's, 4096)
     EMETH_BIN                  the emeth executable (default .build/release/emeth, built if
                                missing)
 
@@ -67,6 +69,7 @@ BLOCK_TIME_MS = int(os.environ.get("LOCALNET_BLOCK_TIME_MS") or 250)
 # for measuring what L1 costs per transaction.
 POSTER = os.environ.get("LOCALNET_POSTER") or "quick"
 MAX_BACKLOG = os.environ.get("LOCALNET_MAX_BACKLOG")
+WS_QUEUE = int(os.environ["LOCALNET_WS_QUEUE"]) if os.environ.get("LOCALNET_WS_QUEUE") else None
 MINT_EMT = int(os.environ.get("LOCALNET_MINT") or 1_000_000)
 CHAIN_ID = 31337
 
@@ -317,7 +320,7 @@ def write_sequencer_config(d: dict) -> None:
         ("bridge", "min_bytes", 0),
         ("bridge", "max_age_ms", 2000),
         ("bridge", "max_blocks", 200),
-    ]) + ([("bridge", "max_backlog_bytes", int(MAX_BACKLOG))] if MAX_BACKLOG else []):
+    ]) + ([("bridge", "max_backlog_bytes", int(MAX_BACKLOG))] if MAX_BACKLOG else []) + ([("api", "ws_queue", WS_QUEUE)] if WS_QUEUE else []):
         text = set_toml(text, section, key, value)
     path.write_text(text)
 

@@ -26,6 +26,9 @@ public struct L2API: Sendable {
     public let extras: ChainInfoExtras
     /// Set on a follower: the leader it forwards writes to (nil on the sequencer itself).
     public let replica: (any ReplicaLink)?
+    /// The WebSocket subscriptions' fan-out, fed by the node (nil: `emeth_subscribe` is
+    /// refused, as this node reports no events).
+    public let subscriptions: SubscriptionHub?
     /// Largest `limit` of `emeth_listJobs` (the most index entries one call reads).
     public var maxListLimit = 1_000
     /// Most blocks one `emeth_getBlockRange` call returns, and the most stored bytes (a call
@@ -44,12 +47,13 @@ public struct L2API: Sendable {
     let settlements = SettlementCache()
 
     public init(chain: any ServedChain, proofs: any ProofService, batches: (any BatchStatusProvider)? = nil,
-                extras: ChainInfoExtras = ChainInfoExtras(), replica: (any ReplicaLink)? = nil) {
+                extras: ChainInfoExtras = ChainInfoExtras(), replica: (any ReplicaLink)? = nil, subscriptions: SubscriptionHub? = nil) {
         self.chain = chain
         self.replica = replica
         self.proofs = proofs
         self.batches = batches
         self.extras = extras
+        self.subscriptions = subscriptions
     }
 
     public var methods: [String: RPCMethod] {
@@ -69,6 +73,7 @@ public struct L2API: Sendable {
             "emeth_getSettlementProof": RPCMethod(params: ["address", "batchIndex"], required: 1) { try api.settlementProof($0) },
             "emeth_getStateProof": RPCMethod(params: ["key", "blockNumber"], required: 1) { try api.stateProof($0) },
             "emeth_getTransactionProof": RPCMethod(params: ["hash"]) { try api.transactionProof($0) },
+            "emeth_listBatches": RPCMethod(params: ["limit"], required: 0) { try api.listBatches($0) },
         ]
     }
 

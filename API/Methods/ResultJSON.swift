@@ -40,6 +40,40 @@ enum ResultJSON {
                  "l1Block": .quantity(m.l1Block), "failure": failure(f)])
     }
 
+    /// A block without its transactions and inbox messages: header fields, hash and the
+    /// Signer's signature (the `newHeads` notification).
+    static func head(_ b: SealedBlock) -> JSONValue {
+        var o = header(b.header)
+        o["signature"] = .data(b.signature)
+        return .object(o)
+    }
+
+    /// The receipt of a sequenced transaction (`emeth_getTransactionReceipt` and the
+    /// `receipts` notification): "sequenced", or "committed"/"final" once L1 holds its batch.
+    static func receipt(hash: Hash32, block: UInt64, receipt r: TxReceipt, sender: Address, batch: BatchStatus?) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "hash": .data(hash), "status": .string("sequenced"), "blockNumber": .quantity(block), "index": .quantity(UInt64(r.index)),
+            "success": .bool(r.success), "failure": failure(r.failure), "sender": .address(sender), "batchIndex": .null, "l1TxHash": .null,
+        ]
+        if let batch {
+            o["batchIndex"] = .quantity(batch.index)
+            if let l1 = batch.l1TxHash {
+                o["l1TxHash"] = .data(l1)
+                o["status"] = .string(batch.final ? "final" : "committed")
+            }
+        }
+        return .object(o)
+    }
+
+    /// A batch and where it stands on L1 (`emeth_listBatches` and the `batches` notification):
+    /// posted (sent, not yet mined), committed, final, or challenged (at or after the batch L1
+    /// dropped, while the poster is halted).
+    static func batch(_ b: BatchStatus, challengedAt: UInt64?) -> JSONValue {
+        let status = challengedAt.map { b.index >= $0 } == true ? "challenged" : b.final ? "final" : b.l1TxHash == nil ? "posted" : "committed"
+        return .object(["index": .quantity(b.index), "firstBlock": .quantity(b.firstBlock), "lastBlock": .quantity(b.lastBlock),
+                        "status": .string(status), "l1TxHash": b.l1TxHash.map { .data($0) } ?? .null])
+    }
+
     static func block(_ b: SealedBlock, fullTxs: Bool) -> JSONValue {
         var o = header(b.header)
         o["signature"] = .data(b.signature)

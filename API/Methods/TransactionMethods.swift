@@ -150,19 +150,8 @@ extension L2API {
         guard let found = try chain.store.receipt(block: loc.block, index: loc.index) else {
             throw RPCError.internalError("transaction \(hash) is indexed at block \(loc.block) index \(loc.index), which the store does not hold")
         }
-        o["status"] = .string("sequenced")
-        o["blockNumber"] = .quantity(loc.block)
-        o["index"] = .quantity(UInt64(loc.index))
-        o["success"] = .bool(found.receipt.success)
-        o["failure"] = ResultJSON.failure(found.receipt.failure)
-        o["sender"] = .address(found.sender)
-        if let batch = batches?.batch(containing: loc.block) {
-            o["batchIndex"] = .quantity(batch.index)
-            if let l1 = batch.l1TxHash {
-                o["l1TxHash"] = .data(l1)
-                o["status"] = .string(batch.final ? "final" : "committed")
-            }
-        }
-        return .object(o)
+        // The same JSON a `receipts` subscription is sent when the block is sealed.
+        return ResultJSON.receipt(hash: hash, block: loc.block, receipt: found.receipt, sender: found.sender,
+                                  batch: batches?.batch(containing: loc.block))
     }
 }

@@ -48,7 +48,7 @@ public struct RPCReply: Sendable, Equatable {
 /// every core) and keeps the responses in request order. Notifications (no `id`) run but get
 /// no response.
 public struct RPCDispatcher: Sendable {
-    public let methods: [String: RPCMethod]
+    public private(set) var methods: [String: RPCMethod]
     public let limits: RPCLimits
     let sendLimiter: RateLimiter?
 
@@ -56,6 +56,15 @@ public struct RPCDispatcher: Sendable {
         self.methods = methods
         self.limits = limits
         sendLimiter = limits.sendPerSecond > 0 ? RateLimiter(perSecond: limits.sendPerSecond, burst: max(1, limits.sendBurst)) : nil
+    }
+
+    /// This dispatcher with `extra` methods beside its own (what one WebSocket connection
+    /// serves: the API's methods and its subscriptions). Limits and the per-client rate limiter
+    /// are shared, so opening connections buys a client no extra sending rate.
+    public func adding(_ extra: [String: RPCMethod]) -> RPCDispatcher {
+        var d = self
+        d.methods.merge(extra) { _, new in new }
+        return d
     }
 
     /// `client` identifies who sent the body (the remote address) for the rate limits.

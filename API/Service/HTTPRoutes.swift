@@ -4,7 +4,8 @@ import Hummingbird
 import NIOCore
 import Sequencer
 
-/// The HTTP face of the service: `POST /` (JSON-RPC), `GET /health`, `GET /metrics`.
+/// The HTTP face of the service: `POST /` (JSON-RPC), `GET /health`, `GET /metrics`, the
+/// status page (`GET /`, `GET /explorer`), and `/ws` (WebSocket: JSON-RPC and subscriptions).
 struct HTTPRoutes: Sendable {
     let dispatcher: RPCDispatcher
     let api: L2API
@@ -12,9 +13,45 @@ struct HTTPRoutes: Sendable {
     func router() -> Router<ClientRequestContext> {
         let router = Router(context: ClientRequestContext.self)
         router.post("/") { request, context in await self.rpc(request, client: context.client) }
+        router.get("/") { _, _ in Self.explorer() }
+        router.get("/explorer") { _, _ in Self.explorer() }
+        router.get("/ws") { _, _ in
+            // A plain GET (no Upgrade header): say what the endpoint wants.
+            Self.json(status: .upgradeRequired, .object(["error": .string(
+                "/ws is a WebSocket endpoint: connect with a WebSocket client (ws://host:port/ws) and send JSON-RPC requests, "
+                    + "emeth_subscribe among them")]))
+        }
         router.get("/health") { _, _ in self.health() }
         router.get("/metrics") { _, _ in self.metrics() }
         return router
+    }
+
+    /// The upgrade of `/ws` into a WebSocket session (a router of its own: only requests with
+    /// `Upgrade: websocket` reach it).
+    static func webSocketRouter(_ session: WebSocketSession) -> Router<WebSocketUpgradeContext> {
+        let router = Router(context: WebSocketUpgradeContext.self)
+        router.ws("/ws") { inbound, outbound, context in
+            try await session.run(inbound, outbound, context.requestContext.channel)
+        }
+        return router
+    }
+
+    /// Over HTTP the subscription methods exist only to say where they are served.
+    static let webSocketOnly: [String: RPCMethod] = Dictionary(uniqueKeysWithValues: ["emeth_subscribe", "emeth_unsubscribe"].map { name in
+        (name, RPCMethod(params: ["topic", "filter"], required: 0) { _ in
+            throw RPCError.invalidRequest("\(name) needs a connection that stays open: call it over the WebSocket endpoint /ws")
+        })
+    })
+
+    /// The status page: one HTML document with its script and styles inline (ExplorerPage).
+    static func explorer() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        // Nothing but this page and this node: no external script, style, image or connection.
+        headers[.contentSecurityPolicy] = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+            + "connect-src 'self' ws: wss:; img-src data:; base-uri 'none'; form-action 'none'"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ExplorerPage.html)))
     }
 
     func rpc(_ request: Request, client: String?) async -> Response {

@@ -44,6 +44,13 @@ enum MetricsPage {
                         r.divergence == nil ? "0" : "1")
             }
         }
+        if let hub = api.subscriptions {
+            let c = hub.counts
+            p.gauge("emeth_ws_connections", "Open WebSocket connections on /ws.", String(c.connections))
+            p.gauge("emeth_ws_subscriptions", "Active emeth_subscribe subscriptions.", String(c.subscriptions))
+            p.counter("emeth_ws_notifications_total", "Subscription notifications queued for clients.", c.notifications)
+            p.counter("emeth_ws_dropped_total", "WebSocket connections dropped for reading too slowly (their queue was full).", c.dropped)
+        }
         if let batches = api.batches {
             if let backlog = batches.backlogBytes {
                 p.gauge("emeth_batch_backlog_bytes", "Bytes of sealed blocks not yet posted to L1.", String(backlog))

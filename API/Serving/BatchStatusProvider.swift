@@ -41,6 +41,12 @@ public protocol BatchStatusProvider: Sendable {
     /// seal policy prevents it, so this is an alarm for a store written by another build),
     /// or nil. The poster stops trying until the operator acts.
     var postingAlarm: (block: UInt64, reason: String)? { get }
+    /// The newest batches it knows — posted (l1TxHash nil), committed or final — newest first,
+    /// at most `limit` (`emeth_listBatches`, the status page).
+    func recentBatches(limit: Int) -> [BatchStatus]
+    /// Asks to be told, from now on, of every batch L1 commits or makes final (the `batches`
+    /// subscriptions); `report` must return at once. A provider that cannot tell ignores it.
+    func observeChanges(_ report: @escaping @Sendable ([BatchStatus]) -> Void)
 }
 
 extension BatchStatusProvider {
@@ -48,4 +54,6 @@ extension BatchStatusProvider {
     public var l1GasSpent: UInt64? { nil }
     public var challengedAtBatch: UInt64? { nil }
     public var postingAlarm: (block: UInt64, reason: String)? { nil }
+    public func recentBatches(limit: Int) -> [BatchStatus] { [] }
+    public func observeChanges(_ report: @escaping @Sendable ([BatchStatus]) -> Void) {}
 }

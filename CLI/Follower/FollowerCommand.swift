@@ -34,6 +34,8 @@ struct FollowerRun: AsyncParsableCommand {
     @Option(help: "Most requests in one JSON-RPC batch.") var maxBatch = 100
     @Option(help: "emeth_sendTransaction per client IP and second, before forwarding (0 = no limit).") var sendRate = 200
     @Option(help: "emeth_sendTransaction a client IP may send at once.") var sendBurst = 1_000
+    @Option(help: "WebSocket messages waiting for a client before it is dropped as too slow.") var wsQueue = NodeConfig().wsQueue
+    @Option(help: "Subscriptions one WebSocket connection may hold.") var wsSubscriptions = NodeConfig().wsSubscriptions
     @Option(help: "Log format: text or json.") var logFormat = "text"
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
@@ -54,6 +56,8 @@ struct FollowerRun: AsyncParsableCommand {
         c.maxBatch = maxBatch
         c.sendRate = sendRate
         c.sendBurst = sendBurst
+        c.wsQueue = wsQueue
+        c.wsSubscriptions = wsSubscriptions
         c.logFormat = logFormat
         c.logLevel = logLevel
         let logger = try NodeLogging.bootstrap(format: c.logFormat, level: c.logLevel, label: "emeth.follower")

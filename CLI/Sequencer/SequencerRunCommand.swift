@@ -27,6 +27,8 @@ struct SequencerRun: AsyncParsableCommand {
     @Option(help: "Most requests in one JSON-RPC batch.") var maxBatch: Int?
     @Option(help: "emeth_sendTransaction per client IP and second (0 = no limit).") var sendRate: Int?
     @Option(help: "emeth_sendTransaction a client IP may send at once.") var sendBurst: Int?
+    @Option(help: "WebSocket messages waiting for a client before it is dropped as too slow.") var wsQueue: Int?
+    @Option(help: "Subscriptions one WebSocket connection may hold.") var wsSubscriptions: Int?
     @Option(help: "Refuse new transactions while this many bytes of sealed blocks wait for L1 (0 = no limit).") var maxBacklogBytes: Int?
     @Option(help: "Log format: text or json.") var logFormat: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
@@ -74,6 +76,8 @@ extension NodeConfig {
         if let v = f.maxBatch { maxBatch = v }
         if let v = f.sendRate { sendRate = v }
         if let v = f.sendBurst { sendBurst = v }
+        if let v = f.wsQueue { wsQueue = v }
+        if let v = f.wsSubscriptions { wsSubscriptions = v }
         if let v = f.logFormat { logFormat = v }
         if let v = f.logLevel { logLevel = v }
         if let v = f.l1Rpc { l1.rpcURL = v }

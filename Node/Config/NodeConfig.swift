@@ -21,6 +21,9 @@ public struct NodeConfig: Sendable, Equatable {
     public var sendRate = 200
     public var sendBurst = 1_000
     public var token: Address?
+    /// `[api] ws_queue`, `ws_subscriptions`: WebSocket subscriptions' limits.
+    public var wsQueue = SubscriptionLimits().maxQueued
+    public var wsSubscriptions = SubscriptionLimits().maxSubscriptions
     public var l1 = L1Section()
     public var bridge = BridgeSection()
     /// How often the sealing loop asks the seal policy (block time granularity); not in the
@@ -65,10 +68,14 @@ extension NodeConfig {
         RPCLimits(maxBodyBytes: maxBodyBytes, maxBatch: maxBatch, sendPerSecond: Double(sendRate), sendBurst: max(sendBurst, sendRate))
     }
 
+    /// The WebSocket subscriptions' limits.
+    public var subscriptionLimits: SubscriptionLimits { SubscriptionLimits(maxQueued: wsQueue, maxSubscriptions: wsSubscriptions) }
+
     /// Refuses settings no node can run with, naming the setting.
     public func validate() throws {
         guard sealPolicy.maxTxs >= 1, sealPolicy.maxBytes >= 1 else { throw NodeError("max_txs and max_bytes must be at least 1") }
         guard maxBodyBytes >= 1_024, maxBatch >= 1 else { throw NodeError("max_body_bytes must be at least 1024 and max_batch at least 1") }
+        guard wsQueue >= 1, wsSubscriptions >= 1 else { throw NodeError("[api] ws_queue and ws_subscriptions must be at least 1") }
         _ = try hostAndPort()
         guard !bridge.enabled || !l1.rpcURL.isEmpty else { throw NodeError("[bridge] enabled needs [l1] rpc_url") }
         guard bridge.maxBlocks >= 1, bridge.confirmations >= 1, l1.confirmations >= 1 else {

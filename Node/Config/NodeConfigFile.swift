@@ -38,6 +38,8 @@ extension NodeConfig {
         send_rate = 200                # emeth_sendTransaction per client IP and second (0 = no limit)
         send_burst = 1000              # ...and at once
         token = ""                     # L1 EMT token address shown by emeth_chainInfo (optional)
+        ws_queue = 4096                # WebSocket (/ws): messages waiting for a client before it is dropped as too slow
+        ws_subscriptions = 64          # ...and subscriptions one connection may hold
 
         [l1]
         # With an endpoint (and the deployment file below) the sequencer follows the L1 inbox:
@@ -94,7 +96,7 @@ extension NodeConfig {
         var c = NodeConfig()
         let sections: [String: [String]] = [
             "sequencer": ["data_dir", "genesis", "listen", "log_format", "log_level"], "signer": ["keystore"],
-            "sealing": ["max_txs", "max_bytes", "block_time_ms", "heartbeat_ms"], "api": ["max_body_bytes", "max_batch", "send_rate", "send_burst", "token"],
+            "sealing": ["max_txs", "max_bytes", "block_time_ms", "heartbeat_ms"], "api": ["max_body_bytes", "max_batch", "send_rate", "send_burst", "token", "ws_queue", "ws_subscriptions"],
             "l1": ["rpc_url", "confirmations"],
             "bridge": ["enabled", "deployment", "sequencer_keystore", "data_dir", "confirmations", "min_bytes", "max_age_ms",
                        "max_blocks", "bump_after_s", "max_fee_gwei", "max_backlog_bytes"],
@@ -128,6 +130,8 @@ extension NodeConfig {
         if let v = try int("api", "max_batch") { c.maxBatch = v }
         if let v = try int("api", "send_rate") { c.sendRate = v }
         if let v = try int("api", "send_burst") { c.sendBurst = v }
+        if let v = try int("api", "ws_queue") { c.wsQueue = v }
+        if let v = try int("api", "ws_subscriptions") { c.wsSubscriptions = v }
         if let v = try string("api", "token"), !v.isEmpty {
             do { c.token = try Address(v) } catch { throw NodeError("\(file): [api] token: \(error)") }
         }

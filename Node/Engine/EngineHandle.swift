@@ -39,15 +39,21 @@ public final class EngineHandle: Sendable {
     public let metrics: APIMetrics
     /// Milliseconds since 1970 (injectable so tests can control block time).
     public let clock: @Sendable () -> UInt64
+    /// Told of every block once it is durable and acknowledged, with the jobs it changed (the
+    /// API's subscriptions). Called on the sealing thread outside the lock: it must return at
+    /// once (`SubscriptionHub.blockSealed` only queues).
+    let onSealed: @Sendable (SealedBlock, () -> [Job]) -> Void
 
     public init(engine: sending SequencerEngine, metrics: APIMetrics = APIMetrics(),
-                clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1_000) }) {
+                clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1_000) },
+                onSealed: @escaping @Sendable (SealedBlock, () -> [Job]) -> Void = { _, _ in }) {
         self.admission = engine.admission
         self.store = engine.store
         self.genesis = engine.store.genesis
         self.signer = engine.signer.address
         self.metrics = metrics
         self.clock = clock
+        self.onSealed = onSealed
         self.guarded = LockedValue(Guarded(engine: engine))
     }
 
@@ -103,7 +109,7 @@ public final class EngineHandle: Sendable {
 
     /// Executes and signs the block under the lock, makes it durable *outside* it (so
     /// admission and reads never wait behind an fsync), then moves the head under the lock:
-    /// only then are its transactions acknowledged as sequenced.
+    /// only then are its transactions acknowledged as sequenced, and the block reported.
     private func seal(_ begin: (SequencerEngine, UInt64) throws -> SequencerEngine.SealInProgress?) -> SealedBlock? {
         let start = DispatchTime.now().uptimeNanoseconds
         let prepared: SequencerEngine.SealInProgress? = guarded.withLock { g in
@@ -120,6 +126,8 @@ public final class EngineHandle: Sendable {
         }
         let block = guarded.withLock { $0.engine.endSeal(prepared) }
         metrics.blockSealed(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, txs: block.transactions.count)
+        // Only now — durable, and its transactions acknowledged — may anyone hear of it.
+        onSealed(block) { prepared.changedJobs }
         return block
     }
 }

@@ -35,8 +35,13 @@ public final class FollowerChain: ServedChain, ReplicaLink, Sendable {
 
     private let guarded = LockedValue(Guarded())
 
+    /// Told of every block once it is verified and durable, with the jobs it changed (the
+    /// API's subscriptions, as a sequencer's `EngineHandle` tells them). Must return at once.
+    let onApplied: @Sendable (SealedBlock, () -> [Job]) -> Void
+
     public init(store: ChainStore, leader: URL, auditing: Bool = false, metrics: APIMetrics = APIMetrics(),
-                logger: Logger = Logger(label: "emeth.follower")) {
+                logger: Logger = Logger(label: "emeth.follower"), onApplied: @escaping @Sendable (SealedBlock, () -> [Job]) -> Void = { _, _ in }) {
+        self.onApplied = onApplied
         self.store = store
         genesis = store.genesis
         signer = store.genesis.signer
@@ -137,6 +142,7 @@ public final class FollowerChain: ServedChain, ReplicaLink, Sendable {
                     g.status.refusal = nil
                     g.lastApplied = Date()
                 }
+                onApplied(v.block) { v.state.changedJobs.compactMap { v.state.jobs[$0] } }
                 out.count += 1
             }
             ahead.wait()

@@ -66,7 +66,7 @@ public struct PosterService: Service {
             for i in p.committed { logger.info("batch committed", metadata: ["batch": "\(i)"]) }
             for i in p.finalized { logger.info("batch final", metadata: ["batch": "\(i)"]) }
             let from = min(before, try await poster.firstOpen())
-            status.update(try await poster.records(from: from), from: from, backlogBytes: p.backlogBytes)
+            status.update(try await poster.records(from: from), from: from, backlogBytes: p.backlogBytes, report: loaded)
             loaded = true
             guard exitWhenIdle else { return .again }
             if let n = p.challengedAt {

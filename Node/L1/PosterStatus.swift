@@ -17,8 +17,11 @@ public final class PosterStatus: BatchStatusProvider, Sendable {
     }
 
     private let known = LockedValue(Known())
+    private let observers = LockedValue<[@Sendable ([BatchStatus]) -> Void]>([])
 
     public init() {}
+
+    public func observeChanges(_ report: @escaping @Sendable ([BatchStatus]) -> Void) { observers.withLock { $0.append(report) } }
 
     /// What the poster's last round said about a halt (nil: posting).
     func setChallenged(_ batch: UInt64?) { known.withLock { $0.challenged = batch } }
@@ -30,22 +33,36 @@ public final class PosterStatus: BatchStatusProvider, Sendable {
     public var challengedAtBatch: UInt64? { known.withLock { $0.challenged } }
 
     /// Replaces what it knows from batch `from` on with `records` (the poster's records from
-    /// that index); batches below `from` are final and do not change.
-    func update(_ records: [BatchRecord], from: UInt64, backlogBytes: UInt64) {
+    /// that index); batches below `from` are final and do not change. With `report`, the
+    /// batches that became committed or final are reported to the observers (the first load
+    /// of a starting node reports nothing: that is history, not news).
+    func update(_ records: [BatchRecord], from: UInt64, backlogBytes: UInt64, report: Bool = true) {
         let fresh = records.filter { $0.status != .reverted && $0.status != .decided }
         let statuses = fresh.map {
             BatchStatus(index: $0.index, firstBlock: $0.firstBlock, lastBlock: $0.lastBlock,
                         l1TxHash: $0.status == .posted ? nil : try? Hash32(bytes: $0.l1TxHash), final: $0.status == .final)
         }
         let gasOf = fresh.map { $0.status == .committed || $0.status == .final ? $0.gasUsed : 0 }
-        known.withLock { k in
+        let changed = known.withLock { k -> [BatchStatus] in
             let kept = k.live.prefix { $0.index < from }.count
+            let before = Dictionary(k.live.dropFirst(kept).map { ($0.index, $0) }, uniquingKeysWith: { _, last in last })
             k.live = Array(k.live.prefix(kept)) + statuses
             k.gasUsed = Array(k.gasUsed.prefix(kept)) + gasOf
             k.gas = k.gasUsed.reduce(0, +)
             k.backlog = backlogBytes
+            return statuses.filter { s in
+                let old = before[s.index]
+                // Newly committed (L1 holds it, or holds it under a new transaction after a
+                // reorg), or newly final.
+                return (s.l1TxHash != nil && old?.l1TxHash != s.l1TxHash) || (s.final && old?.final != true)
+            }
         }
+        guard report, !changed.isEmpty else { return }
+        for o in observers.value { o(changed) }
     }
+
+    /// Newest first, posted ones included.
+    public func recentBatches(limit: Int) -> [BatchStatus] { known.withLock { Array($0.live.suffix(limit).reversed()) } }
 
     /// Only committed or final batches count: a receipt says "committed" once L1 holds it.
     public func batch(containing block: UInt64) -> BatchStatus? {

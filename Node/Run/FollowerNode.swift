@@ -35,10 +35,14 @@ public final class FollowerNode: Sendable {
     /// L1 commitments after `c.bridge.confirmations`.
     public init(store: ChainStore, source: any BlockSource, leader: URL, config c: NodeConfig, l1: L1Connection? = nil,
                 extras: ChainInfoExtras = ChainInfoExtras(), pollMs: UInt64 = 250, logger: Logger = Logger(label: "emeth.follower")) {
-        let chain = FollowerChain(store: store, leader: leader, auditing: l1 != nil, logger: logger)
+        // Subscriptions hear of each block once it is verified and durable here, and with L1 of
+        // each batch this follower's audit found committed or final.
         let view = l1.map { _ in L1BatchView() }
+        let hub = SubscriptionHub(limits: c.subscriptionLimits, batches: view)
+        view?.observeChanges { hub.batchesChanged($0) }
+        let chain = FollowerChain(store: store, leader: leader, auditing: l1 != nil, logger: logger, onApplied: hub.blockSealed)
         self.chain = chain
-        api = L2API(chain: chain, proofs: ProverProofs(chain: chain), batches: view, extras: extras, replica: chain)
+        api = L2API(chain: chain, proofs: ProverProofs(chain: chain), batches: view, extras: extras, replica: chain, subscriptions: hub)
         config = c
         self.source = source
         audit = l1.map { FollowerAudit(chain: chain, l1: $0, view: view!, confirmations: UInt64(max(1, c.bridge.confirmations)),

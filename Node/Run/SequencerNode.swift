@@ -26,10 +26,18 @@ public final class SequencerNode: Sendable {
     public init(engine: sending SequencerEngine, config: NodeConfig = NodeConfig(), batches: (any BatchStatusProvider)? = nil,
                 extras: ChainInfoExtras = ChainInfoExtras(), logger: Logger = Logger(label: "emeth.sequencer"),
                 clock: (@Sendable () -> UInt64)? = nil) {
+        // Subscriptions hear of each block from the engine once it is durable, and of each
+        // batch from the poster's status once L1 committed it or made it final.
+        let hub = SubscriptionHub(limits: config.subscriptionLimits, batches: batches)
+        batches?.observeChanges { hub.batchesChanged($0) }
         let handle: EngineHandle
-        if let clock { handle = EngineHandle(engine: engine, clock: clock) } else { handle = EngineHandle(engine: engine) }
+        if let clock {
+            handle = EngineHandle(engine: engine, clock: clock, onSealed: hub.blockSealed)
+        } else {
+            handle = EngineHandle(engine: engine, onSealed: hub.blockSealed)
+        }
         self.engine = handle
-        var api = L2API(chain: handle, proofs: ProverProofs(chain: handle), batches: batches, extras: extras)
+        var api = L2API(chain: handle, proofs: ProverProofs(chain: handle), batches: batches, extras: extras, subscriptions: hub)
         api.maxBacklogBytes = config.maxBacklog
         self.api = api
         self.config = config

@@ -199,6 +199,11 @@ public final class SequencerEngine {
         let inboxCount: Int
         let inboxBytes: Int
         let hashes: Set<Hash32>
+
+        /// Every job the block changed, as the block left it, in jobId order: what the API's
+        /// `jobs` subscriptions announce once the block is acknowledged (read from the block's
+        /// own state, so a later block cannot show through).
+        public var changedJobs: [Job] { state.changedJobs.compactMap { state.jobs[$0] } }
     }
 
     private var inFlight: SealInProgress?

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from emeth_sdk import (Client, InvalidSignature, LimitExceeded, NonceError, ReceiptTimeout, Refused, RPCError,
+from emeth_sdk import (Batch, Client, InvalidSignature, LimitExceeded, NonceError, ReceiptTimeout, Refused, RPCError,
                        TransportError, Unavailable, WrongDomain)
 from emeth_sdk.errors import InvalidParams, MethodNotFound, Stopped
 
@@ -58,6 +58,9 @@ class Server:
     def answer(self, method, params):
         if method == "emeth_listJobs":
             return "result", {"jobs": [], "cursor": None}
+        if method == "emeth_listBatches":
+            return "result", {"batches": [{"index": "0x3", "firstBlock": "0x9", "lastBlock": "0xc", "status": "committed",
+                                           "l1TxHash": "0x" + "ab" * 32}], "challengedAtBatch": None}
         if method == "emeth_getBlockRange":
             return "result", {"format": 2, "from": params[0], "head": "0x9", "blocks": ["0x0102", "0xc0"]}
         return "result", {"method": method, "params": params}
@@ -93,6 +96,7 @@ CALLS = {
     "emeth_blockNumber": lambda c: c.call("emeth_blockNumber"),
     "emeth_getBlockByNumber": lambda c: c.get_block("latest"),
     "emeth_getBlockRange": lambda c: c.get_block_range(7, 2),
+    "emeth_listBatches": lambda c: c.list_batches(5),
     "emeth_getAccount": lambda c: c.call("emeth_getAccount", "0xa"),
     "emeth_getTransactionCount": lambda c: c.call("emeth_getTransactionCount", "0xa", "pending"),
     "emeth_getJob": lambda c: c.get_job("0xj"),
@@ -115,6 +119,13 @@ def test_every_documented_method_has_a_client_method(server):
     for name in TYPED.values():
         assert callable(getattr(Client, name))
     assert server.received[-7]["params"] == ["0xa", "pending"]
+
+
+def test_list_batches(server):
+    assert Client(server.url).list_batches(5) == [Batch(3, 9, 12, "committed", "0x" + "ab" * 32, raw={})]
+    assert server.received[-1]["params"] == [5]
+    Client(server.url).list_batches()
+    assert server.received[-1]["params"] == []
 
 
 def test_block_range(server):

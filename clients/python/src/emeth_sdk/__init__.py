@@ -10,7 +10,7 @@ from .errors import (EmethError, InvalidProof, InvalidSignature, LimitExceeded, 
                      RPCError, Stopped, TransportError, Unavailable, WrongDomain)
 from .merkle import StandardMerkleTree, settlement_leaf, settlement_tree
 from .proofs import verify_proof, verify_settlement, verify_state, verify_transaction
-from .results import AccountState, Block, ChainInfo, Job, JobPage, Receipt, Ticket
+from .results import AccountState, Batch, Block, ChainInfo, Job, JobPage, Receipt, Ticket
 from .signing import SignedTransaction, sign, sign_message, sign_ticket, ticket_digest, ticket_signer, tx_hash
 from .subscriptions import AsyncSubscriptions, Notification, SubscriptionClosed, Subscriptions
 from .transactions import (Aggregate, CancelJob, Decline, L2Call, Process, RegisterJob, Reject, Split, Submit, Timeout,
@@ -26,7 +26,7 @@ __all__ = [
     "Process", "Decline", "Submit", "Verify", "Reject", "Timeout", "Split", "Aggregate", "Withdraw",
     "Subscriptions", "AsyncSubscriptions", "Notification", "SubscriptionClosed", "StandardMerkleTree",
     "settlement_leaf", "settlement_tree", "verify_proof", "verify_settlement", "verify_state", "verify_transaction",
-    "AccountState", "Block", "ChainInfo", "Job", "JobPage", "Receipt", "Ticket", "STATUS", "FAILURES", "status_code",
+    "AccountState", "Batch", "Block", "ChainInfo", "Job", "JobPage", "Receipt", "Ticket", "STATUS", "FAILURES", "status_code",
     "EMT", "GHOLON", "format_emt", "parse_amount", "EmethError", "RPCError", "InvalidProof", "InvalidSignature",
     "LimitExceeded", "NonceError", "ReceiptTimeout", "Refused", "Stopped", "TransportError", "Unavailable",
     "WrongDomain",

@@ -18,7 +18,7 @@ from .codes import status_code
 from .eip712 import Domain
 from .encoding import to_int
 from .errors import ReceiptTimeout, RPCError, TransportError
-from .results import AccountState, Block, BlockRange, ChainInfo, Job, JobPage, Receipt, Ticket
+from .results import AccountState, Batch, Block, BlockRange, ChainInfo, Job, JobPage, Receipt, Ticket
 from .signing import SignedTransaction
 
 MAX_BATCH = 100
@@ -227,6 +227,12 @@ class Client:
     def get_ticket(self, address: str) -> Ticket | None:
         t = self.call("emeth_getTicket", address)
         return None if t is None else Ticket.from_json(t)
+
+    def list_batches(self, limit: int | None = None) -> list[Batch]:
+        """The newest batches, newest first, with their L1 state (`emeth_listBatches`; the node
+        must run the batch poster, else `Unavailable`)."""
+        r = self.call("emeth_listBatches", *([] if limit is None else [limit]))
+        return [Batch.from_json(b) for b in r["batches"]]
 
     # -- proofs (JSON objects as docs/PROOFS.md describes; check them with `proofs`) --
 

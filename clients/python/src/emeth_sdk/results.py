@@ -140,6 +140,22 @@ class Ticket:
 
 
 @dataclass(frozen=True)
+class Batch:
+    """A batch and where it stands on L1 (`emeth_listBatches`, the `batches` subscription):
+    `status` is posted, committed, final or challenged; `l1_tx_hash` None while posted."""
+    index: int
+    first_block: int
+    last_block: int
+    status: str
+    l1_tx_hash: str | None
+    raw: dict = field(repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Batch":
+        return _read(cls, d, ("index", "first_block", "last_block"))
+
+
+@dataclass(frozen=True)
 class BlockRange:
     """`emeth_getBlockRange`: blocks in the form the node stores them (storage format 2,
     docs/API.md), what a follower verifies and stores; `head` is the node's head."""
