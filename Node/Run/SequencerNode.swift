@@ -91,6 +91,10 @@ extension SequencerNode {
         do { store = try ChainStore(path: c.dataDir, genesis: genesis) } catch {
             throw NodeError("cannot open the data directory \(c.dataDir): \(error)")
         }
+        // L1 first: in HA mode a node campaigns only once L1 is reachable (and its store caught
+        // up with the replicated log), so winning means it can take over at once.
+        let l1 = try await L1Connection.connect(c, genesis: genesis, logger: logger)
+        let ha: HALeader? = c.ha.enabled ? try await HALeader.elect(c, store: store, logger: logger) : nil
         let engine = SequencerEngine(store: store, signerKey: signerKey, policy: c.sealPolicy)
         // Transactions an operator's rollback took out of the chain go back into the mempool:
         // here when no inbox message they may rely on is missing (or there is no L1 to wait for),
@@ -105,13 +109,17 @@ extension SequencerNode {
             logger.notice("rolled-back transactions", metadata: ["readmitted": "\(back.accepted.count)", "refused": "\(back.refused.count)"])
         }
         for (hash, reason) in back?.refused ?? [] { logger.warning("rolled-back transaction dropped", metadata: ["hash": "\(hash)", "reason": "\(reason)"]) }
-        let l1 = try await L1Connection.connect(c, genesis: genesis, logger: logger)
         let status = PosterStatus()
         let head = store.head.header
         let node = SequencerNode(engine: engine, config: c, batches: c.bridge.enabled ? status : nil,
                                  extras: ChainInfoExtras(token: c.token ?? l1?.deployment.token, sequencer: l1?.deployment.sequencer),
                                  logger: logger)
         var l1Services: [any Service] = []
+        if let ha {
+            node.engine.replicate(through: ha.replicator)
+            l1Services.append(LeadershipWatch(leadership: ha.leadership, engine: node.engine, onLoss: { _ in await node.shutdown() },
+                                              logger: logger))
+        }
         if let l1 {
             l1Services.append(try l1.inboxFeed(c, engine: node.engine, logger: logger))
             if c.bridge.enabled {
@@ -124,6 +132,14 @@ extension SequencerNode {
         let host = try c.hostAndPort().host
         try await node.run(shutdownSignals: [.sigterm, .sigint], l1: l1Services) { bound in
             onListening(Listening(host: host, port: bound, chainId: genesis.chainId, head: head))
+        }
+        if let ha {
+            if let lost = ha.leadership.lossReason {
+                throw NodeError("leadership lost (\(lost)): stopped sealing; restart the node to rejoin as a standby")
+            }
+            // Handing over at once instead of after the lease TTL.
+            try? await ha.leadership.resign()
+            logger.notice("resigned leadership")
         }
         logger.info("stopped")
     }
