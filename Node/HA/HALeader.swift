@@ -15,30 +15,22 @@ struct HALeader: Sendable {
     let log: FencedBlockLog
     let replicator: EtcdReplicator
 
-    /// Catches `store` up with the log, campaigns until elected, and catches up again.
-    /// Throws (after resigning) if a logged block does not verify on this store: a node
-    /// holding another history must never lead.
-    static func elect(_ c: NodeConfig, store: ChainStore, logger: Logger) async throws -> HALeader {
-        let client: EtcdClient
-        do { client = try EtcdClient(endpointList: c.ha.etcd) } catch { throw NodeError("[ha] etcd \"\(c.ha.etcd)\": \(error)") }
-        let keys = try ClusterKeys(chain: "\(store.genesis.chainId)")
-        let log = FencedBlockLog(client: client, keys: keys)
-        let election = Election(client: client, keys: keys, ttlSeconds: Int64(c.ha.leaseTTLms / 1_000), logger: logger)
-        let url = c.ha.advertiseURL.isEmpty ? "http://\(c.listen)" : c.ha.advertiseURL
-        let record = try LeaderRecord(nodeID: c.ha.nodeID, apiURL: url)
-        let chain = FollowerChain(store: store, leader: URL(string: url) ?? URL(fileURLWithPath: "/"), logger: logger)
-        try await catchUp(store: store, chain: chain, log: log, logger: logger)
-        logger.notice("standby: campaigning for leadership", metadata: ["node": "\(c.ha.nodeID)", "head": "\(store.head.header.number)"])
-        let leadership = try await election.campaign(as: record)
+    /// Takes over with `leadership` (won by `HAStandby`): applies every block the log holds
+    /// beyond `store`'s head, then hands back the replicator sealing goes through. Throws
+    /// (after resigning) if a logged block does not verify on this store: a node holding
+    /// another history must never lead.
+    static func takeOver(_ leadership: Leadership, cluster: HACluster, store: ChainStore, logger: Logger) async throws -> HALeader {
+        let chain = FollowerChain(store: store, leader: URL(fileURLWithPath: "/"), logger: logger)
         do {
-            try await catchUp(store: store, chain: chain, log: log, logger: logger)
+            try await catchUp(store: store, chain: chain, log: cluster.log, logger: logger)
         } catch {
             try? await leadership.resign()
             throw error
         }
-        logger.notice("leader: sealing from the log's head", metadata: ["node": "\(c.ha.nodeID)", "head": "\(store.head.header.number)",
+        logger.notice("leader: sealing from the log's head", metadata: ["node": "\(cluster.record.nodeID)", "head": "\(store.head.header.number)",
                                                                        "fence": "\(leadership.fence)"])
-        return HALeader(leadership: leadership, log: log, replicator: EtcdReplicator(log: log, leadership: leadership, logger: logger))
+        return HALeader(leadership: leadership, log: cluster.log,
+                        replicator: EtcdReplicator(log: cluster.log, leadership: leadership, logger: logger))
     }
 
     /// Applies every block of the log above the store's head, verified.

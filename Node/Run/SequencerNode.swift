@@ -1,4 +1,5 @@
 import API
+import Cluster
 import Core
 import Foundation
 import Logging
@@ -87,14 +88,23 @@ extension SequencerNode {
         guard signerKey.address == genesis.signer else {
             throw NodeError("the Signer key is \(signerKey.address.checksummed) but genesis names \(genesis.signer.checksummed) as the signer")
         }
+        // L1 first: in HA mode a node campaigns only once L1 is reachable (and its store caught
+        // up with the replicated log), so winning means it can take over at once.
+        let l1 = try await L1Connection.connect(c, genesis: genesis, logger: logger)
+        // HA mode: a standby (a follower of the etcd block log) until elected.
+        var cluster: HACluster?
+        var leadership: Leadership?
+        if c.ha.enabled {
+            let ha = try HACluster(c, genesis: genesis, logger: logger)
+            guard let won = try await HAStandby.run(c, genesis: genesis, cluster: ha, logger: logger) else { return }
+            (cluster, leadership) = (ha, won)
+        }
         let store: ChainStore
         do { store = try ChainStore(path: c.dataDir, genesis: genesis) } catch {
             throw NodeError("cannot open the data directory \(c.dataDir): \(error)")
         }
-        // L1 first: in HA mode a node campaigns only once L1 is reachable (and its store caught
-        // up with the replicated log), so winning means it can take over at once.
-        let l1 = try await L1Connection.connect(c, genesis: genesis, logger: logger)
-        let ha: HALeader? = c.ha.enabled ? try await HALeader.elect(c, store: store, logger: logger) : nil
+        var ha: HALeader?
+        if let cluster, let leadership { ha = try await HALeader.takeOver(leadership, cluster: cluster, store: store, logger: logger) }
         let engine = SequencerEngine(store: store, signerKey: signerKey, policy: c.sealPolicy)
         // Transactions an operator's rollback took out of the chain go back into the mempool:
         // here when no inbox message they may rely on is missing (or there is no L1 to wait for),

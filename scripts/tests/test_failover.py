@@ -1,7 +1,8 @@
 """Sequencer failover on etcd (`sequencer run --ha`), against a real three-member etcd cluster
 (scripts/etcd-cluster) and two sequencer nodes sharing one Signer key:
 
-- only the elected node seals; the other waits as a standby and does not serve;
+- only the elected node seals; the other is a standby: a follower of the etcd block log that
+  verifies and serves every block, byte for byte the leader's;
 - the leader killed with SIGKILL, the standby is elected, applies every block the log holds
   beyond its store, and seals on: every block number any node served has the same hash on
   every node (no fork), and no block a leader served is missing afterwards;
@@ -46,6 +47,14 @@ def rpc(url: str, method: str, *params):
 
 def head(url: str) -> int:
     return int(rpc(url, "emeth_blockNumber"), 16)
+
+
+def answers_head(url: str) -> int:
+    """The node's head, or -1 while it does not answer (starting, or between roles)."""
+    try:
+        return head(url)
+    except (requests.RequestException, ValueError):
+        return -1
 
 
 def hashes(url: str, upto: int) -> dict[int, str]:
@@ -115,6 +124,11 @@ def test_kill_the_leader_the_standby_takes_over_without_a_fork(cluster):
     b.start()
     wait_until(lambda: head(a.url) >= 5, "node a sealing 5 blocks", timeout=60)
     assert b.proc.poll() is None and not b.serving, f"node b must wait as a standby while a leads: {b.out} {b.log()}"
+    # The standby follows the etcd block log and serves what it verified, block for block.
+    wait_until(lambda: head(b.url) >= 5, "standby b following the block log", timeout=60)
+    top = head(b.url)
+    assert hashes(b.url, top) == hashes(a.url, top)
+    assert requests.get(b.url + "/health", timeout=10).status_code == 200
 
     seen: dict[int, str] = {}
     leader, standby = a, b
@@ -132,9 +146,9 @@ def test_kill_the_leader_the_standby_takes_over_without_a_fork(cluster):
             assert now[n] == h, f"cycle {cycle}: block {n} forked: {h} on {leader.name}, {now[n]} on {standby.name}"
         seen.update(now)
         leader.start()  # rejoins as the standby
-        wait_until(lambda: "campaigning for leadership" in "".join(leader.err), f"node {leader.name} back as a standby ({leader.log()})",
-                   timeout=60)
-        assert not leader.serving
+        top = head(standby.url)
+        wait_until(lambda: answers_head(leader.url) >= top, f"node {leader.name} back as a standby, following the log", timeout=60)
+        assert not leader.serving and "standby: following the block log" in "".join(leader.err), leader.log()
         leader, standby = standby, leader
 
 
