@@ -8,16 +8,21 @@ import Sequencer
 /// revision (polled by the follower's retry loop; every block is verified before it is stored).
 struct EtcdLogSource: BlockSource {
     let log: FencedBlockLog
+    let status: HAStatus
 
     var name: String { "etcd block log \(log.keys.root)" }
 
     func blocks(from number: UInt64) async throws -> ServedBlocks {
         do {
             let r = try await log.read(from: number)
+            status.etcd(nil)
             return ServedBlocks(head: r.bounds.head ?? 0, blocks: r.blocks.map(\.bytes))
         } catch .pruned(let requested, let floor) {
             throw NodeError("the block log was pruned to block \(floor), this standby needs block \(requested): restore its store from a follower")
-        } catch { throw NodeError("\(error)") }
+        } catch {
+            status.etcd("\(error)")
+            throw NodeError("\(error)")
+        }
     }
 }
 
@@ -27,7 +32,7 @@ struct EtcdLogSource: BlockSource {
 /// the log's head and healthy. Returns the won `Leadership` after the follower has stopped
 /// and closed its store, or nil if the node was asked to stop first.
 enum HAStandby {
-    static func run(_ c: NodeConfig, genesis: Genesis, cluster: HACluster, logger: Logger) async throws -> Leadership? {
+    static func run(_ c: NodeConfig, genesis: Genesis, cluster: HACluster, status: HAStatus, logger: Logger) async throws -> Leadership? {
         let current = try? await cluster.election.leader()
         if current == nil {
             // No leader: nobody to follow; campaign at once (elect catches up from the log).
@@ -38,7 +43,8 @@ enum HAStandby {
             throw NodeError("cannot open the data directory \(c.dataDir): \(error)")
         }
         let leaderURL = current.flatMap { URL(string: $0.record.apiURL) } ?? URL(string: "http://127.0.0.1:1")!
-        let follower = FollowerNode(store: store, source: EtcdLogSource(log: cluster.log), leader: leaderURL, config: c, pollMs: 50, logger: logger)
+        let follower = FollowerNode(store: store, source: EtcdLogSource(log: cluster.log, status: status), leader: leaderURL, config: c,
+                                    pollMs: 50, cluster: status, logger: logger)
         let won = LockedValue<Leadership?>(nil)
         let campaign = Task {
             // Ready: caught up with the log's head and the store healthy; then campaign.

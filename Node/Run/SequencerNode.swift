@@ -26,7 +26,7 @@ public final class SequencerNode: Sendable {
     /// without a poster in this process).
     public init(engine: sending SequencerEngine, config: NodeConfig = NodeConfig(), batches: (any BatchStatusProvider)? = nil,
                 extras: ChainInfoExtras = ChainInfoExtras(), logger: Logger = Logger(label: "emeth.sequencer"),
-                clock: (@Sendable () -> UInt64)? = nil) {
+                clock: (@Sendable () -> UInt64)? = nil, cluster: (any ClusterStatus)? = nil) {
         // Subscriptions hear of each block from the engine once it is durable, and of each
         // batch from the poster's status once L1 committed it or made it final.
         let hub = SubscriptionHub(limits: config.subscriptionLimits, batches: batches)
@@ -40,6 +40,7 @@ public final class SequencerNode: Sendable {
         self.engine = handle
         var api = L2API(chain: handle, proofs: ProverProofs(chain: handle), batches: batches, extras: extras, subscriptions: hub)
         api.maxBacklogBytes = config.maxBacklog
+        api.cluster = cluster
         self.api = api
         self.config = config
         self.logger = logger
@@ -94,9 +95,10 @@ extension SequencerNode {
         // HA mode: a standby (a follower of the etcd block log) until elected.
         var cluster: HACluster?
         var leadership: Leadership?
-        if c.ha.enabled {
+        let haStatus = c.ha.enabled ? HAStatus(nodeID: c.ha.nodeID) : nil
+        if c.ha.enabled, let haStatus {
             let ha = try HACluster(c, genesis: genesis, logger: logger)
-            guard let won = try await HAStandby.run(c, genesis: genesis, cluster: ha, logger: logger) else { return }
+            guard let won = try await HAStandby.run(c, genesis: genesis, cluster: ha, status: haStatus, logger: logger) else { return }
             (cluster, leadership) = (ha, won)
         }
         let store: ChainStore
@@ -123,12 +125,15 @@ extension SequencerNode {
         let head = store.head.header
         let node = SequencerNode(engine: engine, config: c, batches: c.bridge.enabled ? status : nil,
                                  extras: ChainInfoExtras(token: c.token ?? l1?.deployment.token, sequencer: l1?.deployment.sequencer),
-                                 logger: logger)
+                                 logger: logger, cluster: haStatus)
         var l1Services: [any Service] = []
         if let ha {
             node.engine.replicate(through: ha.replicator)
-            l1Services.append(LeadershipWatch(leadership: ha.leadership, engine: node.engine, onLoss: { _ in await node.shutdown() },
-                                              logger: logger))
+            haStatus?.become("leader")
+            l1Services.append(LeadershipWatch(leadership: ha.leadership, engine: node.engine, onLoss: { _ in
+                haStatus?.become("stopped")
+                await node.shutdown()
+            }, logger: logger))
         }
         if let l1 {
             l1Services.append(try l1.inboxFeed(c, engine: node.engine, logger: logger))

@@ -128,7 +128,13 @@ def test_kill_the_leader_the_standby_takes_over_without_a_fork(cluster):
     wait_until(lambda: head(b.url) >= 5, "standby b following the block log", timeout=60)
     top = head(b.url)
     assert hashes(b.url, top) == hashes(a.url, top)
-    assert requests.get(b.url + "/health", timeout=10).status_code == 200
+    hb = requests.get(b.url + "/health", timeout=10)
+    assert hb.status_code == 200
+    assert {k: hb.json()[k] for k in ("role", "nodeId", "etcd", "leadershipChanges")} == \
+        {"role": "standby", "nodeId": "b", "etcd": "ok", "leadershipChanges": 0}, hb.json()
+    ha = requests.get(a.url + "/health", timeout=10).json()
+    assert {k: ha[k] for k in ("status", "role", "nodeId", "etcd", "leadershipChanges")} == \
+        {"status": "ok", "role": "leader", "nodeId": "a", "etcd": "ok", "leadershipChanges": 1}, ha
 
     seen: dict[int, str] = {}
     leader, standby = a, b
@@ -141,6 +147,8 @@ def test_kill_the_leader_the_standby_takes_over_without_a_fork(cluster):
                    timeout=60)
         top = max(seen)
         wait_until(lambda: head(standby.url) > top + 3, f"cycle {cycle}: node {standby.name} sealing past block {top}", timeout=60)
+        hs = requests.get(standby.url + "/health", timeout=10).json()
+        assert (hs["role"], hs["nodeId"], hs["leadershipChanges"]) == ("leader", standby.name, 1), hs
         now = hashes(standby.url, head(standby.url))
         for n, h in seen.items():
             assert now[n] == h, f"cycle {cycle}: block {n} forked: {h} on {leader.name}, {now[n]} on {standby.name}"
