@@ -7,6 +7,7 @@
   beyond its store, and seals on: every block number any node served has the same hash on
   every node (no fork), and no block a leader served is missing afterwards;
 - the killed node restarted rejoins as a standby and takes over after the next kill;
+- `emeth sequencer transfer-leadership` moves leadership to the standby;
 - a leader cut off from etcd (every member frozen with SIGSTOP) stops: it exits naming the
   lost leadership.
 
@@ -158,6 +159,21 @@ def test_kill_the_leader_the_standby_takes_over_without_a_fork(cluster):
         wait_until(lambda: answers_head(leader.url) >= top, f"node {leader.name} back as a standby, following the log", timeout=60)
         assert not leader.serving and "standby: following the block log" in "".join(leader.err), leader.log()
         leader, standby = standby, leader
+
+    # Maintenance: `sequencer transfer-leadership` moves leadership to the caught-up standby;
+    # the old leader stops (and exits), and no block forks.
+    r = subprocess.run([EMETH, "sequencer", "transfer-leadership", "--etcd", leader.endpoints, "--genesis", str(d / "genesis.json")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip() == (f"leadership moved from {leader.name} at http://127.0.0.1:{leader.port} "
+                                f"to {standby.name} at http://127.0.0.1:{standby.port}"), r.stdout
+    wait_until(lambda: leader.proc.poll() is not None, f"old leader {leader.name} to stop", timeout=30)
+    assert "leadership lost" in "".join(leader.err), leader.log()
+    wait_until(lambda: standby.serving, f"node {standby.name} leading after the transfer ({standby.log()})", timeout=60)
+    top = max(seen)
+    wait_until(lambda: head(standby.url) > top, f"node {standby.name} sealing past block {top}", timeout=60)
+    now = hashes(standby.url, top)
+    assert all(now[n] == h for n, h in seen.items()), "a block forked across the transfer"
 
 
 def test_a_leader_cut_off_from_etcd_stops(cluster):
