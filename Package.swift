@@ -73,7 +73,7 @@ let package = Package(
         // engine, L1, the prover and the HTTP server at once, and none of those should depend on
         // the others just to be wired together (Node/Node.swift).
         .target(name: "Node", dependencies: [
-                    "Core", "Sequencer", "Bridge", "Prover", "API",
+                    "Core", "Sequencer", "Bridge", "Prover", "API", "Cluster",
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     .product(name: "UnixSignals", package: "swift-service-lifecycle"),

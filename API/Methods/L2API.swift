@@ -30,6 +30,8 @@ public struct L2API: Sendable {
     /// refused, as this node reports no events).
     public let subscriptions: SubscriptionHub?
     /// Largest `limit` of `emeth_listJobs` (the most index entries one call reads).
+    /// In HA mode, this node's role and etcd connectivity for `/health` (nil: a single node).
+    public var cluster: (any ClusterStatus)?
     public var maxListLimit = 1_000
     /// Most blocks one `emeth_getBlockRange` call returns, and the most stored bytes (a call
     /// returns at least one block whatever its size).

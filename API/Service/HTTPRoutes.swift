@@ -72,7 +72,7 @@ struct HTTPRoutes: Sendable {
         let chain = api.chain
         do {
             let head = try chain.headNumber()
-            if let replica = api.replica { return Self.replicaHealth(replica, head: head) }
+            if let replica = api.replica { return Self.replicaHealth(replica, head: head, cluster: api.cluster) }
             if let n = api.batches?.challengedAtBatch {
                 // The chain runs, but nothing is posted until the operator acts: not healthy.
                 return Self.json(status: .serviceUnavailable, .object([
@@ -86,29 +86,39 @@ struct HTTPRoutes: Sendable {
             }
             if let why = api.backpressure {
                 // Reads are served; new transactions wait for the poster.
-                return Self.json(status: .ok, .object(["status": .string("degraded"), "blockNumber": .quantity(head),
-                                                       "head": .int(Int(head)), "reason": .string(why)]))
+                return Self.json(status: .ok, .object(Self.adding(api.cluster, to: ["status": .string("degraded"), "blockNumber": .quantity(head),
+                                                                                    "head": .int(Int(head)), "reason": .string(why)])))
             }
-            return Self.json(status: .ok, .object(["status": .string("ok"), "blockNumber": .quantity(head),
-                                                   "head": .int(Int(head))]))
+            return Self.json(status: .ok, .object(Self.adding(api.cluster, to: ["status": .string("ok"), "blockNumber": .quantity(head),
+                                                                                "head": .int(Int(head))])))
         } catch {
             return Self.json(status: .serviceUnavailable, .object(["status": .string("stopped"),
                                                                    "error": .string(chain.stoppedReason ?? "\(error)")]))
         }
     }
 
+    /// `o` with an HA node's `role` (over a follower's "follower": a standby is a follower
+    /// that may lead) and cluster fields.
+    static func adding(_ cluster: (any ClusterStatus)?, to o: [String: JSONValue]) -> [String: JSONValue] {
+        guard let cluster else { return o }
+        var o = o
+        o["role"] = .string(cluster.role)
+        for (k, v) in cluster.healthFields { o[k] = v }
+        return o
+    }
+
     /// A follower's health: its head, the leader's, the lag, and — loudly, as 503 — a block it
     /// refuses or an L1 batch that disagrees with its verified blocks, each with the field named.
     /// An unreachable leader is "degraded": reads are served, from a head that may be stale.
-    static func replicaHealth(_ replica: any ReplicaLink, head: UInt64) -> Response {
+    static func replicaHealth(_ replica: any ReplicaLink, head: UInt64, cluster: (any ClusterStatus)? = nil) -> Response {
         let r = replica.replication
-        var o: [String: JSONValue] = [
+        var o: [String: JSONValue] = adding(cluster, to: [
             "role": .string("follower"), "blockNumber": .quantity(head), "head": .int(Int(head)), "leader": .string(replica.leader),
             "leaderHead": r.leaderHead.map { .int(Int($0)) } ?? .null,
             "lagBlocks": r.leaderHead.map { .int(Int($0 > head ? $0 - head : 0)) } ?? .null,
             "secondsSinceLastBlock": r.secondsSinceLastBlock.map { .number(String(format: "%.3f", $0)) } ?? .null,
             "blocksApplied": .int(Int(r.applied)),
-        ]
+        ])
         if r.auditing { o["auditedBatch"] = r.auditedBatch.map { .int(Int($0)) } ?? .null }
         if let e = r.leaderError { o["leaderError"] = .string(e) }
         if let p = r.refusal {

@@ -7,7 +7,7 @@ import Workloads
 /// `emeth sequencer …`: operator commands (run, init, rollback) and the crash tests' load.
 struct SequencerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sequencer", abstract: "Sequencer operator commands.", subcommands: [SequencerRun.self, SequencerInit.self, SequencerRollback.self, Stress.self])
+        commandName: "sequencer", abstract: "Sequencer operator commands.", subcommands: [SequencerRun.self, SequencerInit.self, SequencerRollback.self, SequencerTransferLeadership.self, Stress.self])
 }
 
 /// Drives a data directory with a deterministic signed load and prints `ACK <n> <hash>` after

@@ -44,6 +44,11 @@ struct SequencerRun: AsyncParsableCommand {
     @Option(help: "At most this many blocks per batch.") var maxBlocks: Int?
     @Option(help: "Seconds without a receipt before L1 fees are bumped by 12.5%.") var bumpAfterS: Int?
     @Option(help: "Highest L1 max fee per gas to offer, in gwei.") var maxFeeGwei: Int?
+    @Flag(help: "Run as one of several sequencer nodes coordinated by etcd (needs --etcd and --node-id): only the elected leader seals.") var ha = false
+    @Option(help: "etcd client URLs, comma-separated (HA mode).") var etcd: String?
+    @Option(help: "This node's name, unique among the chain's sequencer nodes (HA mode).") var nodeId: String?
+    @Option(help: "Leader lease TTL in milliseconds, whole seconds (HA mode; default 2000).") var leaseTtlMs: Int?
+    @Option(help: "The API URL other nodes forward transactions to while this node leads (default: http://<listen>).") var advertiseUrl: String?
 
     func run() async throws {
         var c = try NodeConfig.load(explicit: config)
@@ -93,6 +98,11 @@ extension NodeConfig {
         if let v = f.bumpAfterS { bridge.bumpAfterS = v }
         if let v = f.maxFeeGwei { bridge.maxFeeGwei = v }
         if let v = f.maxBacklogBytes { bridge.maxBacklogBytes = v }
+        if f.ha { ha.enabled = true }
+        if let v = f.etcd { ha.etcd = v }
+        if let v = f.nodeId { ha.nodeID = v }
+        if let v = f.leaseTtlMs { ha.leaseTTLms = v }
+        if let v = f.advertiseUrl { ha.advertiseURL = v }
     }
 }
 

@@ -26,6 +26,7 @@ public struct NodeConfig: Sendable, Equatable {
     public var wsSubscriptions = SubscriptionLimits().maxSubscriptions
     public var l1 = L1Section()
     public var bridge = BridgeSection()
+    public var ha = HASection()
     /// How often the sealing loop asks the seal policy (block time granularity); not in the
     /// file, tests shorten it.
     public var sealIntervalMs: UInt64 = 25
@@ -63,6 +64,23 @@ public struct NodeConfig: Sendable, Equatable {
 }
 
 extension NodeConfig {
+    /// `[ha]`: run as one of several sequencer nodes of one chain, coordinated by etcd
+    /// (README "Running highly available"): only the elected leader seals, and every block is
+    /// in etcd's fenced block log before anything in it is acknowledged.
+    public struct HASection: Sendable, Equatable {
+        public var enabled = false
+        /// etcd client URLs, comma-separated (any member; the client fails over).
+        public var etcd = ""
+        /// This node's name in the leader record (unique per node).
+        public var nodeID = ""
+        /// The leader lease's TTL: how long a dead leader blocks the chain.
+        public var leaseTTLms = 2_000
+        /// The URL other nodes forward transactions to while this node leads (default: http://<listen>).
+        public var advertiseURL = ""
+
+        public init() {}
+    }
+
     /// The API's request limits.
     public var rpcLimits: RPCLimits {
         RPCLimits(maxBodyBytes: maxBodyBytes, maxBatch: maxBatch, sendPerSecond: Double(sendRate), sendBurst: max(sendBurst, sendRate))
@@ -83,6 +101,13 @@ extension NodeConfig {
         }
         guard bridge.minBytes >= 0, bridge.maxAgeMs >= 0, bridge.bumpAfterS >= 1, bridge.maxFeeGwei >= 1 else {
             throw NodeError("[bridge] min_bytes and max_age_ms must not be negative; bump_after_s and max_fee_gwei must be at least 1")
+        }
+        if ha.enabled {
+            guard !ha.etcd.isEmpty else { throw NodeError("[ha] enabled needs etcd (the etcd client URLs, e.g. http://127.0.0.1:2379)") }
+            guard !ha.nodeID.isEmpty else { throw NodeError("[ha] enabled needs node_id (a name unique to this node)") }
+            guard ha.leaseTTLms >= 1_000, ha.leaseTTLms % 1_000 == 0 else {
+                throw NodeError("[ha] lease_ttl_ms must be a whole number of seconds of at least 1000 (etcd leases are in seconds), got \(ha.leaseTTLms)")
+            }
         }
     }
 

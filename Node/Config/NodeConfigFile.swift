@@ -98,6 +98,7 @@ extension NodeConfig {
             "sequencer": ["data_dir", "genesis", "listen", "log_format", "log_level"], "signer": ["keystore"],
             "sealing": ["max_txs", "max_bytes", "block_time_ms", "heartbeat_ms"], "api": ["max_body_bytes", "max_batch", "send_rate", "send_burst", "token", "ws_queue", "ws_subscriptions"],
             "l1": ["rpc_url", "confirmations"],
+            "ha": ["enabled", "etcd", "node_id", "lease_ttl_ms", "advertise_url"],
             "bridge": ["enabled", "deployment", "sequencer_keystore", "data_dir", "confirmations", "min_bytes", "max_age_ms",
                        "max_blocks", "bump_after_s", "max_fee_gwei", "max_backlog_bytes"],
         ]
@@ -141,6 +142,14 @@ extension NodeConfig {
             guard let b = v.bool else { throw NodeError("\(file): [bridge] enabled must be true or false") }
             c.bridge.enabled = b
         }
+        if let v = root["ha"]?.table?["enabled"] {
+            guard let b = v.bool else { throw NodeError("\(file): [ha] enabled must be true or false") }
+            c.ha.enabled = b
+        }
+        if let v = try string("ha", "etcd") { c.ha.etcd = v }
+        if let v = try string("ha", "node_id") { c.ha.nodeID = v }
+        if let v = try int("ha", "lease_ttl_ms") { c.ha.leaseTTLms = v }
+        if let v = try string("ha", "advertise_url") { c.ha.advertiseURL = v }
         if let v = try string("bridge", "deployment") { c.bridge.deployment = v }
         if let v = try string("bridge", "sequencer_keystore"), !v.isEmpty { c.bridge.sequencerKeystore = v }
         if let v = try string("bridge", "data_dir") { c.bridge.dataDir = v }

@@ -28,6 +28,8 @@ public final class EngineHandle: Sendable {
     }
 
     private let guarded: LockedValue<Guarded>
+    /// In HA mode, where each block goes before it is written (nil: a single node).
+    private let replicator = LockedValue<(any BlockReplicator)?>(nil)
     public let admission: L2Admission
     /// For lock-free reads of what never changes once written: blocks at or below a head
     /// read under the lock, the transaction index, tickets and records (RocksDB reads are
@@ -55,6 +57,18 @@ public final class EngineHandle: Sendable {
         self.clock = clock
         self.onSealed = onSealed
         self.guarded = LockedValue(Guarded(engine: engine))
+    }
+
+    /// From now on every sealed block is replicated through `replicator` before it is written
+    /// (`BlockReplicator`); set before sealing starts.
+    public func replicate(through replicator: any BlockReplicator) {
+        self.replicator.set(replicator)
+    }
+
+    /// Stops the engine for good with `reason` (leadership lost): nothing more is sealed or
+    /// admitted; reads are still served.
+    public func stop(reason: String) {
+        guarded.withLock { g in if g.failure == nil { g.failure = reason } }
     }
 
     /// Why the engine stopped, or nil while it runs.
@@ -107,9 +121,10 @@ public final class EngineHandle: Sendable {
         }
     }
 
-    /// Executes and signs the block under the lock, makes it durable *outside* it (so
-    /// admission and reads never wait behind an fsync), then moves the head under the lock:
-    /// only then are its transactions acknowledged as sequenced, and the block reported.
+    /// Executes and signs the block under the lock, replicates it (HA mode) and makes it
+    /// durable *outside* it (so admission and reads never wait behind etcd or an fsync), then
+    /// moves the head under the lock: only then are its transactions acknowledged as sequenced,
+    /// and the block reported.
     private func seal(_ begin: (SequencerEngine, UInt64) throws -> SequencerEngine.SealInProgress?) -> SealedBlock? {
         let start = DispatchTime.now().uptimeNanoseconds
         let prepared: SequencerEngine.SealInProgress? = guarded.withLock { g in
@@ -120,6 +135,14 @@ public final class EngineHandle: Sendable {
             }
         }
         guard let prepared else { return nil }
+        if let replicator = replicator.value {
+            // Replicated before it is durable here: a block etcd refused (fenced: another node
+            // leads) is never written, so never served, acknowledged or posted.
+            do { try replicator.replicate(number: prepared.block.number, bytes: BlockCodec.encode(prepared.block)) } catch {
+                guarded.withLock { g in if g.failure == nil { g.failure = "replication failed: \(error)" } }
+                return nil
+            }
+        }
         do { try store.write(prepared.batch) } catch {
             guarded.withLock { $0.failure = "sealing failed: \(error)" }
             return nil

@@ -34,7 +34,8 @@ public final class FollowerNode: Sendable {
     /// A follower of `source` on `store`, forwarding writes to `leader`; with `l1`, it audits
     /// L1 commitments after `c.bridge.confirmations`.
     public init(store: ChainStore, source: any BlockSource, leader: URL, config c: NodeConfig, l1: L1Connection? = nil,
-                extras: ChainInfoExtras = ChainInfoExtras(), pollMs: UInt64 = 250, logger: Logger = Logger(label: "emeth.follower")) {
+                extras: ChainInfoExtras = ChainInfoExtras(), pollMs: UInt64 = 250, cluster: (any ClusterStatus)? = nil,
+                logger: Logger = Logger(label: "emeth.follower")) {
         // Subscriptions hear of each block once it is verified and durable here, and with L1 of
         // each batch this follower's audit found committed or final.
         let view = l1.map { _ in L1BatchView() }
@@ -42,7 +43,9 @@ public final class FollowerNode: Sendable {
         view?.observeChanges { hub.batchesChanged($0) }
         let chain = FollowerChain(store: store, leader: leader, auditing: l1 != nil, logger: logger, onApplied: hub.blockSealed)
         self.chain = chain
-        api = L2API(chain: chain, proofs: ProverProofs(chain: chain), batches: view, extras: extras, replica: chain, subscriptions: hub)
+        var api = L2API(chain: chain, proofs: ProverProofs(chain: chain), batches: view, extras: extras, replica: chain, subscriptions: hub)
+        api.cluster = cluster
+        self.api = api
         config = c
         self.source = source
         audit = l1.map { FollowerAudit(chain: chain, l1: $0, view: view!, confirmations: UInt64(max(1, c.bridge.confirmations)),

@@ -1,4 +1,5 @@
 import API
+import Cluster
 import Core
 import Foundation
 import Logging
@@ -25,7 +26,7 @@ public final class SequencerNode: Sendable {
     /// without a poster in this process).
     public init(engine: sending SequencerEngine, config: NodeConfig = NodeConfig(), batches: (any BatchStatusProvider)? = nil,
                 extras: ChainInfoExtras = ChainInfoExtras(), logger: Logger = Logger(label: "emeth.sequencer"),
-                clock: (@Sendable () -> UInt64)? = nil) {
+                clock: (@Sendable () -> UInt64)? = nil, cluster: (any ClusterStatus)? = nil) {
         // Subscriptions hear of each block from the engine once it is durable, and of each
         // batch from the poster's status once L1 committed it or made it final.
         let hub = SubscriptionHub(limits: config.subscriptionLimits, batches: batches)
@@ -39,6 +40,7 @@ public final class SequencerNode: Sendable {
         self.engine = handle
         var api = L2API(chain: handle, proofs: ProverProofs(chain: handle), batches: batches, extras: extras, subscriptions: hub)
         api.maxBacklogBytes = config.maxBacklog
+        api.cluster = cluster
         self.api = api
         self.config = config
         self.logger = logger
@@ -87,10 +89,24 @@ extension SequencerNode {
         guard signerKey.address == genesis.signer else {
             throw NodeError("the Signer key is \(signerKey.address.checksummed) but genesis names \(genesis.signer.checksummed) as the signer")
         }
+        // L1 first: in HA mode a node campaigns only once L1 is reachable (and its store caught
+        // up with the replicated log), so winning means it can take over at once.
+        let l1 = try await L1Connection.connect(c, genesis: genesis, logger: logger)
+        // HA mode: a standby (a follower of the etcd block log) until elected.
+        var cluster: HACluster?
+        var leadership: Leadership?
+        let haStatus = c.ha.enabled ? HAStatus(nodeID: c.ha.nodeID) : nil
+        if c.ha.enabled, let haStatus {
+            let ha = try HACluster(c, genesis: genesis, logger: logger)
+            guard let won = try await HAStandby.run(c, genesis: genesis, cluster: ha, status: haStatus, logger: logger) else { return }
+            (cluster, leadership) = (ha, won)
+        }
         let store: ChainStore
         do { store = try ChainStore(path: c.dataDir, genesis: genesis) } catch {
             throw NodeError("cannot open the data directory \(c.dataDir): \(error)")
         }
+        var ha: HALeader?
+        if let cluster, let leadership { ha = try await HALeader.takeOver(leadership, cluster: cluster, store: store, logger: logger) }
         let engine = SequencerEngine(store: store, signerKey: signerKey, policy: c.sealPolicy)
         // Transactions an operator's rollback took out of the chain go back into the mempool:
         // here when no inbox message they may rely on is missing (or there is no L1 to wait for),
@@ -105,13 +121,20 @@ extension SequencerNode {
             logger.notice("rolled-back transactions", metadata: ["readmitted": "\(back.accepted.count)", "refused": "\(back.refused.count)"])
         }
         for (hash, reason) in back?.refused ?? [] { logger.warning("rolled-back transaction dropped", metadata: ["hash": "\(hash)", "reason": "\(reason)"]) }
-        let l1 = try await L1Connection.connect(c, genesis: genesis, logger: logger)
         let status = PosterStatus()
         let head = store.head.header
         let node = SequencerNode(engine: engine, config: c, batches: c.bridge.enabled ? status : nil,
                                  extras: ChainInfoExtras(token: c.token ?? l1?.deployment.token, sequencer: l1?.deployment.sequencer),
-                                 logger: logger)
+                                 logger: logger, cluster: haStatus)
         var l1Services: [any Service] = []
+        if let ha {
+            node.engine.replicate(through: ha.replicator)
+            haStatus?.become("leader")
+            l1Services.append(LeadershipWatch(leadership: ha.leadership, engine: node.engine, onLoss: { _ in
+                haStatus?.become("stopped")
+                await node.shutdown()
+            }, logger: logger))
+        }
         if let l1 {
             l1Services.append(try l1.inboxFeed(c, engine: node.engine, logger: logger))
             if c.bridge.enabled {
@@ -124,6 +147,14 @@ extension SequencerNode {
         let host = try c.hostAndPort().host
         try await node.run(shutdownSignals: [.sigterm, .sigint], l1: l1Services) { bound in
             onListening(Listening(host: host, port: bound, chainId: genesis.chainId, head: head))
+        }
+        if let ha {
+            if let lost = ha.leadership.lossReason {
+                throw NodeError("leadership lost (\(lost)): stopped sealing; restart the node to rejoin as a standby")
+            }
+            // Handing over at once instead of after the lease TTL.
+            try? await ha.leadership.resign()
+            logger.notice("resigned leadership")
         }
         logger.info("stopped")
     }

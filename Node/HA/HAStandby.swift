@@ -1,0 +1,90 @@
+import Cluster
+import Core
+import Foundation
+import Logging
+import Sequencer
+
+/// The etcd block log as a follower's `BlockSource`: the next blocks from N, read at one
+/// revision (polled by the follower's retry loop; every block is verified before it is stored).
+struct EtcdLogSource: BlockSource {
+    let log: FencedBlockLog
+    let status: HAStatus
+
+    var name: String { "etcd block log \(log.keys.root)" }
+
+    func blocks(from number: UInt64) async throws -> ServedBlocks {
+        do {
+            let r = try await log.read(from: number)
+            status.etcd(nil)
+            return ServedBlocks(head: r.bounds.head ?? 0, blocks: r.blocks.map(\.bytes))
+        } catch .pruned(let requested, let floor) {
+            throw NodeError("the block log was pruned to block \(floor), this standby needs block \(requested): restore its store from a follower")
+        } catch {
+            status.etcd("\(error)")
+            throw NodeError("\(error)")
+        }
+    }
+}
+
+/// A sequencer node in HA mode while another node leads: a follower of the etcd block log
+/// (verifying and applying every block, serving reads, forwarding `sendTransaction` to the
+/// leader named in the leader key) that campaigns once it is ready — its store caught up with
+/// the log's head and healthy. Returns the won `Leadership` after the follower has stopped
+/// and closed its store, or nil if the node was asked to stop first.
+enum HAStandby {
+    static func run(_ c: NodeConfig, genesis: Genesis, cluster: HACluster, status: HAStatus, logger: Logger) async throws -> Leadership? {
+        let current = try? await cluster.election.leader()
+        if current == nil {
+            // No leader: nobody to follow; campaign at once (elect catches up from the log).
+            return try await cluster.election.campaign(as: cluster.record)
+        }
+        let store: ChainStore
+        do { store = try ChainStore(path: c.dataDir, genesis: genesis) } catch {
+            throw NodeError("cannot open the data directory \(c.dataDir): \(error)")
+        }
+        let leaderURL = current.flatMap { URL(string: $0.record.apiURL) } ?? URL(string: "http://127.0.0.1:1")!
+        let follower = FollowerNode(store: store, source: EtcdLogSource(log: cluster.log, status: status), leader: leaderURL, config: c,
+                                    pollMs: 50, cluster: status, logger: logger)
+        let won = LockedValue<Leadership?>(nil)
+        let campaign = Task {
+            // Ready: caught up with the log's head and the store healthy; then campaign.
+            while !Task.isCancelled {
+                if follower.chain.stoppedReason == nil, let bounds = try? await cluster.log.bounds(),
+                   let mine = try? follower.chain.withConsistentStore({ $0.head.header.number }), mine >= (bounds.head ?? 0) {
+                    break
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            guard !Task.isCancelled, let leadership = try? await cluster.election.campaign(as: cluster.record) else { return }
+            won.set(leadership)
+            logger.notice("standby elected: stopping the follower to take over", metadata: ["node": "\(cluster.record.nodeID)"])
+            await follower.shutdown()
+        }
+        logger.notice("standby: following the block log", metadata: ["node": "\(cluster.record.nodeID)", "leader": "\(leaderURL.absoluteString)"])
+        do {
+            try await follower.run(shutdownSignals: [.sigterm, .sigint])
+        } catch {
+            campaign.cancel()
+            throw error
+        }
+        campaign.cancel()
+        if won.value == nil { logger.info("standby stopped") }
+        return won.value
+    }
+}
+
+/// What a node in HA mode talks to: the chain's election and block log in etcd.
+struct HACluster: Sendable {
+    let election: Election
+    let log: FencedBlockLog
+    let record: LeaderRecord
+
+    init(_ c: NodeConfig, genesis: Genesis, logger: Logger) throws {
+        let client: EtcdClient
+        do { client = try EtcdClient(endpointList: c.ha.etcd) } catch { throw NodeError("[ha] etcd \"\(c.ha.etcd)\": \(error)") }
+        let keys = try ClusterKeys(chain: "\(genesis.chainId)")
+        log = FencedBlockLog(client: client, keys: keys)
+        election = Election(client: client, keys: keys, ttlSeconds: Int64(c.ha.leaseTTLms / 1_000), logger: logger)
+        record = try LeaderRecord(nodeID: c.ha.nodeID, apiURL: c.ha.advertiseURL.isEmpty ? "http://\(c.listen)" : c.ha.advertiseURL)
+    }
+}
