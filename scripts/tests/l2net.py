@@ -14,7 +14,7 @@ import pytest
 import requests
 from emeth_sdk import EMT, GHOLON, Domain, sign_message
 from eth_account import Account
-from support import free_port, free_ports, wait_until
+from support import free_port, free_ports, run_localnet as localnet, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
@@ -93,8 +93,6 @@ class L2Net:
                           f"transaction {h} to be sequenced", timeout=60)
 
 
-def localnet(env, *args):
-    return subprocess.run(["bash", str(ROOT / "scripts" / "localnet"), *args], env=env, capture_output=True, text=True, timeout=600)
 
 
 @contextmanager

@@ -59,13 +59,19 @@ def localnet_env(directory, **settings) -> dict:
     return env
 
 
-def localnet(env: dict, *args: str):
-    """Runs `scripts/localnet ARGS` in `env`; `up` returns the values of its env file."""
+def run_localnet(env: dict, *args: str, timeout: float = 600):
+    """Runs `scripts/localnet ARGS` in `env` and returns the finished process."""
     import subprocess
     from pathlib import Path
     root = Path(__file__).resolve().parents[2]
-    r = subprocess.run(["bash", str(root / "scripts" / "localnet"), *args], env=env, capture_output=True, text=True,
-                       timeout=600)
+    return subprocess.run(["bash", str(root / "scripts" / "localnet"), *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def localnet(env: dict, *args: str):
+    """Runs `scripts/localnet ARGS` in `env`; `up` returns the values of its env file."""
+    from pathlib import Path
+    r = run_localnet(env, *args)
     if args[:1] != ("up",):
         return r
     assert r.returncode == 0, r.stdout + r.stderr

@@ -12,7 +12,7 @@ import pytest
 import requests
 from eth_account import Account
 from eth_hash.auto import keccak
-from support import free_port
+from support import free_port, run_localnet as localnet
 
 ROOT = Path(__file__).resolve().parents[2]
 EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
@@ -22,9 +22,6 @@ pytestmark = pytest.mark.skipif(not os.access(EMETH, os.X_OK),
 TXS, ACCOUNTS, SEED = 600, 6, 7
 
 
-def localnet(env, *args):
-    return subprocess.run(["bash", str(ROOT / "scripts" / "localnet"), *args], env=env, capture_output=True, text=True,
-                          timeout=300)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 import requests
 from eth_account import Account
 from emeth_sdk import Domain, sign_message
-from support import free_port, wait_until
+from support import free_port, run_localnet as localnet, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
@@ -108,9 +108,6 @@ def address(key: str) -> str:
     return Account.from_key(key).address
 
 
-def localnet(env, *args):
-    return subprocess.run(["bash", str(ROOT / "scripts" / "localnet"), *args], env=env, capture_output=True, text=True,
-                          timeout=600)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 from web3 import Web3
-from support import free_port, wait_until
+from support import free_port, run_localnet as localnet, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
@@ -112,9 +112,6 @@ class Net:
         return r["result"]
 
 
-def localnet(env, *args):
-    return subprocess.run(["bash", str(ROOT / "scripts" / "localnet"), *args], env=env, capture_output=True, text=True,
-                          timeout=600)
 
 
 @pytest.fixture(scope="module")

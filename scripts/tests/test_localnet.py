@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from support import free_port, free_ports
+from support import free_port, free_ports, run_localnet as localnet
 
 ROOT = Path(__file__).resolve().parents[2]
 EMETH = os.environ.get("EMETH_BIN") or str(ROOT / ".build" / "debug" / "emeth")
@@ -15,9 +15,6 @@ pytestmark = pytest.mark.skipif(not os.access(EMETH, os.X_OK),
                                 reason=f"{EMETH} is missing: build it (swift build --product emeth) or set EMETH_BIN")
 
 
-def localnet(env, *args):
-    return subprocess.run(["bash", str(ROOT / "scripts" / "localnet"), *args], env=env, capture_output=True, text=True,
-                          timeout=180)
 
 
 @pytest.fixture
