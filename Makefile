@@ -4,6 +4,8 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 PY := .venv/bin/python
+# `$(BOUND) 20m cmd`: stops cmd (and says so) if it runs past the bound.
+BOUND := timeout --kill-after=20s --verbose
 
 .PHONY: setup build release lint test test-swift test-python test-oracle-long demo bench gas contracts clean devnet-up devnet-down attack fuzz fuzz-build fuzz-seeds
 
@@ -24,19 +26,21 @@ lint: setup
 
 # ClusterTests run on their own after the rest: they time etcd leases of a few seconds against
 # real etcd members, which the parallel devnet suites can starve of CPU on a 2-core machine.
+# Every step has a bound far above its normal time, so a hang fails the run and names the step
+# instead of using up CI's whole budget (the Python tests also bound each test, below).
 test: setup
 	$(MAKE) --no-print-directory lint
 	$(SWIFT) build --build-tests
 	$(MAKE) --no-print-directory test-python
-	$(SWIFT) test --skip-build --parallel --num-workers 2 --skip ClusterTests
-	$(SWIFT) test --skip-build --filter ClusterTests
+	$(BOUND) 30m $(SWIFT) test --skip-build --parallel --num-workers 2 --skip ClusterTests
+	$(BOUND) 5m $(SWIFT) test --skip-build --filter ClusterTests
 
 # Builds what the end-to-end tests run (the debug emeth), so a bare `make test-python` on a
 # fresh clone skips nothing; under `make test` the build above has made it and this is a no-op.
 # With CI=true a skipped test fails the run (conftest.py); -rs lists the reasons of any skip.
 test-python: setup
 	$(SWIFT) build --product emeth
-	$(PY) -m pytest -q -rs -p no:cacheprovider scripts/tests Contracts/tests clients/python/tests
+	$(PY) -m pytest -q -rs -p no:cacheprovider --timeout=900 scripts/tests Contracts/tests clients/python/tests
 	$(PY) Contracts/build.py --check
 
 # The Swift state machine against the independent Python model (Tests/oracle/stf_model.py)

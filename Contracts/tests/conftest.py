@@ -75,7 +75,14 @@ class Chain:
         return self.w3.eth.get_block("latest").timestamp
 
     def travel(self, seconds):
+        """Moves the pending block (where the next transaction lands) to `seconds` after the
+        latest block. Mines nothing when the pending block is there already (eth-tester's
+        `time_travel`), so `now()` need not move: wait for time to pass with `mine()`."""
         self.tester.time_travel(self.now() + seconds)
+
+    def mine(self):
+        """Mines one block at the pending block's time: `now()` always moves forward."""
+        self.tester.mine_blocks()
 
     def balance(self, who):
         return self.token.functions.balanceOf(who).call()
