@@ -226,12 +226,17 @@ class Chain:
         return out
 
 
-def check_acknowledged(chain: Chain, senders: list[Sender], what: str) -> int:
-    """Every acknowledged transaction is in the chain, at the block and index its receipt named."""
+def check_acknowledged(chain: Chain, senders: list[Sender], what: str, url: str) -> int:
+    """Every acknowledged transaction is in the chain, at the block and index its receipt named
+    (the blocks pulled from `url` first up to the newest block a receipt named)."""
+    acked = [(s, dict(s.acked)) for s in senders]  # the senders go on acknowledging meanwhile
+    need = max((n for _, a in acked for n, _ in a.values()), default=0)
+    wait_until(lambda: head(url) >= need, f"{what}: {url} serving block {need}, which a receipt named", timeout=60)
+    chain.pull(url, what)
     positions = chain.tx_positions()
     count = 0
-    for s in senders:
-        for h, at in list(s.acked.items()):
+    for s, a in acked:
+        for h, at in a.items():
             assert positions.get(h) == at, f"{what}: transaction {h} of {s.address} was acknowledged in block {at[0]} " \
                                            f"(index {at[1]}) but the chain has it at {positions.get(h)}"
             count += 1
