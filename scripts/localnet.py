@@ -47,7 +47,7 @@ With --ha, node 1 is at LOCALNET_L2_PORT ($LOCALNET_DIR/sequencer, as without --
 at the next port ($LOCALNET_DIR/sequencer-2); followers come after them and follow node 1.
 Whichever node etcd elects seals and posts batches; the other is a standby that follows the
 etcd block log and forwards transactions to the leader. `up` restarts a node that stopped (it
-rejoins as a standby). A node's data is its own: a node is never given the other's store.
+rejoins as a standby). Each node has its own data directory and bridge store.
 
 The devnet keeps its chain in memory: once it stops, the L1 state is gone, so `up` after
 `down` starts a new chain (the old L2 data is moved aside to $LOCALNET_DIR/old-<time>/).
