@@ -31,8 +31,8 @@ class Proxy:
     (connections are accepted and requests swallowed, nothing answers: a partition, not a
     refusal), `restore()` forwards again (connections from before the cut are closed)."""
 
-    def __init__(self, target: int):
-        self.target = target
+    def __init__(self, target: int | None = None):
+        self.target = target  # may be set after the proxy holds its own port
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))

@@ -47,8 +47,11 @@ class Net:
     """The HA localnet: its env file's values, the proxies each node reaches etcd through."""
 
     def __init__(self, tmp: Path):
-        etcd_base = free_ports(6)  # member i: client etcd_base + 2i, peer + 1
-        self.proxies = {k: [Proxy(etcd_base + 2 * m) for m in range(3)] for k in (1, 2)}
+        self.proxies = {k: [Proxy() for _ in range(3)] for k in (1, 2)}
+        etcd_base = free_ports(6)  # member i: client etcd_base + 2i, peer + 1 (chosen after the proxies took their ports)
+        for k in (1, 2):
+            for m, p in enumerate(self.proxies[k]):
+                p.target = etcd_base + 2 * m
         self.env = localnet_env(tmp, LOCALNET_L2_PORT=str(free_ports(2)), LOCALNET_ETCD_BASE_PORT=str(etcd_base),
                                 LOCALNET_NODE_ETCD=";".join(",".join(p.url for p in self.proxies[k]) for k in (1, 2)),
                                 LOCALNET_BLOCK_TIME_MS="100", LOCALNET_CHALLENGE_PERIOD="3600")
