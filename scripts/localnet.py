@@ -1,10 +1,14 @@
 """The one-command local network: the py-evm devnet (L1), the deployed contracts, and
 `emeth sequencer run` with the inbox watcher and the batch poster in-process (L2).
 
-    scripts/localnet up [--followers N]
-                                    start everything (idempotent), write $LOCALNET_DIR/env; with
-                                    N followers (read replicas, `emeth follower run`) on the
-                                    ports after the sequencer's, listed in FOLLOWER_RPC_URLS
+    scripts/localnet up [--ha] [--followers N]
+                                    start everything (idempotent: restarts what stopped), write
+                                    $LOCALNET_DIR/env; with N followers (read replicas, `emeth
+                                    follower run`) on the ports after the sequencer's, listed in
+                                    FOLLOWER_RPC_URLS. --ha: a three-member etcd cluster and two
+                                    sequencer nodes (`sequencer run --ha`, one Signer key and one
+                                    L1 key), listed in L2_RPC_URLS; ETCD_ENDPOINTS in the env file
+    scripts/localnet leader         the leading sequencer node's URL and pid (from /health)
     scripts/localnet down [--clean] stop everything (SIGTERM, then SIGKILL); --clean also
                                     removes the state directory
     scripts/localnet status         what runs (exit 0 all running, 3 stopped, 1 partly)
@@ -23,6 +27,12 @@ Environment (all optional):
                                for L1 (default: the sequencer's, 4 MiB; 0 = no limit: load tests)
     LOCALNET_WS_QUEUE          WebSocket messages a subscriber may leave unread before it is
                                dropped (default: the node's, 4096)
+    LOCALNET_ETCD_BASE_PORT    --ha: client port of etcd member 0 (members take P, P+2, P+4 for
+                               clients and the odd ports after them for peers; default: free
+                               ports the kernel picks)
+    LOCALNET_NODE_ETCD         --ha: the etcd URLs each sequencer node uses, one list per node
+                               separated by ";" (default: every node uses ETCD_ENDPOINTS); for
+                               tests that put a proxy between one node and etcd
     EMETH_BIN                  the emeth executable (default .build/release/emeth, built if
                                missing)
 
@@ -32,6 +42,12 @@ Roles (development keys of scripts/devnet_rpc/accounts.py, public: devnets only)
     dev 7 verifier                      dev 8 splitter          dev 9 aggregator
     Signer: keccak256("EMETH localnet signer") (blocks and tickets)
 Dev 3..9 get LOCALNET_MINT EMT each on L1 (default 1,000,000) and their 10,000 ETH.
+
+With --ha, node 1 is at LOCALNET_L2_PORT ($LOCALNET_DIR/sequencer, as without --ha) and node 2
+at the next port ($LOCALNET_DIR/sequencer-2); followers come after them and follow node 1.
+Whichever node etcd elects seals and posts batches; the other is a standby that follows the
+etcd block log and forwards transactions to the leader. `up` restarts a node that stopped (it
+rejoins as a standby). Each node has its own data directory and bridge store.
 
 The devnet keeps its chain in memory: once it stops, the L1 state is gone, so `up` after
 `down` starts a new chain (the old L2 data is moved aside to $LOCALNET_DIR/old-<time>/).
@@ -47,6 +63,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -81,6 +98,12 @@ ENV_FILE = DIR / "env"
 SEQ_PID = DIR / "sequencer.pid"
 SEQ_LOG = LOG_DIR / "sequencer.log"
 FOLLOWERS = int(os.environ.get("LOCALNET_FOLLOWERS") or 0)
+# HA mode (`up --ha`): the etcd cluster's directory and the marker that this state is HA.
+ETCD_DIR = DIR / "etcd"
+HA_MARKER = DIR / "ha"
+HA_NODES = 2
+ETCD_BASE_PORT = int(os.environ.get("LOCALNET_ETCD_BASE_PORT") or 0)
+NODE_ETCD = [e.strip() for e in os.environ.get("LOCALNET_NODE_ETCD", "").split(";") if e.strip()]
 
 # Role -> development account index (see the module docstring).
 OWNER, SEQUENCER, GUARDIAN, VERIFIER, SPLITTER, AGGREGATOR = 0, 1, 2, 7, 8, 9
@@ -115,17 +138,50 @@ def alive(pid: int) -> bool:
         return True
 
 
-def sequencer_pid() -> int | None:
-    """Our sequencer's pid if it runs (checks the command line: a recycled pid is not ours)."""
+def ha_mode() -> bool:
+    return HA_MARKER.exists()
+
+
+def seq_nodes() -> range:
+    """The sequencer nodes of this state: 1, or 1 and 2 in HA mode."""
+    return range(1, (HA_NODES if ha_mode() else 1) + 1)
+
+
+def seq_dir(k: int = 1) -> Path:
+    return SEQ_DIR if k == 1 else DIR / f"sequencer-{k}"
+
+
+def seq_pid_file(k: int = 1) -> Path:
+    return SEQ_PID if k == 1 else DIR / f"sequencer-{k}.pid"
+
+
+def seq_log(k: int = 1) -> Path:
+    return SEQ_LOG if k == 1 else LOG_DIR / f"sequencer-{k}.log"
+
+
+def seq_port(k: int = 1) -> int:
+    return L2_PORT + k - 1
+
+
+def seq_url(k: int = 1) -> str:
+    return f"http://127.0.0.1:{seq_port(k)}"
+
+
+def seq_name(k: int) -> str:
+    return "the sequencer" if not ha_mode() else f"sequencer node {k}"
+
+
+def sequencer_pid(k: int = 1) -> int | None:
+    """Sequencer node k's pid if it runs (checks the command line: a recycled pid is not ours)."""
     try:
-        pid = int(SEQ_PID.read_text().strip())
+        pid = int(seq_pid_file(k).read_text().strip())
     except (OSError, ValueError):
         return None
     if not alive(pid):
         return None
     try:
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        if b"sequencer" not in cmd or str(SEQ_DIR / "emeth.toml").encode() not in cmd:
+        if b"sequencer" not in cmd or str(seq_dir(k) / "emeth.toml").encode() not in cmd:
             return None
     except OSError:
         pass
@@ -325,29 +381,93 @@ def write_sequencer_config(d: dict) -> None:
     path.write_text(text)
 
 
-def start_sequencer() -> int:
-    require_port(L2_PORT, "sequencer's L2 JSON-RPC port", "LOCALNET_L2_PORT")
+def write_ha_configs(endpoints: str) -> None:
+    """HA mode: node 1's emeth.toml gets an [ha] section, and node 2 a copy of it with its own
+    port, node id and data (the genesis file is node 1's)."""
+    base = (SEQ_DIR / "emeth.toml").read_text()
+    for k in range(1, HA_NODES + 1):
+        text = base
+        if k > 1:
+            if seq_dir(k).exists():
+                shutil.rmtree(seq_dir(k))
+            seq_dir(k).mkdir(parents=True)
+            text = set_toml(text, "sequencer", "listen", f"127.0.0.1:{seq_port(k)}")
+            text = set_toml(text, "sequencer", "genesis", str(SEQ_DIR / "genesis.json"))
+        for key, value in [("enabled", True), ("etcd", NODE_ETCD[k - 1] if len(NODE_ETCD) >= k else endpoints),
+                           ("node_id", f"node-{k}"), ("lease_ttl_ms", 2000)]:
+            text = set_toml(text, "ha", key, value)
+        (seq_dir(k) / "emeth.toml").write_text(text)
+
+
+def etcd_cluster(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "etcd-cluster"), *args], capture_output=True, text=True)
+
+
+def etcd_endpoints() -> str:
+    try:
+        values = dict(line.split("=", 1) for line in (ETCD_DIR / "env").read_text().splitlines() if "=" in line)
+        return values["ETCD_ENDPOINTS"]
+    except (OSError, KeyError):
+        return ""
+
+
+def start_etcd() -> str:
+    """The three-member etcd cluster (scripts/etcd-cluster), started unless it runs; installs
+    etcd through scripts/setup first if it is missing. Returns its client URLs."""
+    if not shutil.which("etcd") and not os.environ.get("ETCD_BIN"):
+        say("etcd is not installed: installing it (scripts/setup, Debian package etcd-server)")
+        if subprocess.run(["bash", str(ROOT / "scripts" / "setup")]).returncode != 0 or not shutil.which("etcd"):
+            raise Fail("installing etcd failed (scripts/setup); install the Debian package etcd-server")
+    if (ETCD_DIR / "cluster.json").exists() and etcd_cluster("status", str(ETCD_DIR)).returncode != 0:
+        # A member stopped (killed, or the machine restarted): bring each back on its data.
+        for m in range(3):
+            r = etcd_cluster("start", str(ETCD_DIR), str(m))
+            if r.returncode != 0:
+                raise Fail(f"restarting etcd member {m} failed:\n{r.stderr.strip()}")
+    elif not (ETCD_DIR / "cluster.json").exists():
+        args = ["up", str(ETCD_DIR), "--members", "3"] + (["--base-port", str(ETCD_BASE_PORT)] if ETCD_BASE_PORT else [])
+        r = etcd_cluster(*args)
+        if r.returncode != 0:
+            raise Fail(f"starting the etcd cluster failed:\n{r.stderr.strip()}")
+    return etcd_endpoints()
+
+
+def start_sequencer(k: int = 1) -> int:
+    require_port(seq_port(k), f"L2 JSON-RPC port of {seq_name(k)}", "LOCALNET_L2_PORT")
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EMETH_")}
+    env = {k2: v for k2, v in os.environ.items() if not k2.startswith("EMETH_")}
     env["EMETH_SIGNER_PRIVATE_KEY"] = signer_key()
     env["EMETH_SEQUENCER_PRIVATE_KEY"] = DEV_ACCOUNTS[SEQUENCER][1]
-    with open(SEQ_LOG, "ab") as log:
-        log.write(f"\n=== localnet: starting the sequencer at {time.strftime('%Y-%m-%d %H:%M:%S')} ===\n".encode())
-        proc = subprocess.Popen([emeth_bin(), "sequencer", "run", "--config", str(SEQ_DIR / "emeth.toml")],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=SEQ_DIR,
+    what, log_path = seq_name(k), seq_log(k)
+    with open(log_path, "ab") as log:
+        log.write(f"\n=== localnet: starting {what} at {time.strftime('%Y-%m-%d %H:%M:%S')} ===\n".encode())
+        proc = subprocess.Popen([emeth_bin(), "sequencer", "run", "--config", str(seq_dir(k) / "emeth.toml")],
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=seq_dir(k),
                                 start_new_session=True)
-    SEQ_PID.write_text(f"{proc.pid}\n")
+    seq_pid_file(k).write_text(f"{proc.pid}\n")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            SEQ_PID.unlink(missing_ok=True)
-            raise Fail(f"the sequencer exited during startup (code {proc.returncode})\n{log_tail(SEQ_LOG)}")
-        if health(l2_url()):
+            seq_pid_file(k).unlink(missing_ok=True)
+            raise Fail(f"{what} exited during startup (code {proc.returncode})\n{log_tail(log_path)}")
+        if health(seq_url(k)):
             return proc.pid
         time.sleep(0.2)
-    stop(proc.pid, "the sequencer")
-    SEQ_PID.unlink(missing_ok=True)
-    raise Fail(f"the sequencer did not answer GET /health within 60 s\n{log_tail(SEQ_LOG)}")
+    stop(proc.pid, what)
+    seq_pid_file(k).unlink(missing_ok=True)
+    raise Fail(f"{what} did not answer GET /health within 60 s\n{log_tail(log_path)}")
+
+
+def start_sequencers() -> list[int]:
+    """Every sequencer node that does not run (in HA mode the first one up is elected)."""
+    started = []
+    for k in seq_nodes():
+        if sequencer_pid(k) is None:
+            pid = start_sequencer(k)
+            started.append(k)
+            if ha_mode():
+                say(f"sequencer node {k} (pid {pid}) at {seq_url(k)}, {(health(seq_url(k)) or {}).get('role', 'starting')}")
+    return started
 
 
 # --- followers ------------------------------------------------------------------------------
@@ -357,7 +477,7 @@ def follower_dir(k: int) -> Path:
 
 
 def follower_port(k: int) -> int:
-    return L2_PORT + k
+    return L2_PORT + len(seq_nodes()) - 1 + k
 
 
 def follower_url(k: int) -> str:
@@ -397,7 +517,7 @@ def known_followers() -> list[int]:
 
 def start_follower(k: int) -> int:
     """Starts follower k (`emeth follower run`) against the sequencer, auditing L1 too."""
-    require_port(follower_port(k), f"port of follower {k} (the sequencer's + {k})", "LOCALNET_L2_PORT")
+    require_port(follower_port(k), f"port of follower {k} (after the sequencer's)", "LOCALNET_L2_PORT")
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     follower_dir(k).mkdir(parents=True, exist_ok=True)
     env = {k2: v for k2, v in os.environ.items() if not k2.startswith("EMETH_")}
@@ -455,6 +575,10 @@ def write_env(d: dict, followers: list[int]) -> None:
         "# the Signer key is keccak256(\"EMETH localnet signer\"). Source it: set -a; . .localnet/env; set +a",
         f"L1_RPC_URL={l1_url()}",
         f"L2_RPC_URL={l2_url()}",
+        "# Every sequencer node's API (two with --ha: send to any, a standby forwards to the leader).",
+        f"L2_RPC_URLS={','.join(seq_url(k) for k in seq_nodes())}",
+        "# The etcd cluster the sequencer nodes elect their leader in (--ha only).",
+        f"ETCD_ENDPOINTS={etcd_endpoints() if ha_mode() else ''}",
         "# Read replicas (scripts/localnet up --followers N): the same API, transactions forwarded to L2_RPC_URL.",
         f"FOLLOWER_RPC_URLS={','.join(follower_url(k) for k in followers)}",
         f"CHAIN_ID={CHAIN_ID}",
@@ -483,10 +607,17 @@ def write_env(d: dict, followers: list[int]) -> None:
     ENV_FILE.write_text("\n".join(lines) + "\n")
 
 
+def stop_etcd() -> None:
+    if (ETCD_DIR / "cluster.json").exists():
+        etcd_cluster("down", str(ETCD_DIR))
+
+
 def move_old_state() -> None:
-    """The devnet is not running, so its chain is gone: anything L2 built on it goes aside."""
-    old = [p for p in (SEQ_DIR, DEPLOYMENT, ENV_FILE) if p.exists()] + [follower_dir(k) for k in known_followers()
-                                                                          if follower_dir(k).exists()]
+    """The devnet is not running, so its chain is gone: anything L2 built on it goes aside
+    (the etcd cluster too: its block log is the old chain's)."""
+    stop_etcd()
+    old = [p for p in (SEQ_DIR, seq_dir(2), DEPLOYMENT, ENV_FILE, ETCD_DIR, HA_MARKER) if p.exists()] + \
+        [follower_dir(k) for k in known_followers() if follower_dir(k).exists()]
     if not old:
         return
     dest = DIR / time.strftime("old-%Y%m%d-%H%M%S")
@@ -496,54 +627,103 @@ def move_old_state() -> None:
     say(f"the previous L1 chain is gone (the devnet keeps it in memory); moved the old L2 state to {dest}")
 
 
-def cmd_up(followers: int) -> int:
+def cmd_up(followers: int, ha: bool) -> int:
     DIR.mkdir(parents=True, exist_ok=True)
     if devnet_running() and DEPLOYMENT.exists() and (SEQ_DIR / "emeth.toml").exists():
-        pid = sequencer_pid()
-        if pid and health(l2_url()):
-            running = [k for k in known_followers() if follower_pid(k)]
-            if all(follower_pid(k) for k in range(1, followers + 1)):
-                say(f"already running (sequencer pid {pid} at {l2_url()}, L1 at {l1_url()}"
-                    f"{f', {len(running)} followers' if running else ''}); env: {ENV_FILE}")
-                return 0
-            fs = sorted(set(running) | set(start_followers(followers)))
-            write_env(json.loads(DEPLOYMENT.read_text()), fs)
-            say(f"followers at {', '.join(follower_url(k) for k in fs)}; env: {ENV_FILE}")
-            return 0
-        if pid:
-            raise Fail(f"the sequencer (pid {pid}) runs but does not answer {l2_url()}/health; "
-                       f"see {SEQ_LOG} or run scripts/localnet down")
-        say("the devnet runs; restarting the sequencer on its existing data")
+        if ha and not ha_mode():
+            raise Fail("this localnet runs a single sequencer: run scripts/localnet down (--clean) first to start it with --ha")
         d = json.loads(DEPLOYMENT.read_text())
+        if ha_mode():
+            start_etcd()
+        unhealthy = [k for k in seq_nodes() if sequencer_pid(k) and not health(seq_url(k))]
+        if unhealthy:
+            k = unhealthy[0]
+            raise Fail(f"{seq_name(k)} (pid {sequencer_pid(k)}) runs but does not answer {seq_url(k)}/health; "
+                       f"see {seq_log(k)} or run scripts/localnet down")
+        stopped = [k for k in seq_nodes() if not sequencer_pid(k)]
+        running = [k for k in known_followers() if follower_pid(k)]
+        if not stopped and all(follower_pid(k) for k in range(1, followers + 1)):
+            pids = ", ".join(f"{sequencer_pid(k)} at {seq_url(k)}" for k in seq_nodes())
+            say(f"already running ({'sequencer nodes' if ha_mode() else 'sequencer'} pid {pids}, L1 at {l1_url()}"
+                f"{f', {len(running)} followers' if running else ''}); env: {ENV_FILE}")
+            return 0
+        if stopped:
+            say(f"the devnet runs; restarting {', '.join(seq_name(k) for k in stopped)} on existing data")
     else:
-        if sequencer_pid():
+        if any(sequencer_pid(k) for k in (1, 2)):
             raise Fail("the sequencer runs without its devnet; run scripts/localnet down first")
         if not devnet_running():
             move_old_state()
             require_port(L1_PORT, "devnet's L1 JSON-RPC port", "LOCALNET_L1_PORT")
-        require_port(L2_PORT, "sequencer's L2 JSON-RPC port", "LOCALNET_L2_PORT")
+        else:
+            stop_etcd()  # the devnet runs without a deployment: a new chain, whose log starts empty
+            shutil.rmtree(ETCD_DIR, ignore_errors=True)
+        HA_MARKER.unlink(missing_ok=True)
+        for k in range(1, (HA_NODES if ha else 1) + 1):
+            require_port(L2_PORT + k - 1, f"L2 JSON-RPC port of sequencer node {k}" if ha else "sequencer's L2 JSON-RPC port",
+                         "LOCALNET_L2_PORT")
         emeth_bin()  # build first, so a build failure leaves nothing running
+        if ha:
+            say("starting a three-member etcd cluster (scripts/etcd-cluster)")
+            endpoints = start_etcd()
+            say(f"etcd at {endpoints}")
         say(f"starting the devnet (L1) on {l1_url()}")
         devnet("up", "--quiet")
         d = deploy(l1_url())
         mint(l1_url(), d)
         write_sequencer_config(d)
-    pid = start_sequencer()
-    say(f"sequencer (pid {pid}) at {l2_url()}, posting batches to {d['rollup']}; logs in {LOG_DIR}")
-    write_env(d, start_followers(followers))
+        if ha:
+            HA_MARKER.write_text(f"{HA_NODES}\n")
+            write_ha_configs(endpoints)
+    start_sequencers()
+    if not ha_mode():
+        say(f"sequencer (pid {sequencer_pid()}) at {l2_url()}, posting batches to {d['rollup']}; logs in {LOG_DIR}")
+    else:
+        say(f"sequencer nodes at {', '.join(seq_url(k) for k in seq_nodes())} (the leader posts batches to {d['rollup']}); "
+            f"logs in {LOG_DIR}")
+    fs = sorted(set(k for k in known_followers() if follower_pid(k)) | set(start_followers(followers)))
+    write_env(d, fs)
     say(f"ready: rollup {d['rollup']}, token {d['token']}; env written to {ENV_FILE}")
     return 0
 
 
 # --- down / status ---------------------------------------------------------------------------
 
+def health_body(url: str) -> dict | None:
+    """/health's answer whatever its status (a degraded node says 503, and still its role)."""
+    try:
+        return http_json(url + "/health", timeout=2)[1]
+    except urllib.error.HTTPError as e:
+        try:
+            return json.load(e)
+        except Exception:
+            return None
+    except Exception:
+        return None
+
+
+def leading_node() -> int | None:
+    """The sequencer node whose /health says it leads (without --ha: the sequencer, if it answers)."""
+    for k in seq_nodes():
+        h = health_body(seq_url(k)) if sequencer_pid(k) else None
+        if h and (not ha_mode() or h.get("role") == "leader"):
+            return k
+    return None
+
+
 def cmd_down(clean: bool) -> int:
     stop_followers()
-    pid = sequencer_pid()
-    if pid:
-        stop(pid, "the sequencer", grace=30)
-        say(f"sequencer (pid {pid}) stopped")
-    SEQ_PID.unlink(missing_ok=True)
+    # Standbys first, so stopping the leader hands nothing over.
+    lead = leading_node()
+    for k in sorted(seq_nodes(), key=lambda k: k == lead):
+        pid = sequencer_pid(k)
+        if pid:
+            stop(pid, seq_name(k), grace=30)
+            say(f"{seq_name(k).removeprefix('the ')} (pid {pid}) stopped")
+        seq_pid_file(k).unlink(missing_ok=True)
+    if (ETCD_DIR / "cluster.json").exists():
+        stop_etcd()
+        say("etcd cluster stopped")
     if DEVNET_DIR.exists():
         r = devnet("down", check=False)
         say(r.stdout.strip().removeprefix("devnet: ").replace("stopped", "devnet stopped").replace("not running", "devnet not running"))
@@ -559,15 +739,25 @@ def cmd_status() -> int:
     dev = devnet("status", check=False) if DEVNET_DIR.exists() else None
     dev_up = dev is not None and dev.returncode == 0
     print(dev.stdout.strip() if dev and dev.stdout.strip() else (dev.stderr.strip() if dev else "devnet: stopped"))
-    pid = sequencer_pid()
-    if pid:
-        h = health(l2_url())
-        if h:
-            print(f"sequencer: running (pid {pid}) at {l2_url()}, head block {h.get('head')}")
+    etcd_up = True
+    if ha_mode():
+        r = etcd_cluster("status", str(ETCD_DIR))
+        etcd_up = r.returncode == 0
+        print("etcd: " + ("running" if etcd_up else "not (fully) running") + "".join(f"\n  {line}" for line in r.stdout.splitlines()))
+    pids = []
+    for k in seq_nodes():
+        pid = sequencer_pid(k)
+        pids.append(pid)
+        name = "sequencer" if not ha_mode() else f"sequencer node {k}"
+        if pid:
+            h = health_body(seq_url(k))
+            if h:
+                role = f", {h.get('role')}" if ha_mode() else ""
+                print(f"{name}: running (pid {pid}) at {seq_url(k)}{role}, head block {h.get('head')}")
+            else:
+                print(f"{name}: running (pid {pid}) but not answering at {seq_url(k)}/health")
         else:
-            print(f"sequencer: running (pid {pid}) but not answering at {l2_url()}/health")
-    else:
-        print("sequencer: stopped")
+            print(f"{name}: stopped")
     for k in known_followers():
         fpid = follower_pid(k)
         h = health(follower_url(k)) if fpid else None
@@ -582,18 +772,34 @@ def cmd_status() -> int:
         print(f"rollup {d['rollup']}, token {d['token']}, challenge period {d['challengePeriod']} s")
     if ENV_FILE.exists():
         print(f"env: {ENV_FILE}")
-    if dev_up and pid:
+    if dev_up and etcd_up and all(pids):
         return 0
-    return 3 if not dev_up and not pid else 1
+    return 3 if not dev_up and not any(pids) else 1
+
+
+def cmd_leader() -> int:
+    k = leading_node()
+    if k is None:
+        print("localnet: no sequencer node leads (see scripts/localnet status)", file=sys.stderr)
+        return 3
+    print(f"{seq_url(k)} {sequencer_pid(k)}")
+    return 0
 
 
 def main(argv: list[str]) -> int:
-    usage = "usage: scripts/localnet up [--followers N] | down [--clean] | status"
-    followers = FOLLOWERS
-    if argv[:1] == ["up"] and len(argv) == 3 and argv[1] == "--followers" and argv[2].isdigit():
-        followers = int(argv[2])
-        argv = argv[:1]
-    if not argv or argv[0] not in ("up", "down", "status") or (argv[0] != "down" and len(argv) > 1) \
+    usage = "usage: scripts/localnet up [--ha] [--followers N] | down [--clean] | status | leader"
+    followers, ha = FOLLOWERS, False
+    if argv[:1] == ["up"]:
+        rest, argv = argv[1:], argv[:1]
+        while rest:
+            if rest[0] == "--ha":
+                ha, rest = True, rest[1:]
+            elif rest[0] == "--followers" and len(rest) > 1 and rest[1].isdigit():
+                followers, rest = int(rest[1]), rest[2:]
+            else:
+                print(usage, file=sys.stderr)
+                return 2
+    if not argv or argv[0] not in ("up", "down", "status", "leader") or (argv[0] != "down" and len(argv) > 1) \
             or (argv[0] == "down" and argv[1:] not in ([], ["--clean"])):
         print(usage, file=sys.stderr)
         return 2
@@ -602,9 +808,11 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         if argv[0] == "up":
-            return cmd_up(followers)
+            return cmd_up(followers, ha)
         if argv[0] == "down":
             return cmd_down("--clean" in argv)
+        if argv[0] == "leader":
+            return cmd_leader()
         return cmd_status()
     except Fail as e:
         print(f"localnet: {e}", file=sys.stderr)

@@ -230,11 +230,15 @@ public actor BatchPoster {
         }
     }
 
-    /// Compares our records with the contract: adopts L1's count when this store is new, and
-    /// halts when L1 dropped a batch we saw committed.
+    /// Compares our records with the contract: adopts L1's count when this store is new or
+    /// another poster got ahead of it, and halts when L1 dropped a batch we saw committed.
     private func reconcile(_ p: inout Progress) async throws {
         let onL1 = try await rollup.batchCount()
-        let (next, _, _) = try cursor()
+        let (next, _, gen) = try cursor()
+        // Decided here but refused by L1 at an index L1 already holds: another poster with the
+        // same key committed it (the HA leader before this node). The contract takes only
+        // index `batchCount`, so these can never land.
+        let superseded = try records(from: try firstOpen()).filter { $0.status == .decided && $0.index < onL1 }
         if let lost = try records(from: onL1).first(where: { $0.status == .committed || $0.status == .final }) {
             try await reposting(from: lost.index, reason: "L1 no longer holds it (a guardian challenged it, or an L1 reorg)")
             p.reverted.append(lost.index)
@@ -242,6 +246,21 @@ public actor BatchPoster {
             let block = try await rollup.nextBlock()
             logger.info("poster: L1 already holds \(onL1) batches up to block \(block - 1); continuing from there")
             try setCursor(batch: onL1, block: block, generation: 0)
+        } else if onL1 > next || !superseded.isEmpty {
+            // A sequencer node in HA mode leading again after another node led: this store's
+            // records stop where its earlier term did. Continue after L1's last batch.
+            let block = try await rollup.nextBlock()
+            var b = WriteBatch()
+            for var r in superseded {
+                r.status = .reverted
+                b.put("batches", BridgeStore.be(r.index), r.encoded)
+                p.reverted.append(r.index)
+            }
+            b.put("meta", Array("poster.nextBatch".utf8), BridgeStore.be(onL1))
+            b.put("meta", Array("poster.nextBlock".utf8), BridgeStore.be(block))
+            b.put("meta", Array("poster.generation".utf8), BridgeStore.be(gen + 1))
+            try store.db.write(b, sync: true)
+            logger.notice("poster: L1 holds \(onL1) batches up to block \(block - 1), posted by another poster; continuing from there")
         }
     }
 

@@ -46,7 +46,8 @@ def wait_until(predicate, what: str, timeout: float = 180.0, interval: float = 0
 
 def localnet_env(directory, **settings) -> dict:
     """The environment of a localnet of its own (scripts/localnet): `directory`, free ports, the
-    debug emeth unless EMETH_BIN says otherwise, and `settings` (e.g. LOCALNET_CHALLENGE_PERIOD)."""
+    debug emeth unless EMETH_BIN says otherwise, and `settings` (e.g. LOCALNET_CHALLENGE_PERIOD; they
+    may replace the ports too)."""
     import os
     from pathlib import Path
     root = Path(__file__).resolve().parents[2]
@@ -54,8 +55,8 @@ def localnet_env(directory, **settings) -> dict:
     if not os.access(emeth, os.X_OK):
         pytest.fail(f"{emeth} is missing: build it (swift build --product emeth) or set EMETH_BIN")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EMETH_", "LOCALNET_"))}
-    env.update(EMETH_BIN=str(Path(emeth).resolve()), LOCALNET_DIR=str(Path(directory) / "ln"),
-               LOCALNET_L1_PORT=str(free_port()), LOCALNET_L2_PORT=str(free_port()), **settings)
+    env.update({"EMETH_BIN": str(Path(emeth).resolve()), "LOCALNET_DIR": str(Path(directory) / "ln"),
+                "LOCALNET_L1_PORT": str(free_port()), "LOCALNET_L2_PORT": str(free_port()), **settings})
     return env
 
 

@@ -1,6 +1,9 @@
 """scripts/localnet up/status/down on a temporary directory and free ports: the env file, an
-idempotent `up`, a clear error for a taken port, and a clean stop."""
+idempotent `up`, a clear error for a taken port, and a clean stop; `up --ha` (etcd and two
+sequencer nodes) and `leader`."""
+import json
 import os
+import shutil
 import socket
 import subprocess
 from pathlib import Path
@@ -79,3 +82,42 @@ def test_taken_port_is_a_clear_error(env):
         r = localnet(env, "up")
     assert r.returncode == 1
     assert f"port {env['LOCALNET_L1_PORT']}" in r.stderr and "LOCALNET_L1_PORT" in r.stderr, r.stderr
+
+
+@pytest.mark.skipif(shutil.which("etcd") is None, reason="etcd is not installed (Debian package etcd-server): run `bash scripts/setup`")
+def test_up_ha_leader_down(env):
+    r = localnet(env, "up", "--ha")
+    assert r.returncode == 0, r.stdout + r.stderr
+    d = Path(env["LOCALNET_DIR"])
+    values = dict(line.split("=", 1) for line in (d / "env").read_text().splitlines() if line and not line.startswith("#"))
+    l2 = int(env["LOCALNET_L2_PORT"])
+    nodes = [f"http://127.0.0.1:{l2}", f"http://127.0.0.1:{l2 + 1}"]
+    assert values["L2_RPC_URLS"] == ",".join(nodes) and values["L2_RPC_URL"] == nodes[0]
+    cluster = json.loads((d / "etcd" / "cluster.json").read_text())
+    assert values["ETCD_ENDPOINTS"] == ",".join(m["client_url"] for m in cluster["members"]) and len(cluster["members"]) == 3
+    roles = [requests.get(u + "/health", timeout=5).json() for u in nodes]
+    assert [(h["role"], h["nodeId"], h["etcd"]) for h in roles] == [("leader", "node-1", "ok"), ("standby", "node-2", "ok")], roles
+
+    leader = localnet(env, "leader")
+    pid = int((d / "sequencer.pid").read_text())
+    assert (leader.returncode, leader.stdout) == (0, f"{nodes[0]} {pid}\n"), leader.stdout + leader.stderr
+    status = localnet(env, "status")
+    assert status.returncode == 0, status.stdout
+    assert f"sequencer node 1: running (pid {pid}) at {nodes[0]}, leader" in status.stdout, status.stdout
+    assert "sequencer node 2: running" in status.stdout and ", standby" in status.stdout, status.stdout
+    assert "already running" in localnet(env, "up", "--ha").stdout
+
+    down = localnet(env, "down")
+    assert down.returncode == 0, down.stderr
+    assert "sequencer node 1 (pid" in down.stdout and "sequencer node 2 (pid" in down.stdout and "etcd cluster stopped" in down.stdout
+    for m in cluster["members"]:  # every etcd member stopped
+        assert not Path(f"/proc/{m['pid']}").exists() or Path(f"/proc/{m['pid']}/stat").read_text().split(")")[-1].split()[0] == "Z", m
+    assert localnet(env, "status").returncode == 3
+    gone = localnet(env, "leader")
+    assert gone.returncode == 3 and "no sequencer node leads" in gone.stderr
+
+
+def test_up_ha_on_a_running_single_sequencer_is_refused(env):
+    assert localnet(env, "up").returncode == 0
+    r = localnet(env, "up", "--ha")
+    assert r.returncode == 1 and "runs a single sequencer" in r.stderr and "down" in r.stderr, r.stderr
