@@ -1,0 +1,68 @@
+import Cluster
+import Core
+import Dispatch
+import Logging
+@testable import Node
+import Testing
+
+extension ClusterTests {
+    /// The leader's replicator prunes the etcd block log below what L1 made final, and in any
+    /// case to its newest `retained` blocks, against a real etcd cluster.
+    @Suite struct ReplicatorPrune {
+        /// Appends blocks `range` through `replicator` on a thread of its own (it blocks, as on the
+        /// sealing thread).
+        static func replicate(_ replicator: EtcdReplicator, _ range: ClosedRange<UInt64>) async throws {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+                DispatchQueue.global().async {
+                    c.resume(with: Result { for n in range { try replicator.replicate(number: n, bytes: bytes("block \(n)")) } })
+                }
+            }
+        }
+
+        /// Polls until the log's floor is `floor` (pruning runs in the background).
+        static func waitFloor(_ log: FencedBlockLog, _ floor: UInt64) async throws {
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            while clock.now < deadline {
+                if try await log.bounds().floor == floor { return }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            Issue.record("the floor is \(try await log.bounds().floor), not \(floor)")
+        }
+
+        @Test func theTargetIsWhicheverOfFinalityAndTheHardBoundRemovesMore() {
+            #expect(PruneTarget.floor(head: 5, finalBlock: nil, retained: 8) == nil)
+            #expect(PruneTarget.floor(head: 10, finalBlock: nil, retained: 8) == 3)  // keeps 3…10
+            #expect(PruneTarget.floor(head: 10, finalBlock: 1, retained: 8) == 3)
+            #expect(PruneTarget.floor(head: 10, finalBlock: 3, retained: 8) == 4)
+            #expect(PruneTarget.floor(head: 10, finalBlock: 12, retained: 8) == 11)  // never past the head
+            #expect(PruneTarget.floor(head: 5, finalBlock: 0, retained: 8) == nil)
+            #expect(PruneTarget.floor(head: 20_000, finalBlock: nil, retained: FencedBlockLog.retainedBlocks) == 10_001)
+        }
+
+        @Test func prunesBelowFinalityAndToTheHardBound() async throws {
+            let f = try await BlockLog.Fixture(chain: "replicator-prune")
+            let final = LockedValue<UInt64?>(nil)
+            let replicator = EtcdReplicator(log: f.log, leadership: f.leadership, retained: 8, pruneEvery: 5,
+                                            finalBlock: { final.value }, logger: Logger(label: "test.replicator"))
+            // Nothing final and fewer than 8 blocks: nothing goes.
+            try await Self.replicate(replicator, 1...5)
+            #expect(try await f.log.bounds() == FencedBlockLog.Bounds(head: 5, floor: 1))
+            // Block 3 final: at block 10, blocks 1…3 go (the hard bound alone would keep 3…10).
+            final.set(3)
+            try await Self.replicate(replicator, 6...10)
+            try await Self.waitFloor(f.log, 4)
+            // Finality stalls at 3: the hard bound takes over — the newest 8 at block 20.
+            try await Self.replicate(replicator, 11...20)
+            try await Self.waitFloor(f.log, 13)
+            // Finality moves past the hard bound: everything through block 21 goes at block 25.
+            final.set(21)
+            try await Self.replicate(replicator, 21...25)
+            try await Self.waitFloor(f.log, 22)
+            #expect(try await f.log.read(from: 22).blocks.map(\.number) == [22, 23, 24, 25])
+            await #expect(throws: BlockLogError.pruned(requested: 21, floor: 22)) { try await f.log.read(from: 21) }
+            let left = try await f.client.range(f.keys.blocksPrefix, rangeEnd: prefixEnd(f.keys.blocksPrefix))
+            #expect(left.kvs.map(\.key) == (22...25).map { f.keys.block($0) })
+        }
+    }
+}
