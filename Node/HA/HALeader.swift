@@ -72,6 +72,10 @@ struct LeadershipWatch: Service {
                 engine.stop(reason: "leadership lost: \(reason)")
                 logger.critical("leadership lost: stopped sealing", metadata: ["reason": "\(reason)"])
                 await onLoss(reason, head)
+                // onLoss started the group's graceful shutdown; returning before it reaches this
+                // service would count as an unexpected end and fail the group with an error of its
+                // own instead of `LeadershipLost`.
+                try? await gracefulShutdown()
                 return
             }
             try? await Task.sleep(for: .milliseconds(50))

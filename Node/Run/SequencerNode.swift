@@ -149,8 +149,14 @@ extension SequencerNode {
             }
         }
         let host = try c.hostAndPort().host
-        try await node.run(shutdownSignals: [.sigterm, .sigint], l1: l1Services) { bound in
-            onListening(Listening(host: host, port: bound, chainId: genesis.chainId, head: head))
+        do {
+            try await node.run(shutdownSignals: [.sigterm, .sigint], l1: l1Services) { bound in
+                onListening(Listening(host: host, port: bound, chainId: genesis.chainId, head: head))
+            }
+        } catch {
+            // Whatever else failed on the way down, a deposed leader exits as one (exit code 75).
+            if let lost = ha?.leadership.lossReason { throw LeadershipLost(reason: lost) }
+            throw error
         }
         if let ha {
             if let lost = ha.leadership.lossReason { throw LeadershipLost(reason: lost) }

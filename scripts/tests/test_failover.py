@@ -126,7 +126,7 @@ def test_kill_the_leader_the_standby_takes_over_without_a_fork(cluster):
     wait_until(lambda: head(a.url) >= 5, "node a sealing 5 blocks", timeout=60)
     assert b.proc.poll() is None and not b.serving, f"node b must wait as a standby while a leads: {b.out} {b.log()}"
     # The standby follows the etcd block log and serves what it verified, block for block.
-    wait_until(lambda: head(b.url) >= 5, "standby b following the block log", timeout=60)
+    wait_until(lambda: answers_head(b.url) >= 5, f"standby b following the block log ({b.log()})", timeout=60)
     top = head(b.url)
     assert hashes(b.url, top) == hashes(a.url, top)
     hb = requests.get(b.url + "/health", timeout=10)

@@ -22,7 +22,7 @@ import requests
 from emeth_sdk.signing import sign_job as sign
 
 from support import wait_until
-from test_failover import EMETH, ETCD_CLUSTER, SIGNER_KEY, Node, etcd, head, pytestmark, rpc  # noqa: F401 (pytestmark: same skips)
+from test_failover import EMETH, ETCD_CLUSTER, SIGNER_KEY, Node, answers_head, etcd, pytestmark, rpc  # noqa: F401 (pytestmark: same skips)
 
 SENDER = "0x" + "77" * 32
 
@@ -63,7 +63,7 @@ def test_a_standby_forwards_to_the_new_leader_after_a_failover(three):
     b.start()
     c.start()
     for s in (b, c):
-        wait_until(lambda: head(s.url) >= 3, f"standby {s.name} following the block log ({s.log()})", timeout=60)
+        wait_until(lambda: answers_head(s.url) >= 3, f"standby {s.name} following the block log ({s.log()})", timeout=60)
         assert requests.get(s.url + "/health", timeout=10).json()["leader"] == a.url
         assert metric(s.url, 'emeth_node_role{role="standby"}') == "1"
         assert metric(s.url, 'emeth_node_role{role="leader"}') == "0"
