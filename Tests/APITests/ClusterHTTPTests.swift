@@ -130,6 +130,15 @@ import Testing
                     #expect(hash == C.hash(call, nonce: 0, by: C.node))
                     let receipt = try await new.waitSequenced(hash)
                     #expect(receipt["status"] == .string("sequenced"))
+                    // The batch form: each member goes to the new leader too.
+                    let batch = JSONValue.array((1...2).map { n in
+                        .object(["jsonrpc": .string("2.0"), "id": .int(n), "method": .string("emeth_sendTransaction"),
+                                 "params": .array([C.wire(call, nonce: UInt64(n), by: C.node)])])
+                    })
+                    let answers = try #require(try await f.post(batch.serialized).json?.arrayValue)
+                    #expect(answers.map { $0["result"] } == (1...2).map { .string(C.hash(call, nonce: UInt64($0), by: C.node)) })
+                    for n in UInt64(1)...2 { _ = try await new.waitSequenced(C.hash(call, nonce: n, by: C.node)) }
+                    #expect(try await new.result("emeth_getTransactionCount", [.string(C.node.address.checksummed), .string("pending")]) == .string("0x3"))
                     #expect(try await old.result("emeth_getTransactionReceipt", [.string(hash)]) == .null)
                     #expect(try await old.result("emeth_getTransactionCount", [.string(C.node.address.checksummed), .string("pending")]) == .string("0x0"))
                 } catch {
