@@ -36,11 +36,11 @@ enum MetricsPage {
             let c = cluster.metrics
             p.gauge("emeth_ha_etcd_up", "1 while etcd answered this node's newest request, else 0.", c.etcdUp ? "1" : "0")
             let lag: String
-            if cluster.role == "leader" { lag = "0" } else if let logHead = c.logHead, let head = chain?.head {
+            if cluster.role == "leader" { lag = "0" } else if cluster.role == "standby", let logHead = c.logHead, let head = chain?.head {
                 lag = String(logHead > head ? logHead - head : 0)
             } else { lag = "-1" }
             p.gauge("emeth_ha_replication_lag_blocks",
-                    "Blocks the etcd block log holds beyond this node's head (0 on the leader, -1 before a standby's first read).", lag)
+                    "Blocks the etcd block log holds beyond this node's head (0 on the leader; -1 before a standby's first read, or stopped).", lag)
             p.counter("emeth_ha_leadership_changes_total", "Times this process won or lost leadership.", UInt64(c.leadershipChanges))
         }
         if let replica = api.replica {

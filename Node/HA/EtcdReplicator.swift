@@ -10,13 +10,14 @@ import Sequencer
 /// unreachable for longer than the client's retries — throws, and the engine stops sealing.
 ///
 /// It also prunes the log as it goes (`PruneTarget`): every `pruneEvery` blocks, everything
-/// in a batch final on L1 and in any case everything more than `retained` behind the head.
-/// Pruning failures are only logged, the next round retries.
+/// in a batch final on L1 but the newest `recent`, and in any case everything more than
+/// `retained` behind the head. Pruning failures are only logged, the next round retries.
 public final class EtcdReplicator: BlockReplicator {
     let log: FencedBlockLog
     let leadership: Leadership
     let logger: Logger
     let retained: UInt64
+    let recent: UInt64
     let pruneEvery: UInt64
     /// The last block of the newest batch final on L1 (the poster's status), nil if none or no poster.
     let finalBlock: @Sendable () -> UInt64?
@@ -24,11 +25,13 @@ public final class EtcdReplicator: BlockReplicator {
     /// The floor the newest prune asked for: a round with nothing new to remove sends nothing.
     private let pruned = LockedValue<UInt64>(0)
 
-    public init(log: FencedBlockLog, leadership: Leadership, retained: UInt64 = FencedBlockLog.retainedBlocks, pruneEvery: UInt64 = 100,
+    public init(log: FencedBlockLog, leadership: Leadership, retained: UInt64 = FencedBlockLog.retainedBlocks,
+                recent: UInt64 = PruneTarget.recentBlocks, pruneEvery: UInt64 = 100,
          finalBlock: @escaping @Sendable () -> UInt64? = { nil }, status: HAStatus? = nil, logger: Logger = Logger(label: "emeth.ha")) {
         self.log = log
         self.leadership = leadership
         self.retained = retained
+        self.recent = recent
         self.pruneEvery = pruneEvery
         self.finalBlock = finalBlock
         self.status = status
@@ -58,7 +61,7 @@ public final class EtcdReplicator: BlockReplicator {
 
     /// Starts a prune to `PruneTarget.floor` unless an earlier one asked for as much.
     func prune(head: UInt64) {
-        guard let below = PruneTarget.floor(head: head, finalBlock: finalBlock(), retained: retained) else { return }
+        guard let below = PruneTarget.floor(head: head, finalBlock: finalBlock(), retained: retained, recent: recent) else { return }
         let go = pruned.withLock { last in
             defer { last = max(last, below) }
             return below > last
@@ -78,14 +81,19 @@ public final class EtcdReplicator: BlockReplicator {
 }
 
 /// Where the leader prunes the etcd block log to: below the first block not yet in a batch
-/// final on L1 — a standby that needs an older block catches up from L1 or a follower, and no
-/// batch can be rolled back past finality — and in any case to the newest `retained` blocks,
-/// the hard bound that keeps etcd's size fixed when L1 finality stalls (docs/ARCHITECTURE.md,
-/// "Cluster"). Nil: nothing to prune.
-enum PruneTarget {
-    static func floor(head: UInt64, finalBlock: UInt64?, retained: UInt64) -> UInt64? {
+/// final on L1 — no batch can be rolled back past finality, and a node that needs an older block
+/// can take it from L1 or a follower — but never the newest `recent` blocks (1,000), so that a
+/// standby that was down for a while (a deposed leader restarted by its supervisor, a node
+/// rebooted) still finds what it missed in the log; and in any case to the newest `retained`
+/// (10,000), the hard bound that keeps etcd's size fixed when L1 finality stalls
+/// (docs/ARCHITECTURE.md, "Cluster"). Nil: nothing to prune.
+public enum PruneTarget {
+    public static let recentBlocks: UInt64 = 1_000
+
+    static func floor(head: UInt64, finalBlock: UInt64?, retained: UInt64, recent: UInt64) -> UInt64? {
         let byCount = head >= retained ? head - retained + 1 : 0
-        let byFinality = finalBlock.map { min($0, head) + 1 } ?? 0
+        let keepFrom = head >= recent ? head - recent + 1 : 0
+        let byFinality = finalBlock.map { min($0 + 1, keepFrom) } ?? 0
         let target = max(byCount, byFinality)
         return target >= 2 ? target : nil
     }

@@ -16,13 +16,21 @@ import Testing
 
     /// The etcd block log as a standby sees it: the first `served` of the leader's blocks, and a
     /// head of `logHead` (blocks the log holds that this standby has not got yet).
+    /// While `failing` holds a message, every read fails with it, as `EtcdLogSource` reports an
+    /// unreachable etcd.
     struct PartialLog: BlockSource {
+        struct Unreachable: Error {}
         let blocks: [Bytes]
         let logHead: UInt64
         let status: HAStatus
+        let failing = LockedValue<String?>(nil)
         var name: String { "a partial block log" }
 
         func blocks(from number: UInt64) async throws -> ServedBlocks {
+            if let message = failing.value {
+                status.etcd(message)
+                throw Unreachable()
+            }
             status.etcd(nil)
             status.logHead(logHead)
             let start = Int(number) - 1
@@ -33,6 +41,16 @@ import Testing
     /// The lines of `page` that are samples of the cluster metrics, in order.
     static func clusterSamples(_ page: String) -> [String] {
         page.split(separator: "\n").map(String.init).filter { $0.hasPrefix("emeth_node_role") || $0.hasPrefix("emeth_ha_") }
+    }
+
+    /// Polls `/metrics` until it has the sample line `line`.
+    static func waitMetrics(_ node: some HTTPEndpoint, _ line: String) async throws {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if clusterSamples(try await node.http("GET", "/metrics").body).contains(line) { return }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        throw TestFailure("no \(line) in /metrics after 10 s")
     }
 
     static func roles(_ current: String) -> [String] {
@@ -55,8 +73,8 @@ import Testing
             let dir = C.tempDir()
             var config = NodeConfig()
             config.listen = "127.0.0.1:0"
-            let node = FollowerNode(store: try ChainStore(path: dir, genesis: C.genesis),
-                                    source: PartialLog(blocks: Array(first.blocks.prefix(2)), logHead: 5, status: status), leader: leaderURL,
+            let log = PartialLog(blocks: Array(first.blocks.prefix(2)), logHead: 5, status: status)
+            let node = FollowerNode(store: try ChainStore(path: dir, genesis: C.genesis), source: log, leader: leaderURL,
                                     config: config, pollMs: 10, cluster: status, logger: Logger(label: "test.standby"))
             let (ports, sink) = AsyncStream.makeStream(of: Int.self)
             let task = Task { try await node.run { sink.yield($0) } }
@@ -70,11 +88,15 @@ import Testing
                 #expect(Self.clusterSamples(try await f.http("GET", "/metrics").body) == Self.roles("standby") + [
                     "emeth_ha_etcd_up 1", "emeth_ha_replication_lag_blocks 3", "emeth_ha_leadership_changes_total 0"])
 
-                status.etcd("connection refused")
+                // etcd unreachable: the lag stays what the last read found.
+                log.failing.set("connection refused")
+                try await Self.waitMetrics(f, "emeth_ha_etcd_up 0")
                 #expect(Self.clusterSamples(try await f.http("GET", "/metrics").body) == Self.roles("standby") + [
                     "emeth_ha_etcd_up 0", "emeth_ha_replication_lag_blocks 3", "emeth_ha_leadership_changes_total 0"])
                 let health = try JSONValue.parse(try await f.http("GET", "/health").body)
                 #expect(health["etcd"] == .string("unreachable: connection refused"))
+                log.failing.set(nil)
+                try await Self.waitMetrics(f, "emeth_ha_etcd_up 1")
 
                 // Elected, then deposed: two changes; a leader is never behind its own log.
                 status.become("leader", fence: Fence(lease: 7, revision: 42), head: 2)

@@ -6,8 +6,9 @@ import Logging
 import Testing
 
 extension ClusterTests {
-    /// The leader's replicator prunes the etcd block log below what L1 made final, and in any
-    /// case to its newest `retained` blocks, against a real etcd cluster.
+    /// The leader's replicator prunes the etcd block log below what L1 made final (but for the
+    /// newest `recent` blocks), and in any case to its newest `retained` blocks, against a real
+    /// etcd cluster.
     @Suite struct ReplicatorPrune {
         /// Appends blocks `range` through `replicator` on a thread of its own (it blocks, as on the
         /// sealing thread).
@@ -31,19 +32,24 @@ extension ClusterTests {
         }
 
         @Test func theTargetIsWhicheverOfFinalityAndTheHardBoundRemovesMore() {
-            #expect(PruneTarget.floor(head: 5, finalBlock: nil, retained: 8) == nil)
-            #expect(PruneTarget.floor(head: 10, finalBlock: nil, retained: 8) == 3)  // keeps 3…10
-            #expect(PruneTarget.floor(head: 10, finalBlock: 1, retained: 8) == 3)
-            #expect(PruneTarget.floor(head: 10, finalBlock: 3, retained: 8) == 4)
-            #expect(PruneTarget.floor(head: 10, finalBlock: 12, retained: 8) == 11)  // never past the head
-            #expect(PruneTarget.floor(head: 5, finalBlock: 0, retained: 8) == nil)
-            #expect(PruneTarget.floor(head: 20_000, finalBlock: nil, retained: FencedBlockLog.retainedBlocks) == 10_001)
+            func floor(_ head: UInt64, _ final: UInt64?) -> UInt64? { PruneTarget.floor(head: head, finalBlock: final, retained: 8, recent: 2) }
+            #expect(floor(5, nil) == nil)
+            #expect(floor(10, nil) == 3)  // keeps 3…10
+            #expect(floor(10, 1) == 3)
+            #expect(floor(10, 3) == 4)
+            #expect(floor(10, 12) == 9)  // final beyond the head: the newest `recent` stay
+            #expect(floor(10, 10) == 9)
+            #expect(floor(5, 0) == nil)
+            let defaults = (retained: FencedBlockLog.retainedBlocks, recent: PruneTarget.recentBlocks)
+            #expect(PruneTarget.floor(head: 20_000, finalBlock: nil, retained: defaults.retained, recent: defaults.recent) == 10_001)
+            #expect(PruneTarget.floor(head: 20_000, finalBlock: 19_990, retained: defaults.retained, recent: defaults.recent) == 19_001)
+            #expect(PruneTarget.floor(head: 20_000, finalBlock: 15_000, retained: defaults.retained, recent: defaults.recent) == 15_001)
         }
 
         @Test func prunesBelowFinalityAndToTheHardBound() async throws {
             let f = try await BlockLog.Fixture(chain: "replicator-prune")
             let final = LockedValue<UInt64?>(nil)
-            let replicator = EtcdReplicator(log: f.log, leadership: f.leadership, retained: 8, pruneEvery: 5,
+            let replicator = EtcdReplicator(log: f.log, leadership: f.leadership, retained: 8, recent: 2, pruneEvery: 5,
                                             finalBlock: { final.value }, logger: Logger(label: "test.replicator"))
             // Nothing final and fewer than 8 blocks: nothing goes.
             try await Self.replicate(replicator, 1...5)
@@ -61,8 +67,12 @@ extension ClusterTests {
             try await Self.waitFloor(f.log, 22)
             #expect(try await f.log.read(from: 22).blocks.map(\.number) == [22, 23, 24, 25])
             await #expect(throws: BlockLogError.pruned(requested: 21, floor: 22)) { try await f.log.read(from: 21) }
+            // Everything final: the newest 2 (`recent`) stay for a standby that was away.
+            final.set(30)
+            try await Self.replicate(replicator, 26...30)
+            try await Self.waitFloor(f.log, 29)
             let left = try await f.client.range(f.keys.blocksPrefix, rangeEnd: prefixEnd(f.keys.blocksPrefix))
-            #expect(left.kvs.map(\.key) == (22...25).map { f.keys.block($0) })
+            #expect(left.kvs.map(\.key) == (29...30).map { f.keys.block($0) })
         }
     }
 }
