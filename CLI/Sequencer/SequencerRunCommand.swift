@@ -6,9 +6,10 @@ import Sequencer
 
 /// `emeth sequencer run`: opens (or creates) the chain in the data directory and serves the
 /// L2 JSON-RPC API, sealing blocks on the configured policy, until SIGINT/SIGTERM — then it
-/// seals what is pending and exits. In HA mode a leader that loses leadership exits with code 75
-/// (`LeadershipLost`) for its supervisor to restart it as a standby. Settings come from emeth.toml (`emeth sequencer init`
-/// writes a commented one); every setting can be overridden by its flag.
+/// seals what is pending and exits. In HA mode a leader that loses leadership exits with code
+/// 75 (`LeadershipLost`) for its supervisor to restart it as a standby. Settings come from
+/// emeth.toml (`emeth sequencer init` writes a commented one); every setting can be overridden
+/// by its flag.
 struct SequencerRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run the sequencer: the L2 JSON-RPC API and block sealing.")
