@@ -106,8 +106,8 @@ let package = Package(
         .testTarget(name: "ProverTests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "Workloads", "TestSupport", "RollupTestSupport"],
                     path: "Tests/ProverTests"),
         .testTarget(name: "ClientTests", dependencies: ["Core", "Sequencer", "Client", "TestSupport"], path: "Tests/ClientTests"),
-        // Node too: the leader's replicator (pruning at L1 finality) against a real etcd.
-        .testTarget(name: "ClusterTests", dependencies: ["Core", "Cluster", "Node", "Sequencer", "TestSupport"], path: "Tests/ClusterTests"),
+        // Node and Bridge too: the leader's replicator, pruning at the poster's L1 finality, against a real etcd.
+        .testTarget(name: "ClusterTests", dependencies: ["Core", "Cluster", "Node", "Sequencer", "Bridge", "TestSupport"], path: "Tests/ClusterTests"),
         .testTarget(name: "APITests", dependencies: ["Core", "Sequencer", "Bridge", "API", "Node", "TestSupport"], path: "Tests/APITests"),
 
         // Fuzzing (CONTRIBUTING.md): one entry point per decoder fed from outside, shared by the

@@ -98,3 +98,12 @@ public enum PruneTarget {
         return target >= 2 ? target : nil
     }
 }
+
+extension PruneTarget {
+    /// The final block as this process's poster knows it: the last block of its newest batch
+    /// final on L1 (nil without a poster, or before a batch is final). What a leader passes to
+    /// its `EtcdReplicator`.
+    static func finality(_ poster: PosterStatus?) -> @Sendable () -> UInt64? {
+        { poster?.latestFinal?.lastBlock }
+    }
+}

@@ -109,9 +109,8 @@ extension SequencerNode {
         var ha: HALeader?
         if let cluster, let leadership, let haStatus {
             // The log is pruned below what L1 made final, which this process's poster knows.
-            let poster: PosterStatus? = c.bridge.enabled ? status : nil
             ha = try await HALeader.takeOver(leadership, cluster: cluster, store: store, status: haStatus,
-                                             finalBlock: { poster?.latestFinal?.lastBlock }, logger: logger)
+                                             finalBlock: PruneTarget.finality(c.bridge.enabled ? status : nil), logger: logger)
         }
         let engine = SequencerEngine(store: store, signerKey: signerKey, policy: c.sealPolicy)
         // Transactions an operator's rollback took out of the chain go back into the mempool:
