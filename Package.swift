@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Core", "Sequencer", "Bridge", "Prover", "Client", "Node", "Workloads", "LoadGen", "CKeccak", "COpenSSL", "CSecp256k1",
+                "Core", "Sequencer", "Bridge", "Prover", "Client", "Node", "Cluster", "Workloads", "LoadGen", "CKeccak", "COpenSSL", "CSecp256k1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "CLI"),
@@ -106,7 +106,8 @@ let package = Package(
         .testTarget(name: "ProverTests", dependencies: ["Core", "Sequencer", "Bridge", "Prover", "Workloads", "TestSupport", "RollupTestSupport"],
                     path: "Tests/ProverTests"),
         .testTarget(name: "ClientTests", dependencies: ["Core", "Sequencer", "Client", "TestSupport"], path: "Tests/ClientTests"),
-        .testTarget(name: "ClusterTests", dependencies: ["Core", "Cluster", "TestSupport"], path: "Tests/ClusterTests"),
+        // Node and Bridge too: the leader's replicator, pruning at the poster's L1 finality, against a real etcd.
+        .testTarget(name: "ClusterTests", dependencies: ["Core", "Cluster", "Node", "Sequencer", "Bridge", "TestSupport"], path: "Tests/ClusterTests"),
         .testTarget(name: "APITests", dependencies: ["Core", "Sequencer", "Bridge", "API", "Node", "TestSupport"], path: "Tests/APITests"),
 
         // Fuzzing (CONTRIBUTING.md): one entry point per decoder fed from outside, shared by the

@@ -43,6 +43,11 @@ public struct PrometheusText {
     public mutating func counter(_ name: String, _ help: String, _ value: UInt64) { metric(name, "counter", help, [("", String(value))]) }
     public mutating func gauge(_ name: String, _ help: String, _ value: String) { metric(name, "gauge", help, [("", value)]) }
 
+    /// One gauge per label value (e.g. a role: 1 for the current one, 0 for the others).
+    public mutating func gauge(_ name: String, _ help: String, label: String, _ values: [String: String]) {
+        metric(name, "gauge", help, values.keys.sorted().map { ("\(label)=\"\($0)\"", values[$0]!) })
+    }
+
     public mutating func counter(_ name: String, _ help: String, label: String, _ values: [String: UInt64]) {
         metric(name, "counter", help, values.keys.sorted().map { ("\(label)=\"\($0)\"", String(values[$0]!)) })
     }

@@ -4,6 +4,8 @@ import Sequencer
 /// The `GET /metrics` page (Prometheus text format): ingest counters, chain height, sealing,
 /// mempool and — with a bridge — the batch backlog and the last final batch.
 enum MetricsPage {
+    static let roles: Set<String> = ["leader", "standby", "follower", "stopped"]
+
     static func render(_ api: L2API) -> String {
         let m = api.chain.metrics.snapshot
         let chain = try? api.chain.gauges()
@@ -24,6 +26,22 @@ enum MetricsPage {
                       ["expired": UInt64(chain.expired), "evicted": UInt64(chain.evicted)])
             p.counter("emeth_txs_failed_after_admission_total",
                       "Transactions admitted against the pending state that failed in their block (races).", UInt64(chain.failedAfterAdmission))
+        }
+        // Every node says what it is: a single sequencer leads; a read replica follows; an HA
+        // node is whatever its cluster status says.
+        let role = api.cluster?.role ?? (api.replica == nil ? "leader" : "follower")
+        p.gauge("emeth_node_role", "1 for this node's role (leader, standby, follower, stopped), 0 for the others.", label: "role",
+                Dictionary(uniqueKeysWithValues: Self.roles.union([role]).map { ($0, $0 == role ? "1" : "0") }))
+        if let cluster = api.cluster {
+            let c = cluster.metrics
+            p.gauge("emeth_ha_etcd_up", "1 while etcd answered this node's newest request, else 0.", c.etcdUp ? "1" : "0")
+            let lag: String
+            if cluster.role == "leader" { lag = "0" } else if cluster.role == "standby", let logHead = c.logHead, let head = chain?.head {
+                lag = String(logHead > head ? logHead - head : 0)
+            } else { lag = "-1" }
+            p.gauge("emeth_ha_replication_lag_blocks",
+                    "Blocks the etcd block log holds beyond this node's head (0 on the leader; -1 before a standby's first read, or stopped).", lag)
+            p.counter("emeth_ha_leadership_changes_total", "Times this process won or lost leadership.", UInt64(c.leadershipChanges))
         }
         if let replica = api.replica {
             let r = replica.replication

@@ -15,8 +15,11 @@ struct Bench: ParsableCommand {
     @Option(help: "Measurement rounds per benchmark (the median is reported).")
     var rounds = 7
 
-    @Option(help: "Which benchmarks to run: keccak, recover, ingest, block-read, follow, smt, or all.")
+    @Option(help: "Which benchmarks to run: keccak, recover, ingest, block-read, follow, smt, replication (needs --etcd), or all.")
     var only = "all"
+
+    @Option(help: "Replication benchmark: etcd client URLs, comma-separated (e.g. from scripts/etcd-cluster).")
+    var etcd: String?
 
     @Flag(help: "Small sizes and one round: shows every benchmark runs, in seconds (figures not comparable).")
     var quick = false
@@ -55,7 +58,15 @@ struct Bench: ParsableCommand {
         if only == "all" || only == "follow" {
             rows.append(try FollowBench.run(rounds: min(rounds, 5), blocks: follow.blocks, txsPerBlock: follow.txs))
         }
+        var notes: [String] = []
+        if only == "replication" || (only == "all" && etcd != nil) {
+            guard let etcd else { throw CLIError("the replication benchmark needs --etcd URLS (scripts/etcd-cluster up DIR prints them)") }
+            let r = try ReplicationBench.run(etcd: etcd, blocks: quick ? 10 : 100, rounds: rounds)
+            rows.append(r.row)
+            notes.append(r.report)
+        }
         BenchRow.printTable(rows)
+        notes.forEach { print($0) }
         if only == "all" || only == "smt" {
             if let treeWidth { SparseMerkleTree.parallelWidth = max(1, treeWidth) }
             let r = try StateTreeBench.run(records: tree.keys, blocks: tree.blocks, dirty: tree.dirty,

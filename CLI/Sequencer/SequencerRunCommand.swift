@@ -6,8 +6,10 @@ import Sequencer
 
 /// `emeth sequencer run`: opens (or creates) the chain in the data directory and serves the
 /// L2 JSON-RPC API, sealing blocks on the configured policy, until SIGINT/SIGTERM — then it
-/// seals what is pending and exits. Settings come from emeth.toml (`emeth sequencer init`
-/// writes a commented one); every setting can be overridden by its flag.
+/// seals what is pending and exits. In HA mode a leader that loses leadership exits with code
+/// 75 (`LeadershipLost`) for its supervisor to restart it as a standby. Settings come from
+/// emeth.toml (`emeth sequencer init` writes a commented one); every setting can be overridden
+/// by its flag.
 struct SequencerRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run the sequencer: the L2 JSON-RPC API and block sealing.")
@@ -56,13 +58,19 @@ struct SequencerRun: AsyncParsableCommand {
         try c.validate()
         let logger = try NodeLogging.bootstrap(format: c.logFormat, level: c.logLevel, label: "emeth.sequencer")
         let keystores = (signer: c.signerKeystore, sequencer: c.bridge.sequencerKeystore)
-        try await SequencerNode.run(
-            c, signerKey: { try SignerKey.load(keystore: keystores.signer) },
-            sequencerKey: { try SequencerKey.load(keystore: keystores.sequencer) }, logger: logger,
-            onListening: { l in
-                let line = "emeth sequencer listening on http://\(l.host):\(l.port) chainId \(l.chainId) head \(l.head.number) \(l.head.hash)\n"
-                FileHandle.standardOutput.write(Data(line.utf8))
-            })
+        do {
+            try await SequencerNode.run(
+                c, signerKey: { try SignerKey.load(keystore: keystores.signer) },
+                sequencerKey: { try SequencerKey.load(keystore: keystores.sequencer) }, logger: logger,
+                onListening: { l in
+                    let line = "emeth sequencer listening on http://\(l.host):\(l.port) chainId \(l.chainId) head \(l.head.number) \(l.head.hash)\n"
+                    FileHandle.standardOutput.write(Data(line.utf8))
+                })
+        } catch let lost as LeadershipLost {
+            // A distinct exit code: the supervisor restarts the node, which comes back as a standby.
+            FileHandle.standardError.write(Data("Error: \(lost)\n".utf8))
+            throw ExitCode(LeadershipLost.exitCode)
+        }
     }
 }
 

@@ -203,18 +203,24 @@ public struct FencedBlockLog: Sendable {
 
     // MARK: - Prune
 
-    /// Deletes every block below `number` and raises the floor to it; returns how many blocks
-    /// went. Prune blocks once they are in a batch final on L1, and in any case keep at most
-    /// `retainedBlocks`. Any node may prune (it removes only what every node has applied or
-    /// can read from L1); the floor only rises, and pruning past head + 1 is refused.
+    /// Deletes every block below `number` and raises the floor to it; returns the floor after
+    /// the call (≥ `number`). Prune blocks once they are in a batch final on L1, and in any case
+    /// keep at most `retainedBlocks`. Any node may prune (it removes only what every node has
+    /// applied or can read from L1); the floor only rises, and pruning past head + 1 is refused.
+    ///
+    /// Why the floor and not a count of deleted keys: a prune whose answer was lost (a member
+    /// that died after applying it) is settled by reading again, and the second look finds the
+    /// work done by the first. "How many keys did this call delete" then has no good answer;
+    /// "where does the log start now" always has one, whoever pruned and however often.
     @discardableResult
-    public func prune(below number: UInt64) async throws(BlockLogError) -> Int64 {
+    public func prune(below number: UInt64) async throws(BlockLogError) -> UInt64 {
+        var unanswered: [String] = []
         for _ in 0..<8 {
             let read: TxnResult
             do { read = try await client.txn([], success: [.get(keys.head), .get(keys.floor)]) } catch { throw .etcd(error) }
             guard read.responses.count == 2 else { throw .corrupt("prune read answered \(read.responses.count) results") }
             let bounds = try Self.bounds(head: read.responses[0].single, floor: read.responses[1].single)
-            if number <= bounds.floor { return 0 }
+            if number <= bounds.floor { return bounds.floor }
             guard let head = bounds.head, number <= head + 1 else {
                 throw .invalidArgument("cannot prune below \(number): the log's head is \(bounds.head.map(String.init) ?? "empty")")
             }
@@ -226,12 +232,15 @@ public struct FencedBlockLog: Sendable {
                     .deleteRange(key: keys.blocksPrefix, rangeEnd: Array(keys.block(number).utf8)),
                     .put(keys.floor, Array(ClusterKeys.pad(number).utf8)),
                 ])
+            } catch .indeterminate(let why) {
+                // Applied or not, the read at the top of the loop says (the client reads from
+                // another member after an unanswered write).
+                unanswered.append(why)
+                continue
             } catch { throw .etcd(error) }
-            if result.succeeded {
-                guard case .deleteRange(let deleted) = result.responses.first else { throw .corrupt("prune answered no delete") }
-                return deleted
-            }
+            if result.succeeded { return number }
         }
+        if !unanswered.isEmpty { throw .etcd(.indeterminate("prune below \(number): \(unanswered.joined(separator: "; "))")) }
         throw .etcd(.indeterminate("prune below \(number): the floor kept changing"))
     }
 }

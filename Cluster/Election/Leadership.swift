@@ -92,6 +92,9 @@ public final class Leadership: Sendable {
     /// nil while leading.
     public var lossReason: LossReason? { state.withLock { $0.lost } }
     public var isLeading: Bool { lossReason == nil }
+    /// Why the newest renewal failed, nil once one succeeds again: etcd connectivity as the
+    /// leader sees it between appends (`/metrics`).
+    public var renewalError: String? { state.withLock { $0.lastError } }
 
     /// Returns once leadership is lost, with the reason.
     public func waitUntilLost() async -> LossReason {

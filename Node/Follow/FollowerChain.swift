@@ -24,7 +24,8 @@ public final class FollowerChain: ServedChain, ReplicaLink, Sendable {
     public let admission: L2Admission
     public let metrics: APIMetrics
     public let verifier: BlockVerifier
-    let link: LeaderLink
+    /// Replaced when an HA standby sees another node elected (`follow(leader:)`).
+    private let link: LockedValue<LeaderLink>
     let logger: Logger
 
     private struct Guarded {
@@ -48,7 +49,7 @@ public final class FollowerChain: ServedChain, ReplicaLink, Sendable {
         verifier = BlockVerifier(genesis: store.genesis)
         admission = verifier.admission
         self.metrics = metrics
-        link = LeaderLink(url: leader)
+        link = LockedValue(LeaderLink(url: leader))
         self.logger = logger
         guarded.withLock { $0.status.auditing = auditing }
     }
@@ -81,10 +82,20 @@ public final class FollowerChain: ServedChain, ReplicaLink, Sendable {
 
     // MARK: ReplicaLink
 
-    public var leader: String { link.url.absoluteString }
+    public var leader: String { link.value.url.absoluteString }
 
     public func forward(_ method: String, params: [JSONValue]) async throws -> JSONValue {
-        try await link.forward(method, params: params)
+        try await link.value.forward(method, params: params)
+    }
+
+    /// Forwards to `leader` from now on (a request already on its way finishes where it went).
+    public func follow(leader: URL) {
+        let changed = link.withLock { l in
+            guard l.url != leader else { return false }
+            l = LeaderLink(url: leader)
+            return true
+        }
+        if changed { logger.info("forwarding to a new leader", metadata: ["leader": "\(leader.absoluteString)"]) }
     }
 
     public var replication: ReplicationStatus {

@@ -19,7 +19,9 @@ struct HALeader: Sendable {
     /// beyond `store`'s head, then hands back the replicator sealing goes through. Throws
     /// (after resigning) if a logged block does not verify on this store: a node holding
     /// another history must never lead.
-    static func takeOver(_ leadership: Leadership, cluster: HACluster, store: ChainStore, logger: Logger) async throws -> HALeader {
+    /// `finalBlock`: the last block of the newest batch final on L1 (what the log may be pruned below).
+    static func takeOver(_ leadership: Leadership, cluster: HACluster, store: ChainStore, status: HAStatus,
+                         finalBlock: @escaping @Sendable () -> UInt64?, logger: Logger) async throws -> HALeader {
         let chain = FollowerChain(store: store, leader: URL(fileURLWithPath: "/"), logger: logger)
         do {
             try await catchUp(store: store, chain: chain, log: cluster.log, logger: logger)
@@ -27,10 +29,10 @@ struct HALeader: Sendable {
             try? await leadership.resign()
             throw error
         }
-        logger.notice("leader: sealing from the log's head", metadata: ["node": "\(cluster.record.nodeID)", "head": "\(store.head.header.number)",
-                                                                       "fence": "\(leadership.fence)"])
+        status.elected(leadership, head: store.head.header.number)
         return HALeader(leadership: leadership, log: cluster.log,
-                        replicator: EtcdReplicator(log: cluster.log, leadership: leadership, logger: logger))
+                        replicator: EtcdReplicator(log: cluster.log, leadership: leadership, finalBlock: finalBlock, status: status,
+                                                   logger: logger))
     }
 
     /// Applies every block of the log above the store's head, verified.
@@ -54,22 +56,41 @@ struct HALeader: Sendable {
 
 /// Watches this node's leadership while it seals: on loss the engine stops at once (the
 /// replicator refuses too: nothing more is acknowledged), and the node shuts down, so its
-/// poster stops and it can rejoin as a standby when restarted.
+/// poster stops; the process then exits with `LeadershipLost.exitCode` and its supervisor
+/// restarts it as a standby (README, "Running highly available").
 struct LeadershipWatch: Service {
     let leadership: Leadership
     let engine: EngineHandle
-    let onLoss: @Sendable (LossReason) async -> Void
+    /// Told the reason and the head the engine stopped at.
+    let onLoss: @Sendable (LossReason, UInt64?) async -> Void
     let logger: Logger
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if let reason = leadership.lossReason {
+                let head = try? engine.headNumber()
                 engine.stop(reason: "leadership lost: \(reason)")
                 logger.critical("leadership lost: stopped sealing", metadata: ["reason": "\(reason)"])
-                await onLoss(reason)
+                await onLoss(reason, head)
+                // onLoss started the group's graceful shutdown; returning before it reaches this
+                // service would count as an unexpected end and fail the group with an error of its
+                // own instead of `LeadershipLost`.
+                try? await gracefulShutdown()
                 return
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
     }
+}
+
+/// `emeth sequencer run` stopped because this node lost leadership. The process exits with
+/// `exitCode` (75, EX_TEMPFAIL: "try again"), distinct from a configuration or storage error
+/// (1), so a supervisor restarts it — as a standby, which re-reads its store at its durable head
+/// and follows the new leader. Leaving the process rather than turning into a standby inside it
+/// drops everything the deposed leader held in memory (mempool, sealing state, the poster) with
+/// no path to reuse it by mistake.
+public struct LeadershipLost: Error, CustomStringConvertible {
+    public static let exitCode: Int32 = 75
+    public let reason: LossReason
+    public var description: String { "leadership lost (\(reason)): stopped sealing; restart the node to rejoin as a standby" }
 }

@@ -16,6 +16,7 @@ struct EtcdLogSource: BlockSource {
         do {
             let r = try await log.read(from: number)
             status.etcd(nil)
+            status.logHead(r.bounds.head)
             return ServedBlocks(head: r.bounds.head ?? 0, blocks: r.blocks.map(\.bytes))
         } catch .pruned(let requested, let floor) {
             throw NodeError("the block log was pruned to block \(floor), this standby needs block \(requested): restore its store from a follower")
@@ -28,8 +29,8 @@ struct EtcdLogSource: BlockSource {
 
 /// A sequencer node in HA mode while another node leads: a follower of the etcd block log
 /// (verifying and applying every block, serving reads, forwarding `sendTransaction` to the
-/// leader named in the leader key) that campaigns once it is ready — its store caught up with
-/// the log's head and healthy. Returns the won `Leadership` after the follower has stopped
+/// leader the leader key names now — it watches that key and follows every change) that
+/// campaigns once it is ready — its store caught up with the log's head and healthy. Returns the won `Leadership` after the follower has stopped
 /// and closed its store, or nil if the node was asked to stop first.
 enum HAStandby {
     static func run(_ c: NodeConfig, genesis: Genesis, cluster: HACluster, status: HAStatus, logger: Logger) async throws -> Leadership? {
@@ -45,6 +46,16 @@ enum HAStandby {
         let leaderURL = current.flatMap { URL(string: $0.record.apiURL) } ?? URL(string: "http://127.0.0.1:1")!
         let follower = FollowerNode(store: store, source: EtcdLogSource(log: cluster.log, status: status), leader: leaderURL, config: c,
                                     pollMs: 50, cluster: status, logger: logger)
+        // Transactions go to whoever leads now, not to the leader seen at start.
+        let leaders = Task {
+            for await leader in cluster.election.observe() {
+                status.observed(leader, head: try? follower.chain.withConsistentStore { $0.head.header.number })
+                if let leader, leader.record.nodeID != cluster.record.nodeID, let url = URL(string: leader.record.apiURL) {
+                    follower.chain.follow(leader: url)
+                }
+            }
+        }
+        defer { leaders.cancel() }
         let won = LockedValue<Leadership?>(nil)
         let campaign = Task {
             // Ready: caught up with the log's head and the store healthy; then campaign.

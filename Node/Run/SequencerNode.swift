@@ -95,7 +95,7 @@ extension SequencerNode {
         // HA mode: a standby (a follower of the etcd block log) until elected.
         var cluster: HACluster?
         var leadership: Leadership?
-        let haStatus = c.ha.enabled ? HAStatus(nodeID: c.ha.nodeID) : nil
+        let haStatus = c.ha.enabled ? HAStatus(nodeID: c.ha.nodeID, logger: logger) : nil
         if c.ha.enabled, let haStatus {
             let ha = try HACluster(c, genesis: genesis, logger: logger)
             guard let won = try await HAStandby.run(c, genesis: genesis, cluster: ha, status: haStatus, logger: logger) else { return }
@@ -105,8 +105,13 @@ extension SequencerNode {
         do { store = try ChainStore(path: c.dataDir, genesis: genesis) } catch {
             throw NodeError("cannot open the data directory \(c.dataDir): \(error)")
         }
+        let status = PosterStatus()
         var ha: HALeader?
-        if let cluster, let leadership { ha = try await HALeader.takeOver(leadership, cluster: cluster, store: store, logger: logger) }
+        if let cluster, let leadership, let haStatus {
+            // The log is pruned below what L1 made final, which this process's poster knows.
+            ha = try await HALeader.takeOver(leadership, cluster: cluster, store: store, status: haStatus,
+                                             finalBlock: PruneTarget.finality(c.bridge.enabled ? status : nil), logger: logger)
+        }
         let engine = SequencerEngine(store: store, signerKey: signerKey, policy: c.sealPolicy)
         // Transactions an operator's rollback took out of the chain go back into the mempool:
         // here when no inbox message they may rely on is missing (or there is no L1 to wait for),
@@ -121,7 +126,6 @@ extension SequencerNode {
             logger.notice("rolled-back transactions", metadata: ["readmitted": "\(back.accepted.count)", "refused": "\(back.refused.count)"])
         }
         for (hash, reason) in back?.refused ?? [] { logger.warning("rolled-back transaction dropped", metadata: ["hash": "\(hash)", "reason": "\(reason)"]) }
-        let status = PosterStatus()
         let head = store.head.header
         let node = SequencerNode(engine: engine, config: c, batches: c.bridge.enabled ? status : nil,
                                  extras: ChainInfoExtras(token: c.token ?? l1?.deployment.token, sequencer: l1?.deployment.sequencer),
@@ -129,9 +133,8 @@ extension SequencerNode {
         var l1Services: [any Service] = []
         if let ha {
             node.engine.replicate(through: ha.replicator)
-            haStatus?.become("leader")
-            l1Services.append(LeadershipWatch(leadership: ha.leadership, engine: node.engine, onLoss: { _ in
-                haStatus?.become("stopped")
+            l1Services.append(LeadershipWatch(leadership: ha.leadership, engine: node.engine, onLoss: { reason, head in
+                haStatus?.lost(reason, head: head)
                 await node.shutdown()
             }, logger: logger))
         }
@@ -145,13 +148,17 @@ extension SequencerNode {
             }
         }
         let host = try c.hostAndPort().host
-        try await node.run(shutdownSignals: [.sigterm, .sigint], l1: l1Services) { bound in
-            onListening(Listening(host: host, port: bound, chainId: genesis.chainId, head: head))
+        do {
+            try await node.run(shutdownSignals: [.sigterm, .sigint], l1: l1Services) { bound in
+                onListening(Listening(host: host, port: bound, chainId: genesis.chainId, head: head))
+            }
+        } catch {
+            // Whatever else failed on the way down, a deposed leader exits as one (exit code 75).
+            if let lost = ha?.leadership.lossReason { throw LeadershipLost(reason: lost) }
+            throw error
         }
         if let ha {
-            if let lost = ha.leadership.lossReason {
-                throw NodeError("leadership lost (\(lost)): stopped sealing; restart the node to rejoin as a standby")
-            }
+            if let lost = ha.leadership.lossReason { throw LeadershipLost(reason: lost) }
             // Handing over at once instead of after the lease TTL.
             try? await ha.leadership.resign()
             logger.notice("resigned leadership")

@@ -77,7 +77,7 @@ extension ClusterTests {
         @Test func pruneRemovesExactlyTheKeysBelowN() async throws {
             let f = try await Fixture(chain: "prune")
             for n in UInt64(1)...10 { try await f.log.append(n, Self.block(n), fence: f.leadership.fence) }
-            #expect(try await f.log.prune(below: 6) == 5)
+            #expect(try await f.log.prune(below: 6) == 6)  // the new floor
             let left = try await f.client.range(f.keys.blocksPrefix, rangeEnd: prefixEnd(f.keys.blocksPrefix))
             #expect(left.kvs.map(\.key) == (6...10).map { f.keys.block($0) })
             #expect(left.kvs.map(\.value) == (6...10).map { Self.block($0) })
@@ -94,14 +94,32 @@ extension ClusterTests {
             }
             var fromFloor = f.log.watch(from: 6).makeAsyncIterator()
             #expect(try await fromFloor.next() == LoggedBlock(number: 6, bytes: Self.block(6)))
-            #expect(try await f.log.prune(below: 4) == 0)  // the floor only rises
+            #expect(try await f.log.prune(below: 4) == 6)  // the floor only rises
             await #expect(throws: BlockLogError.invalidArgument("cannot prune below 12: the log's head is 10")) {
                 try await f.log.prune(below: 12)
             }
             // Pruning keeps the head: the log goes on right after it.
-            #expect(try await f.log.prune(below: 11) == 5)
+            #expect(try await f.log.prune(below: 11) == 11)
             try await f.log.append(11, Self.block(11), fence: f.leadership.fence)
             #expect(try await f.log.read(from: 11).blocks == [LoggedBlock(number: 11, bytes: Self.block(11))])
+        }
+
+        /// A prune whose answer is lost after etcd applied it (the member it went to dies before
+        /// answering) is settled by reading from another member: the call returns the floor it
+        /// set, the same as a prune that was answered, and nothing is deleted twice.
+        @Test func aPruneWhoseAnswerIsLostReturnsTheSameFloor() async throws {
+            let f = try await Fixture(chain: "prune-retry")
+            for n in UInt64(1)...10 { try await f.log.append(n, Self.block(n), fence: f.leadership.fence) }
+            let proxy = try AnswerDroppingProxy(upstream: f.cluster.members[0], dropMarker: "request_delete_range")
+            let client = try EtcdClient(endpoints: [proxy.url, f.cluster.members[1]])
+            let log = FencedBlockLog(client: client, keys: f.keys)
+            #expect(try await log.prune(below: 6) == 6)
+            #expect(proxy.droppedCount == 1)
+            let left = try await f.client.range(f.keys.blocksPrefix, rangeEnd: prefixEnd(f.keys.blocksPrefix))
+            #expect(left.kvs.map(\.key) == (6...10).map { f.keys.block($0) })
+            #expect(try await f.log.bounds() == FencedBlockLog.Bounds(head: 10, floor: 6))
+            // Sent again, as a caller that did not trust the first answer would: the same floor.
+            #expect(try await log.prune(below: 6) == 6)
         }
 
         /// A standby's watch: every block in order, exactly once, across the loss of the member it

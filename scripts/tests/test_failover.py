@@ -8,8 +8,8 @@
   every node (no fork), and no block a leader served is missing afterwards;
 - the killed node restarted rejoins as a standby and takes over after the next kill;
 - `emeth sequencer transfer-leadership` moves leadership to the standby;
-- a leader cut off from etcd (every member frozen with SIGSTOP) stops: it exits naming the
-  lost leadership.
+- a leader cut off from etcd (every member frozen with SIGSTOP) stops: it exits with code 75
+  (for its supervisor to restart it as a standby) naming the lost leadership.
 
 The nodes seal heartbeat blocks (empty, signed, one every 100 ms), which is enough to see
 every block's path through etcd; each wait has its own limit and fails naming what it waited for."""
@@ -126,7 +126,7 @@ def test_kill_the_leader_the_standby_takes_over_without_a_fork(cluster):
     wait_until(lambda: head(a.url) >= 5, "node a sealing 5 blocks", timeout=60)
     assert b.proc.poll() is None and not b.serving, f"node b must wait as a standby while a leads: {b.out} {b.log()}"
     # The standby follows the etcd block log and serves what it verified, block for block.
-    wait_until(lambda: head(b.url) >= 5, "standby b following the block log", timeout=60)
+    wait_until(lambda: answers_head(b.url) >= 5, f"standby b following the block log ({b.log()})", timeout=60)
     top = head(b.url)
     assert hashes(b.url, top) == hashes(a.url, top)
     hb = requests.get(b.url + "/health", timeout=10)
@@ -168,6 +168,7 @@ def test_kill_the_leader_the_standby_takes_over_without_a_fork(cluster):
     assert r.stdout.strip() == (f"leadership moved from {leader.name} at http://127.0.0.1:{leader.port} "
                                 f"to {standby.name} at http://127.0.0.1:{standby.port}"), r.stdout
     wait_until(lambda: leader.proc.poll() is not None, f"old leader {leader.name} to stop", timeout=30)
+    assert leader.proc.returncode == 75, f"a deposed leader exits with 75 (EX_TEMPFAIL) for its supervisor: {leader.log()}"
     assert "leadership lost" in "".join(leader.err), leader.log()
     wait_until(lambda: standby.serving, f"node {standby.name} leading after the transfer ({standby.log()})", timeout=60)
     top = max(seen)
@@ -186,5 +187,5 @@ def test_a_leader_cut_off_from_etcd_stops(cluster):
     # One lease TTL (2 s) plus a generous margin; no timing is asserted beyond the limit. The
     # fixture's teardown kills the frozen members.
     wait_until(lambda: a.proc.poll() is not None, "the cut-off leader to stop", timeout=30)
-    assert a.proc.returncode != 0
+    assert a.proc.returncode == 75, a.log()
     assert "leadership lost" in "".join(a.err), a.log()
