@@ -30,10 +30,11 @@ struct EtcdLogSource: BlockSource {
 /// A sequencer node in HA mode while another node leads: a follower of the etcd block log
 /// (verifying and applying every block, serving reads, forwarding `sendTransaction` to the
 /// leader the leader key names now — it watches that key and follows every change) that
-/// campaigns once it is ready — its store caught up with the log's head and healthy. Returns the won `Leadership` after the follower has stopped
-/// and closed its store, or nil if the node was asked to stop first.
+/// campaigns once it is ready (`HAReadiness`: caught up with the log's head, its store healthy,
+/// L1 reachable). Returns the won `Leadership` after the follower has stopped and closed its store, or nil if the node was asked to stop first.
 enum HAStandby {
-    static func run(_ c: NodeConfig, genesis: Genesis, cluster: HACluster, status: HAStatus, logger: Logger) async throws -> Leadership? {
+    static func run(_ c: NodeConfig, genesis: Genesis, cluster: HACluster, l1: L1Connection?, status: HAStatus,
+                    logger: Logger) async throws -> Leadership? {
         let current = try? await cluster.election.leader()
         if current == nil {
             // No leader: nobody to follow; campaign at once (elect catches up from the log).
@@ -58,12 +59,24 @@ enum HAStandby {
         defer { leaders.cancel() }
         let won = LockedValue<Leadership?>(nil)
         let campaign = Task {
-            // Ready: caught up with the log's head and the store healthy; then campaign.
+            // Ready (HAReadiness): caught up with the log's head, the store healthy and L1
+            // reachable; then campaign. Each new reason for waiting is logged once.
+            var waitingFor: String?
             while !Task.isCancelled {
-                if follower.chain.stoppedReason == nil, let bounds = try? await cluster.log.bounds(),
-                   let mine = try? follower.chain.withConsistentStore({ $0.head.header.number }), mine >= (bounds.head ?? 0) {
-                    break
+                var logHead: UInt64?, logError: String?
+                do { logHead = try await cluster.log.bounds().head } catch { logError = "\(error)" }
+                var l1Error: String?
+                if let l1 {
+                    do { _ = try await l1.eth.blockNumber() } catch { l1Error = "\(error)" }
                 }
+                let mine = (try? follower.chain.withConsistentStore { $0.head.header.number }) ?? 0
+                let blocker = HAReadiness.blocker(stopped: follower.chain.stoppedReason, logHead: logHead, logError: logError,
+                                                  mine: mine, l1: l1Error)
+                guard let blocker else { break }
+                if blocker != waitingFor, !blocker.hasPrefix("behind the block log") {
+                    logger.warning("standby not ready to campaign", metadata: ["reason": "\(blocker)"])
+                }
+                waitingFor = blocker
                 try? await Task.sleep(for: .milliseconds(100))
             }
             guard !Task.isCancelled, let leadership = try? await cluster.election.campaign(as: cluster.record) else { return }

@@ -98,7 +98,7 @@ extension SequencerNode {
         let haStatus = c.ha.enabled ? HAStatus(nodeID: c.ha.nodeID, logger: logger) : nil
         if c.ha.enabled, let haStatus {
             let ha = try HACluster(c, genesis: genesis, logger: logger)
-            guard let won = try await HAStandby.run(c, genesis: genesis, cluster: ha, status: haStatus, logger: logger) else { return }
+            guard let won = try await HAStandby.run(c, genesis: genesis, cluster: ha, l1: l1, status: haStatus, logger: logger) else { return }
             (cluster, leadership) = (ha, won)
         }
         let store: ChainStore
