@@ -28,6 +28,9 @@ struct AuditBenchReplay: AsyncParsableCommand {
     @Option(help: "Rounds of the recover measurement (median).")
     var rounds = 5
 
+    @Option(name: .customLong("snapshot-at"), help: "Also snapshot the state after this batch and time a replay that resumes from it.")
+    var snapshotAt: UInt64?
+
     func run() async throws {
         try await AuditExit.guarding {
             #if DEBUG
@@ -47,6 +50,7 @@ struct AuditBenchReplay: AsyncParsableCommand {
             print(String(format: "replay: %llu txs in %llu blocks, %.2f s: %.0f tx/s", report.transactions, report.blocks, seconds, replayRate))
             print(String(format: "raw libsecp256k1 recover: %.0f op/s per core × %.0f cores = %.0f op/s", recover.raw, cores, raw))
             print(String(format: "replay / raw recover: %.2f", replayRate / raw))
+            if let snapshotAt { try await SnapshotBench.run(ArchiveSource(a), genesis: g, at: snapshotAt, fullSeconds: seconds, full: report) }
         }
     }
 
