@@ -67,7 +67,10 @@ struct AuditBenchReplay: AsyncParsableCommand {
         let engine = SequencerEngine(store: store, signerKey: signer, policy: SealPolicy(maxTxs: txsPerBlock + 1))
         try Workload(seed: 1, users: 8, txsPerBlock: txsPerBlock).run(engine, to: blocks) { _ in }
         let archive = try BatchArchive(directory: dir)
-        _ = try ArchiveExporter(archive: archive).exportFromStore(store, blocksPerBatch: 1_000)
+        // At most 8 blocks per batch: the exporter halves an oversized range until it fits, and
+        // each try compresses the whole range, so 1,000 (one try per halving of up to 1,000
+        // full blocks, for every batch) made a 2,000-block export take hours.
+        _ = try ArchiveExporter(archive: archive).exportFromStore(store, blocksPerBatch: 8)
         try Data((g.json.serialized + "\n").utf8).write(to: URL(fileURLWithPath: (dir as NSString).appendingPathComponent("genesis.json")))
         print("generated \(blocks) blocks of \(txsPerBlock) transactions into \(dir) (\(try archive.indices().count) batches)")
     }
