@@ -7,7 +7,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Export the rollup's batches and replay them against L1 (exit 0 agree, 1 divergence, 2 could not run).",
-        subcommands: [AuditExport.self, AuditReplay.self, AuditBenchReplay.self])
+        subcommands: [AuditExport.self, AuditReplay.self, AuditSnapshot.self, AuditBenchReplay.self])
 }
 
 /// Exit codes of the audit commands: scripts and monitors tell "the chain is wrong" from

@@ -45,6 +45,9 @@ struct AuditReplay: AsyncParsableCommand {
 
     @OptionGroup var key: KeyOptions
 
+    @Option(name: .customLong("from-snapshot"), help: "Start from a snapshot (`emeth audit snapshot`) of a final batch instead of genesis: it is checked against L1 (root, header, totals, finality) and only the later batches are replayed (needs --l1).")
+    var fromSnapshot: String?
+
     @Option(name: .customLong("work-dir"), help: "Where the temporary replay store goes (default: the system temporary directory).")
     var workDir: String?
 
@@ -52,6 +55,7 @@ struct AuditReplay: AsyncParsableCommand {
         guard (l1 == nil) != (archive == nil) else { throw ValidationError("give exactly one of --l1 URL or --archive DIR") }
         if l1 != nil && deployment == nil { throw ValidationError("--l1 needs --deployment FILE") }
         if challenge && l1 == nil { throw ValidationError("--challenge needs --l1 (a challenge is sent to L1)") }
+        if fromSnapshot != nil && l1 == nil { throw ValidationError("--from-snapshot needs --l1 (the snapshot is checked against L1: its batch's commitment and finality)") }
     }
 
     func run() async throws {
@@ -62,16 +66,16 @@ struct AuditReplay: AsyncParsableCommand {
             let report: AuditReport
             let progress = AuditProgress()
             if let l1 {
-                let d = try Deployment.load(deployment!)
-                guard d.rollup == g.rollup else { throw CLIError("the genesis is for rollup \(g.rollup.checksummed), the deployment for \(d.rollup.checksummed)") }
-                let eth = EthClient(url: try auditURL(l1, flag: "--l1"))
-                _ = try await eth.requireChainId(d.chainId)
-                let rollup = RollupContract(address: d.rollup, eth: eth)
-                if challenge { challenger = Challenger(rollup: rollup, sender: L1Sender(eth: eth, key: try key.load(), chainId: d.chainId)) }
-                let source = try await L1Source.open(L1History(rollup: rollup, fromBlock: d.block))
-                logLine("L1 block \(source.l1Block): \(source.commits.count) live batches")
+                let (d, rollup, source) = try await AuditL1.open(l1: l1, deployment: deployment!, genesis: g)
+                if challenge { challenger = Challenger(rollup: rollup, sender: L1Sender(eth: rollup.eth, key: try key.load(), chainId: d.chainId)) }
+                let snapshot = try fromSnapshot.map { try AuditL1.loadSnapshot($0) }
+                if let snapshot {
+                    try await SnapshotCheck.requireFinal(snapshot.batchIndex, rollup: rollup)
+                    logLine("snapshot at batch \(snapshot.batchIndex) (block \(snapshot.header.number)): \(snapshot.records.count) records; replaying the batches after it")
+                }
                 report = try await Audit.replay(source, genesis: g, toBatch: toBatch, workDirectory: workDir,
-                                                forceInclusionDelay: forceInclusionDelay, timestampSkew: timestampSkew, progress: progress.update)
+                                                forceInclusionDelay: forceInclusionDelay, timestampSkew: timestampSkew, snapshot: snapshot,
+                                                progress: progress.update)
             } else {
                 report = try await Audit.replay(ArchiveSource(try BatchArchive.existing(archive!)), genesis: g, toBatch: toBatch, workDirectory: workDir, progress: progress.update)
             }

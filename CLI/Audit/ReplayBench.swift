@@ -28,6 +28,9 @@ struct AuditBenchReplay: AsyncParsableCommand {
     @Option(help: "Rounds of the recover measurement (median).")
     var rounds = 5
 
+    @Option(name: .customLong("snapshot-at"), help: "Also snapshot the state after this batch and time a replay that resumes from it.")
+    var snapshotAt: UInt64?
+
     func run() async throws {
         try await AuditExit.guarding {
             #if DEBUG
@@ -47,6 +50,7 @@ struct AuditBenchReplay: AsyncParsableCommand {
             print(String(format: "replay: %llu txs in %llu blocks, %.2f s: %.0f tx/s", report.transactions, report.blocks, seconds, replayRate))
             print(String(format: "raw libsecp256k1 recover: %.0f op/s per core × %.0f cores = %.0f op/s", recover.raw, cores, raw))
             print(String(format: "replay / raw recover: %.2f", replayRate / raw))
+            if let snapshotAt { try await SnapshotBench.run(ArchiveSource(a), genesis: g, at: snapshotAt, fullSeconds: seconds, full: report) }
         }
     }
 
@@ -63,7 +67,10 @@ struct AuditBenchReplay: AsyncParsableCommand {
         let engine = SequencerEngine(store: store, signerKey: signer, policy: SealPolicy(maxTxs: txsPerBlock + 1))
         try Workload(seed: 1, users: 8, txsPerBlock: txsPerBlock).run(engine, to: blocks) { _ in }
         let archive = try BatchArchive(directory: dir)
-        _ = try ArchiveExporter(archive: archive).exportFromStore(store, blocksPerBatch: 1_000)
+        // At most 8 blocks per batch: the exporter halves an oversized range until it fits, and
+        // each try compresses the whole range, so 1,000 (one try per halving of up to 1,000
+        // full blocks, for every batch) made a 2,000-block export take hours.
+        _ = try ArchiveExporter(archive: archive).exportFromStore(store, blocksPerBatch: 8)
         try Data((g.json.serialized + "\n").utf8).write(to: URL(fileURLWithPath: (dir as NSString).appendingPathComponent("genesis.json")))
         print("generated \(blocks) blocks of \(txsPerBlock) transactions into \(dir) (\(try archive.indices().count) batches)")
     }

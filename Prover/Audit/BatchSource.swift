@@ -61,8 +61,9 @@ public struct ListSource: BatchSource {
     public func inbox() async throws -> [InboxMessage] { messages }
 }
 
-/// Runs a replay over a source: batches 0…`toBatch` in order (a replay always starts at
-/// genesis, because every batch's checks need the state all earlier ones built).
+/// Runs a replay over a source: batches 0…`toBatch` in order (every batch's checks need the
+/// state all earlier ones built), or, from a snapshot that agrees with its batch's commitment
+/// (`SnapshotCheck`), only the batches after it.
 public enum Audit {
     public struct Progress: Sendable {
         public let batch: UInt64
@@ -74,10 +75,11 @@ public enum Audit {
     /// `forceInclusionDelay` replaces the contract's (or supplies it when the contract has
     /// none); `timestampSkew` replaces the default 120 s.
     public static func replay(_ source: some BatchSource, genesis: Genesis, toBatch: UInt64? = nil, workDirectory: String? = nil,
-                              forceInclusionDelay: UInt64? = nil, timestampSkew: UInt64? = nil,
+                              forceInclusionDelay: UInt64? = nil, timestampSkew: UInt64? = nil, snapshot: StateSnapshot? = nil,
                               progress: @escaping (Progress) -> Void = { _ in }) async throws -> AuditReport {
         let replayer = try await replayKeeping(source, genesis: genesis, toBatch: toBatch, workDirectory: workDirectory,
-                                               forceInclusionDelay: forceInclusionDelay, timestampSkew: timestampSkew, progress: progress)
+                                               forceInclusionDelay: forceInclusionDelay, timestampSkew: timestampSkew,
+                                               snapshot: snapshot, progress: progress)
         defer { replayer.close() }
         return replayer.report
     }
@@ -85,15 +87,25 @@ public enum Audit {
     /// The same replay, but the replayer is returned open: its `state` is the replayed chain
     /// at the last batch that agreed (for proofs from it). The caller closes it.
     public static func replayKeeping(_ source: some BatchSource, genesis: Genesis, toBatch: UInt64? = nil, workDirectory: String? = nil,
-                                     forceInclusionDelay: UInt64? = nil, timestampSkew: UInt64? = nil,
+                                     forceInclusionDelay: UInt64? = nil, timestampSkew: UInt64? = nil, snapshot: StateSnapshot? = nil,
                                      progress: @escaping (Progress) -> Void = { _ in }) async throws -> Replayer {
-        let inbox = try InboxLog(try await source.inbox())
-        let replayer = try Replayer(genesis: genesis, inbox: inbox, workDirectory: workDirectory)
+        var available = try await source.indices()
+        let replayer: Replayer
+        if let snapshot {
+            // Refused before any store exists: a snapshot that is not the committed state changes nothing.
+            guard available.contains(snapshot.batchIndex) else { throw SnapshotCheck.Refusal.noSuchBatch(snapshot.batchIndex) }
+            try SnapshotCheck.check(snapshot, genesis: genesis, batch: try await source.batch(snapshot.batchIndex))
+            replayer = try Replayer(genesis: genesis, inbox: try InboxLog(try await source.inbox()), resumingFrom: snapshot,
+                                    workDirectory: workDirectory)
+            available = available.filter { $0 > snapshot.batchIndex }
+        } else {
+            replayer = try Replayer(genesis: genesis, inbox: try InboxLog(try await source.inbox()), workDirectory: workDirectory)
+        }
         var facts = try await source.facts()
         if let forceInclusionDelay { facts.forceInclusionDelay = forceInclusionDelay }
         if let timestampSkew { facts.timestampSkew = timestampSkew }
         replayer.facts = facts
-        let all = try await source.indices().filter { toBatch == nil || $0 <= toBatch! }
+        let all = available.filter { toBatch == nil || $0 <= toBatch! }
         var current: UInt64 = 0
         var txs: UInt64 = 0
         replayer.onBlock = { n, k in

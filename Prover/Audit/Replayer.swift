@@ -23,7 +23,7 @@ public final class Replayer {
     public var state: ChainStore? { store }
     public private(set) var report = AuditReport()
     /// The next batch index expected (batches are consecutive from 0).
-    public private(set) var nextBatch: UInt64 = 0
+    public internal(set) var nextBatch: UInt64 = 0
     /// Called after every replayed block with (block number, transactions in it).
     public var onBlock: ((UInt64, Int) -> Void)?
     /// L1 times, the force-inclusion delay and the `Claimed` events the L1 checks use (empty:

@@ -11,9 +11,9 @@ import Core
 public final class ChainStore: StateSource, @unchecked Sendable {
     public let db: RocksDB
     public let nodes: RocksDBNodeStore
-    public private(set) var head: SealedBlockHeaderInfo
-    public private(set) var totals: Totals
-    public private(set) var inboxCursor: UInt64
+    public internal(set) var head: SealedBlockHeaderInfo
+    public internal(set) var totals: Totals
+    public internal(set) var inboxCursor: UInt64
     public let genesis: Genesis
     /// Crash points for the kill -9 tests (none unless set; see `Faults`).
     public var faults = Faults()
