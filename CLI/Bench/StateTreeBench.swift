@@ -27,6 +27,11 @@ enum StateTreeBench {
         /// ns per raw 65-byte keccak (median of the samples taken between blocks).
         var keccakNs: Double
         var cachedNodes: Int
+        /// ns per node read on a warm path (a proof of each dirty key after its block, one
+        /// node per level): what a cache probe costs next to the keccak.
+        var probeNs: Double
+        /// The process's peak resident memory, MB.
+        var peakRSSMB: Int
 
         var rawHashCost: Double { hashesPerKey * keccakNs / 1_000 }
         /// RocksDB reads per dirty key (cache misses).
@@ -41,9 +46,10 @@ enum StateTreeBench {
                 state tree, %@ records, %@ dirty keys/block, %d blocks on RocksDB (%@ nodes cached):
                   per dirty key: update %.2f µs + batch %.2f µs + cache %.2f µs (+ synced write %.2f µs); %.2f hashes, %.2f RocksDB reads
                   raw keccak-256 of 65 bytes, same run: %.0f ns → raw hash cost %.2f µs per dirty key
+                  cache probe on a warm path: %.0f ns per node read; peak RSS %d MB
                   tree update ÷ raw hash cost: %.2f  (with the synced write: %.2f)
                 """, Self.count(records), Self.count(dirty), blocks, Self.count(cachedNodes),
-                   update, batch, cache, write, hashesPerKey, diskReads, keccakNs, rawHashCost, ratio, ratioWithWrite)
+                   update, batch, cache, write, hashesPerKey, diskReads, keccakNs, rawHashCost, probeNs, peakRSSMB, ratio, ratioWithWrite)
         }
 
         static func count(_ n: Int) -> String {
@@ -82,6 +88,7 @@ enum StateTreeBench {
         }
         var update: UInt64 = 0, batching: UInt64 = 0, writing: UInt64 = 0, caching: UInt64 = 0, nodes = 0, reads = 0
         var keccak: [Double] = []
+        var probeTime: UInt64 = 0, probed = 0
         for b in 1...(warmup + blocks) {
             let c = changes(block: b)
             let readsBefore = store.diskReads
@@ -99,6 +106,10 @@ enum StateTreeBench {
                 update += t1 - t0; batching += t2 - t1; writing += t3 - t2; caching += t4 - t3; nodes += written
                 reads += store.diskReads - readsBefore
                 keccak.append(rawKeccakNs())
+                // The same paths again, now all cached: each `get` reads one node per level.
+                let p0 = DispatchTime.now().uptimeNanoseconds
+                for ch in c { probed += try tree.proof(ch.key).siblings.count + 1 }
+                probeTime += DispatchTime.now().uptimeNanoseconds - p0
             }
         }
         let keys = Double(blocks * dirty)
@@ -107,7 +118,16 @@ enum StateTreeBench {
         return Result(records: records, dirty: dirty, blocks: blocks,
                       update: Double(update) / 1e3 / keys, batch: Double(batching) / 1e3 / keys, write: Double(writing) / 1e3 / keys,
                       cache: Double(caching) / 1e3 / keys, hashesPerKey: Double(nodes) / keys, keccakNs: keccak[keccak.count / 2],
-                      cachedNodes: store.cachedCount, diskReads: Double(reads) / keys)
+                      cachedNodes: store.cachedCount, probeNs: Double(probeTime) / Double(max(1, probed)),
+                      peakRSSMB: peakRSSMB(), diskReads: Double(reads) / keys)
+    }
+
+    /// VmHWM of /proc/self/status (0 where there is none).
+    static func peakRSSMB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") else { return 0 }
+        return kb / 1_024
     }
 
     /// ns per keccak-256 of a 65-byte input, straight into the C function (no Swift wrapper).

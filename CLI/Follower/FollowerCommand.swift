@@ -36,6 +36,7 @@ struct FollowerRun: AsyncParsableCommand {
     @Option(help: "emeth_sendTransaction a client IP may send at once.") var sendBurst = 1_000
     @Option(help: "WebSocket messages waiting for a client before it is dropped as too slow.") var wsQueue = NodeConfig().wsQueue
     @Option(help: "Subscriptions one WebSocket connection may hold.") var wsSubscriptions = NodeConfig().wsSubscriptions
+    @Option(help: "State-tree nodes kept in memory (up to ~300 bytes each; 0 = none).") var treeCacheNodes = NodeConfig().treeCacheNodes
     @Option(help: "Log format: text or json.") var logFormat = "text"
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
@@ -58,6 +59,7 @@ struct FollowerRun: AsyncParsableCommand {
         c.sendBurst = sendBurst
         c.wsQueue = wsQueue
         c.wsSubscriptions = wsSubscriptions
+        c.treeCacheNodes = treeCacheNodes
         c.logFormat = logFormat
         c.logLevel = logLevel
         let logger = try NodeLogging.bootstrap(format: c.logFormat, level: c.logLevel, label: "emeth.follower")

@@ -32,6 +32,7 @@ struct SequencerRun: AsyncParsableCommand {
     @Option(help: "WebSocket messages waiting for a client before it is dropped as too slow.") var wsQueue: Int?
     @Option(help: "Subscriptions one WebSocket connection may hold.") var wsSubscriptions: Int?
     @Option(help: "Refuse new transactions while this many bytes of sealed blocks wait for L1 (0 = no limit).") var maxBacklogBytes: Int?
+    @Option(help: "State-tree nodes kept in memory (up to ~300 bytes each; 0 = none).") var treeCacheNodes: Int?
     @Option(help: "Log format: text or json.") var logFormat: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
     @Option(help: "L1 JSON-RPC endpoint: follow the L1 inbox (and post batches with --bridge).") var l1Rpc: String?
@@ -91,6 +92,7 @@ extension NodeConfig {
         if let v = f.sendBurst { sendBurst = v }
         if let v = f.wsQueue { wsQueue = v }
         if let v = f.wsSubscriptions { wsSubscriptions = v }
+        if let v = f.treeCacheNodes { treeCacheNodes = v }
         if let v = f.logFormat { logFormat = v }
         if let v = f.logLevel { logLevel = v }
         if let v = f.l1Rpc { l1.rpcURL = v }

@@ -40,10 +40,11 @@ public struct SparseMerkleTree: Sendable {
         SMTHash.hashNode(tag: SMTNode.branchTag, left, right)
     }
 
-    /// Reads a node the tree refers to; a missing node is an error, not an empty subtree.
+    /// Reads a node the tree refers to on `key`'s path (its place: `depth` and the key's
+    /// first bits); a missing node is an error, not an empty subtree.
     @inline(__always)
-    func load(_ hash: SMTHash, depth: Int) throws(SMTError) -> SMTNode {
-        guard let node = try store.node(hash) else { throw .missingNode(hash: hash, depth: depth) }
+    func load(_ hash: SMTHash, depth: Int, key: SMTHash) throws(SMTError) -> SMTNode {
+        guard let node = try store.node(hash, depth: depth, path: key.w0) else { throw .missingNode(hash: hash, depth: depth) }
         return node
     }
 
@@ -51,7 +52,7 @@ public struct SparseMerkleTree: Sendable {
     public func get(_ key: SMTHash) throws(SMTError) -> SMTHash? {
         var hash = root, depth = 0
         while !hash.isZero {
-            switch try load(hash, depth: depth) {
+            switch try load(hash, depth: depth, key: key) {
             case .leaf(let k, let v): return k == key ? v : nil
             case .branch(let l, let r):
                 guard depth < 256 else { throw .corruptNode(hash: hash, reason: "internal node below depth 255") }
@@ -71,7 +72,7 @@ public struct SparseMerkleTree: Sendable {
         var siblings: [SMTHash] = []
         var hash = root, depth = 0
         while !hash.isZero {
-            switch try load(hash, depth: depth) {
+            switch try load(hash, depth: depth, key: key) {
             case .leaf(let k, let v):
                 return SparseMerkleProof(siblings: siblings, leaf: .init(key: k, valueHash: v))
             case .branch(let l, let r):

@@ -47,6 +47,9 @@ public struct SMTHash: Hashable, Comparable, Sendable, CustomStringConvertible {
         p.storeBytes(of: w3.bigEndian, toByteOffset: 24, as: UInt64.self)
     }
 
+    /// Writes the 32 bytes at `p` (no alignment needed): for encoders that fill one buffer.
+    @inlinable public func copyBytes(to p: UnsafeMutableRawPointer) { store(to: p) }
+
     public var bytes: Bytes {
         Bytes(unsafeUninitializedCapacity: 32) { buf, n in
             store(to: UnsafeMutableRawPointer(buf.baseAddress!))

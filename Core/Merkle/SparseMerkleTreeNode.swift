@@ -47,18 +47,23 @@ public enum SMTNode: Equatable, Sendable {
     }
 
     public var encoded: Bytes {
+        Bytes(unsafeUninitializedCapacity: Self.encodedSize) { buf, n in
+            encode(to: UnsafeMutableRawPointer(buf.baseAddress!))
+            n = Self.encodedSize
+        }
+    }
+
+    /// Writes the 65-byte encoding at `p` (no alignment needed): for encoders that fill one
+    /// buffer with many nodes.
+    @inlinable public func encode(to p: UnsafeMutableRawPointer) {
         let (tag, a, b): (UInt8, SMTHash, SMTHash)
         switch self {
         case .leaf(let k, let v): (tag, a, b) = (Self.leafTag, k, v)
         case .branch(let l, let r): (tag, a, b) = (Self.branchTag, l, r)
         }
-        return Bytes(unsafeUninitializedCapacity: Self.encodedSize) { buf, n in
-            let p = UnsafeMutableRawPointer(buf.baseAddress!)
-            p.storeBytes(of: tag, as: UInt8.self)
-            a.store(to: p + 1)
-            b.store(to: p + 33)
-            n = Self.encodedSize
-        }
+        p.storeBytes(of: tag, as: UInt8.self)
+        a.store(to: p + 1)
+        b.store(to: p + 33)
     }
 
     /// Decodes a stored node; `hash` only names the node in the error.
@@ -84,17 +89,38 @@ public enum SMTNode: Equatable, Sendable {
     }
 }
 
-/// A node an update created, with its hash and the depth it was made at (a leaf may later
-/// move up when its sibling empties: the depth is where it was made, a hint for caches).
+/// A node an update created, with its hash and its place: the depth it was made at and the
+/// first 64 bits of a key below it (so bits 0..<depth of `path` are the node's position). A
+/// branch never moves (its content fixes its depth); a leaf may later move up or down when
+/// its neighbours change, so for a leaf the place is a hint. Caches may index the upper
+/// levels by place instead of hashing the node hash.
 public struct SMTNewNode: Sendable {
     public var hash: SMTHash
     public var node: SMTNode
     public var depth: Int
+    public var path: UInt64
 
-    public init(hash: SMTHash, node: SMTNode, depth: Int) {
+    public init(hash: SMTHash, node: SMTNode, depth: Int, path: UInt64 = 0) {
         self.hash = hash
         self.node = node
         self.depth = depth
+        self.path = path
+    }
+}
+
+/// A node of the tree an update started from that the new tree no longer has, with where it
+/// was (as in `SMTNewNode`) and whether it is a leaf.
+public struct SMTSupersededNode: Sendable, Equatable {
+    public var hash: SMTHash
+    public var depth: Int
+    public var path: UInt64
+    public var isLeaf: Bool
+
+    public init(hash: SMTHash, depth: Int, path: UInt64, isLeaf: Bool) {
+        self.hash = hash
+        self.depth = depth
+        self.path = path
+        self.isLeaf = isLeaf
     }
 }
 
@@ -103,9 +129,9 @@ public struct SMTNewNode: Sendable {
 /// roots (nothing is ever deleted); a store that caches the current tree can drop them.
 public struct SMTNodeUpdate: Sendable {
     public var written: [SMTNewNode]
-    public var superseded: [SMTHash]
+    public var superseded: [SMTSupersededNode]
 
-    public init(written: [SMTNewNode], superseded: [SMTHash]) {
+    public init(written: [SMTNewNode], superseded: [SMTSupersededNode]) {
         self.written = written
         self.superseded = superseded
     }
@@ -124,6 +150,10 @@ public protocol SMTNodeStore: AnyObject, Sendable {
     /// Same as `node(_:)`, from an update that knows the node's depth (a cache may keep the
     /// upper levels apart). The default ignores the depth.
     func node(_ hash: SMTHash, depth: Int) throws(SMTError) -> SMTNode?
+    /// Same, from an update that also knows the node's place: bits 0..<depth of `path` (the
+    /// first 64 bits of a key below it). A cache may index the upper levels by place. The
+    /// default ignores the place.
+    func node(_ hash: SMTHash, depth: Int, path: UInt64) throws(SMTError) -> SMTNode?
     /// Takes one update's new nodes (as `put`) and the nodes it superseded. The default puts
     /// the new nodes and ignores the rest.
     func record(_ update: SMTNodeUpdate) throws(SMTError)
@@ -131,6 +161,8 @@ public protocol SMTNodeStore: AnyObject, Sendable {
 
 extension SMTNodeStore {
     public func node(_ hash: SMTHash, depth: Int) throws(SMTError) -> SMTNode? { try node(hash) }
+
+    public func node(_ hash: SMTHash, depth: Int, path: UInt64) throws(SMTError) -> SMTNode? { try node(hash, depth: depth) }
 
     public func record(_ update: SMTNodeUpdate) throws(SMTError) {
         try put(update.written.map { ($0.hash, $0.node) })

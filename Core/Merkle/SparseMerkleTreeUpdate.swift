@@ -80,11 +80,12 @@ struct SMTUpdater {
         static let empty = Sub(hash: .zero, kind: .empty)
     }
 
-    /// The leaf that occupied a subtree before the update.
+    /// The leaf that occupied a subtree before the update, and the depth it sat at.
     struct Existing {
         var key: SMTHash
         var valueHash: SMTHash
         var hash: SMTHash
+        var depth: Int
     }
 
     let store: any SMTNodeStore
@@ -92,7 +93,7 @@ struct SMTUpdater {
     var written: [SMTNewNode] = []
     /// Nodes of the old tree that the new one no longer has (still stored: older roots use
     /// them), so a cache of the current tree can let them go.
-    var superseded: [SMTHash] = []
+    var superseded: [SMTSupersededNode] = []
 
     init(store: any SMTNodeStore) {
         self.store = store
@@ -104,7 +105,7 @@ struct SMTUpdater {
     /// `apply`'s: the sides are independent, and the nodes above them are joined here.
     mutating func applySplitting(_ hash: SMTHash, depth: Int, _ changes: ArraySlice<SMTChange>, width: Int) throws(SMTError) -> Sub {
         guard width > 1, changes.count >= SparseMerkleTree.parallelMinChanges, !hash.isZero,
-              case .branch(let l, let r) = try load(hash, depth: depth) else {
+              case .branch(let l, let r) = try load(hash, depth: depth, path: changes[changes.startIndex].key.w0) else {
             return try apply(hash, depth: depth, changes)
         }
         guard depth < 256 else { throw .corruptNode(hash: hash, reason: "internal node below depth 255") }
@@ -144,8 +145,9 @@ struct SMTUpdater {
             }
         }
         if left.hash == l && right.hash == r { return Sub(hash: hash, kind: .branch) }
-        superseded.append(hash)
-        return try join(left, right, depth: depth + 1)
+        let path = changes[changes.startIndex].key.w0
+        superseded.append(SMTSupersededNode(hash: hash, depth: depth, path: path, isLeaf: false))
+        return try join(left, right, depth: depth + 1, path: path)
     }
 
     /// The two sides' results, each set by the thread that updated that side.
@@ -154,17 +156,20 @@ struct SMTUpdater {
         var updaters: [SMTUpdater?] = [nil, nil]
     }
 
+    /// `path`: a key below the node (its first `depth` bits are the node's place).
     @inline(__always)
-    func load(_ hash: SMTHash, depth: Int) throws(SMTError) -> SMTNode {
-        guard let node = try store.node(hash, depth: depth) else { throw .missingNode(hash: hash, depth: depth) }
+    func load(_ hash: SMTHash, depth: Int, path: UInt64) throws(SMTError) -> SMTNode {
+        guard let node = try store.node(hash, depth: depth, path: path) else { throw .missingNode(hash: hash, depth: depth) }
         return node
     }
 
+    /// `changes` is never empty.
     mutating func apply(_ hash: SMTHash, depth: Int, _ changes: ArraySlice<SMTChange>) throws(SMTError) -> Sub {
         if hash.isZero { return try build(depth: depth, changes, existing: nil) }
-        switch try load(hash, depth: depth) {
+        let path = changes[changes.startIndex].key.w0
+        switch try load(hash, depth: depth, path: path) {
         case .leaf(let k, let v):
-            return try build(depth: depth, changes, existing: Existing(key: k, valueHash: v, hash: hash))
+            return try build(depth: depth, changes, existing: Existing(key: k, valueHash: v, hash: hash, depth: depth))
         case .branch(let l, let r):
             guard depth < 256 else { throw .corruptNode(hash: hash, reason: "internal node below depth 255") }
             let mid = Self.splitIndex(changes, depth: depth)
@@ -173,8 +178,8 @@ struct SMTUpdater {
             let right = mid < changes.endIndex
                 ? try apply(r, depth: depth + 1, changes[mid...]) : Sub(hash: r, kind: r.isZero ? .empty : .unknown)
             if left.hash == l && right.hash == r { return Sub(hash: hash, kind: .branch) }
-            superseded.append(hash)
-            return try join(left, right, depth: depth + 1)
+            superseded.append(SMTSupersededNode(hash: hash, depth: depth, path: path, isLeaf: false))
+            return try join(left, right, depth: depth + 1, path: path)
         }
     }
 
@@ -184,7 +189,9 @@ struct SMTUpdater {
         var live = existing
         if let e = live, let c = Self.change(in: changes, for: e.key) {
             live = nil
-            if c.valueHash != e.valueHash { superseded.append(e.hash) }
+            if c.valueHash != e.valueHash {
+                superseded.append(SMTSupersededNode(hash: e.hash, depth: e.depth, path: e.key.w0, isLeaf: true))
+            }
         }
         var inserts = 0
         var lone: SMTChange?
@@ -209,41 +216,50 @@ struct SMTUpdater {
             let goesLeft = live.map { $0.key.bit(depth) == 0 } ?? false
             let l = try build(depth: depth + 1, changes[..<mid], existing: goesLeft ? live : nil)
             let r = try build(depth: depth + 1, changes[mid...], existing: goesLeft ? nil : live)
-            return branch(l.hash, r.hash, depth: depth)
+            let path = changes.isEmpty ? live!.key.w0 : changes[changes.startIndex].key.w0
+            return branch(l.hash, r.hash, depth: depth, path: path)
         }
     }
 
     /// Combines two updated children into their parent; a lone leaf beside an empty subtree
     /// is the parent (compaction), an empty pair is empty.
-    mutating func join(_ left: Sub, _ right: Sub, depth childDepth: Int) throws(SMTError) -> Sub {
+    mutating func join(_ left: Sub, _ right: Sub, depth childDepth: Int, path: UInt64) throws(SMTError) -> Sub {
         if left.kind == .empty && right.kind == .empty { return .empty }
         if left.kind == .empty {
-            let r = try resolve(right, depth: childDepth)
+            let r = try resolve(right, depth: childDepth, path: Self.path(path, bit: childDepth - 1, 1))
             if r.kind == .leaf { return r }
         } else if right.kind == .empty {
-            let l = try resolve(left, depth: childDepth)
+            let l = try resolve(left, depth: childDepth, path: Self.path(path, bit: childDepth - 1, 0))
             if l.kind == .leaf { return l }
         }
-        return branch(left.hash, right.hash, depth: childDepth - 1)
+        return branch(left.hash, right.hash, depth: childDepth - 1, path: path)
     }
 
-    /// Learns the kind of an unchanged subtree by reading its node.
-    func resolve(_ sub: Sub, depth: Int) throws(SMTError) -> Sub {
+    /// Learns the kind of an unchanged subtree by reading its node (at its place).
+    func resolve(_ sub: Sub, depth: Int, path: UInt64) throws(SMTError) -> Sub {
         guard sub.kind == .unknown else { return sub }
-        if case .leaf = try load(sub.hash, depth: depth) { return Sub(hash: sub.hash, kind: .leaf) }
+        if case .leaf = try load(sub.hash, depth: depth, path: path) { return Sub(hash: sub.hash, kind: .leaf) }
         return Sub(hash: sub.hash, kind: .branch)
+    }
+
+    /// `path` with its bit `bit` set to `side`: the place of a node's other child (bits past
+    /// the first 64 are not carried; no cache places nodes that deep).
+    static func path(_ path: UInt64, bit: Int, _ side: UInt64) -> UInt64 {
+        guard bit < 64 else { return path }
+        let mask = UInt64(1) << UInt64(63 - bit)
+        return side == 0 ? path & ~mask : path | mask
     }
 
     mutating func leaf(_ key: SMTHash, _ valueHash: SMTHash, depth: Int) -> Sub {
         let node = SMTNode.leaf(key: key, valueHash: valueHash)
         let h = SparseMerkleTree.leafHash(key: key, valueHash: valueHash)
-        written.append(SMTNewNode(hash: h, node: node, depth: depth))
+        written.append(SMTNewNode(hash: h, node: node, depth: depth, path: key.w0))
         return Sub(hash: h, kind: .leaf)
     }
 
-    mutating func branch(_ left: SMTHash, _ right: SMTHash, depth: Int) -> Sub {
+    mutating func branch(_ left: SMTHash, _ right: SMTHash, depth: Int, path: UInt64) -> Sub {
         let h = SparseMerkleTree.branchHash(left: left, right: right)
-        written.append(SMTNewNode(hash: h, node: .branch(left: left, right: right), depth: depth))
+        written.append(SMTNewNode(hash: h, node: .branch(left: left, right: right), depth: depth, path: path))
         return Sub(hash: h, kind: .branch)
     }
 

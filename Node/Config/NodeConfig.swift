@@ -27,6 +27,9 @@ public struct NodeConfig: Sendable, Equatable {
     public var l1 = L1Section()
     public var bridge = BridgeSection()
     public var ha = HASection()
+    /// `[store] tree_cache_nodes`: how many state-tree nodes the chain store keeps in memory
+    /// (`ChainStore(treeCacheNodes:)`; up to ~300 bytes each, README "Memory").
+    public var treeCacheNodes = RocksDBNodeStore.defaultCacheNodes
     /// How often the sealing loop asks the seal policy (block time granularity); not in the
     /// file, tests shorten it.
     public var sealIntervalMs: UInt64 = 25
@@ -81,6 +84,9 @@ extension NodeConfig {
         public init() {}
     }
 
+    /// Above this the bound could only be a typo: 2^31 nodes are hundreds of GB of memory.
+    public static let maxTreeCacheNodes = 1 << 31
+
     /// The API's request limits.
     public var rpcLimits: RPCLimits {
         RPCLimits(maxBodyBytes: maxBodyBytes, maxBatch: maxBatch, sendPerSecond: Double(sendRate), sendBurst: max(sendBurst, sendRate))
@@ -95,6 +101,9 @@ extension NodeConfig {
         guard maxBodyBytes >= 1_024, maxBatch >= 1 else { throw NodeError("max_body_bytes must be at least 1024 and max_batch at least 1") }
         guard wsQueue >= 1, wsSubscriptions >= 1 else { throw NodeError("[api] ws_queue and ws_subscriptions must be at least 1") }
         _ = try hostAndPort()
+        guard (0...Self.maxTreeCacheNodes).contains(treeCacheNodes) else {
+            throw NodeError("[store] tree_cache_nodes must be between 0 (no cache) and \(Self.maxTreeCacheNodes), got \(treeCacheNodes)")
+        }
         guard !bridge.enabled || !l1.rpcURL.isEmpty else { throw NodeError("[bridge] enabled needs [l1] rpc_url") }
         guard bridge.maxBlocks >= 1, bridge.confirmations >= 1, l1.confirmations >= 1 else {
             throw NodeError("[bridge] max_blocks and the confirmation depths must be at least 1")

@@ -41,6 +41,12 @@ extension NodeConfig {
         ws_queue = 4096                # WebSocket (/ws): messages waiting for a client before it is dropped as too slow
         ws_subscriptions = 64          # ...and subscriptions one connection may hold
 
+        [store]
+        # State-tree nodes kept in memory (up to ~300 bytes each: the default 4194304 is
+        # ~650 MB and holds the whole tree of ~1M records; 0 = none). Beyond the bound an
+        # update reads RocksDB for the deeper nodes it misses (docs/PERFORMANCE.md).
+        tree_cache_nodes = \(RocksDBNodeStore.defaultCacheNodes)
+
         [l1]
         # With an endpoint (and the deployment file below) the sequencer follows the L1 inbox:
         # deposits credit L2 balances, requestCancel cancels jobs. Empty: no L1 (testing).
@@ -97,7 +103,7 @@ extension NodeConfig {
         let sections: [String: [String]] = [
             "sequencer": ["data_dir", "genesis", "listen", "log_format", "log_level"], "signer": ["keystore"],
             "sealing": ["max_txs", "max_bytes", "block_time_ms", "heartbeat_ms"], "api": ["max_body_bytes", "max_batch", "send_rate", "send_burst", "token", "ws_queue", "ws_subscriptions"],
-            "l1": ["rpc_url", "confirmations"],
+            "store": ["tree_cache_nodes"], "l1": ["rpc_url", "confirmations"],
             "ha": ["enabled", "etcd", "node_id", "lease_ttl_ms", "advertise_url"],
             "bridge": ["enabled", "deployment", "sequencer_keystore", "data_dir", "confirmations", "min_bytes", "max_age_ms",
                        "max_blocks", "bump_after_s", "max_fee_gwei", "max_backlog_bytes"],
@@ -136,6 +142,7 @@ extension NodeConfig {
         if let v = try string("api", "token"), !v.isEmpty {
             do { c.token = try Address(v) } catch { throw NodeError("\(file): [api] token: \(error)") }
         }
+        if let v = try int("store", "tree_cache_nodes") { c.treeCacheNodes = v }
         if let v = try string("l1", "rpc_url") { c.l1.rpcURL = v }
         if let v = try int("l1", "confirmations") { c.l1.confirmations = v }
         if let v = root["bridge"]?.table?["enabled"] {

@@ -41,7 +41,7 @@ enum HAStandby {
             return try await cluster.election.campaign(as: cluster.record)
         }
         let store: ChainStore
-        do { store = try ChainStore(path: c.dataDir, genesis: genesis) } catch {
+        do { store = try ChainStore(path: c.dataDir, genesis: genesis, treeCacheNodes: c.treeCacheNodes) } catch {
             throw NodeError("cannot open the data directory \(c.dataDir): \(error)")
         }
         let leaderURL = current.flatMap { URL(string: $0.record.apiURL) } ?? URL(string: "http://127.0.0.1:1")!

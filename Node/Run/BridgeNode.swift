@@ -19,7 +19,7 @@ public enum BridgeNode {
         }
         let key = try key()
         let chain: ChainStore
-        do { chain = try ChainStore(path: c.dataDir, genesis: genesis) } catch {
+        do { chain = try ChainStore(path: c.dataDir, genesis: genesis, treeCacheNodes: c.treeCacheNodes) } catch {
             throw NodeError("cannot open the chain store \(c.dataDir): \(error)")
         }
         let poster = try l1.poster(c, chain: chain, key: key, faults: faults, logger: logger)

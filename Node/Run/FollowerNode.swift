@@ -90,7 +90,7 @@ extension FollowerNode {
         try c.validate()
         let genesis = try Genesis.load(path: c.genesis)
         let store: ChainStore
-        do { store = try ChainStore(path: c.dataDir, genesis: genesis) } catch {
+        do { store = try ChainStore(path: c.dataDir, genesis: genesis, treeCacheNodes: c.treeCacheNodes) } catch {
             throw NodeError("cannot open the data directory \(c.dataDir): \(error)")
         }
         var l1: L1Connection?

@@ -102,7 +102,7 @@ extension SequencerNode {
             (cluster, leadership) = (ha, won)
         }
         let store: ChainStore
-        do { store = try ChainStore(path: c.dataDir, genesis: genesis) } catch {
+        do { store = try ChainStore(path: c.dataDir, genesis: genesis, treeCacheNodes: c.treeCacheNodes) } catch {
             throw NodeError("cannot open the data directory \(c.dataDir): \(error)")
         }
         let status = PosterStatus()

@@ -162,7 +162,7 @@ public final class RocksDB: @unchecked Sendable {
             for op in batch.operations {
                 let cf: ColumnFamily
                 switch op {
-                case .put(let f, _, _), .delete(let f, _): cf = f
+                case .put(let f, _, _), .delete(let f, _), .putRun(let f, _, _, _, _): cf = f
                 }
                 if cf != lastFamily {
                     guard let h = handles[cf] else { throw .unknownColumnFamily(cf.name) }
@@ -174,6 +174,12 @@ public final class RocksDB: @unchecked Sendable {
                     key.withCChars { k, kn in value.withCChars { v, vn in rocksdb_writebatch_put_cf(wb, lastHandle, k, kn, v, vn) } }
                 case .delete(_, let key):
                     key.withCChars { k, kn in rocksdb_writebatch_delete_cf(wb, lastHandle, k, kn) }
+                case .putRun(_, let keys, let values, let ks, let vs):
+                    keys.withCChars { k, kn in
+                        values.withCChars { v, _ in
+                            for i in 0..<(kn / ks) { rocksdb_writebatch_put_cf(wb, lastHandle, k! + i * ks, ks, v! + i * vs, vs) }
+                        }
+                    }
                 }
             }
             var err: UnsafeMutablePointer<CChar>?

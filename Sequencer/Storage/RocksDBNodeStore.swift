@@ -15,27 +15,33 @@ import Synchronization
 ///   cache. So the cache never holds a node a crash could lose: everything in it is on disk,
 ///   and a restarted process (cache cold) reads the same nodes from RocksDB.
 ///
-/// The cache (`NodeShard`s) keeps the upper levels of the tree exactly and the recently
-/// touched paths below them, within `cacheNodes` nodes; the nodes an update superseded leave
-/// it when that update becomes durable. Nodes are immutable (content-addressed), so nothing
-/// in it ever goes stale — only unused.
+/// The cache has two parts within `cacheNodes` nodes: the upper levels' branches by place
+/// (`NodeLevels`: flat arrays indexed by path prefix, half of the bound), and below them, plus
+/// every leaf, the recently touched nodes by hash (`NodeShard`s, two generations). The nodes
+/// an update superseded leave it when that update becomes durable. Nodes are immutable
+/// (content-addressed), so nothing in it ever goes stale — only unused.
 ///
-/// Thread-safe: the cache is split into shards by hash, each with its own lock, so the
-/// parallel halves of an update rarely wait on each other, and a block's nodes enter the
-/// cache from two threads.
+/// Thread-safe: the levels are guarded by striped locks and the rest is split into shards by
+/// hash, each with its own lock, so the parallel halves of an update rarely wait on each
+/// other, and a block's nodes enter the cache from two threads.
 public final class RocksDBNodeStore: SMTNodeStore {
     public let db: RocksDB
     public let columnFamily: ColumnFamily
-    /// The cache bound, in nodes (about 150–300 bytes each in memory).
+    /// The cache bound, in nodes (96 bytes each in the levels, about 150–300 bytes in the
+    /// generations).
     public let cacheNodes: Int
 
-    /// 4M nodes, at most ~1 GB, typically ~600 MB: the whole tree of about 1.6 million records.
+    /// 4M nodes, ~650 MB: the whole tree of about a million records.
     public static let defaultCacheNodes = 1 << 22
+
+    /// The deepest levels by place: 2^26 − 1 slots, 6 GB.
+    static let maxLevels = 26
 
     /// 2^shardBits shards: up to 256, each holding at least ~4k nodes (a small cache is one).
     private let shardBits: Int
     private let shards: [NodeShard]
-    private let pinnedDepth: Int
+    private let levels: NodeLevels
+    private let levelDepth: Int
     private let diskReadCount = Atomic<Int>(0)
 
     /// The nodes not yet durable: what updates recorded since the last `commit(into:)`, and the
@@ -44,32 +50,31 @@ public final class RocksDBNodeStore: SMTNodeStore {
     /// order — update, commit, write, didWrite — none is then).
     struct Flight {
         var pending: [[SMTNewNode]] = []
-        var pendingSuperseded: [SMTHash] = []
-        var unflushed: [(nodes: [SMTNewNode], superseded: [SMTHash])] = []
+        var pendingSuperseded: [SMTSupersededNode] = []
+        var unflushed: [(nodes: [SMTNewNode], superseded: [SMTSupersededNode])] = []
         var index: NodeTable?
 
         var isEmpty: Bool { pending.isEmpty && unflushed.isEmpty }
     }
     private let flight = LockedValue(Flight())
 
-    /// `cacheNodes` bounds the cached nodes. A quarter of it is for the upper levels, kept
-    /// whole down to the depth whose full width fills half of that quarter (the other half
-    /// absorbs the uneven spread over shards); the rest holds the recently touched paths.
+    /// `cacheNodes` bounds the cached nodes. Up to half of it is for the upper levels by
+    /// place, whole down to the deepest level whose slots (2^depth − 1 for levels 0..<depth)
+    /// fit; the rest, in two generations, holds the recently touched nodes below and leaves.
     public init(db: RocksDB, columnFamily: ColumnFamily = .smt, cacheNodes: Int = RocksDBNodeStore.defaultCacheNodes) {
         self.db = db
         self.columnFamily = columnFamily
         self.cacheNodes = max(cacheNodes, 0)
+        var depth = 0
+        while depth < Self.maxLevels && NodeLevels.slotCount(depth: depth + 1) <= self.cacheNodes / 2 { depth += 1 }
+        levelDepth = depth
+        levels = NodeLevels(depth: depth)
+        let rest = self.cacheNodes - NodeLevels.slotCount(depth: depth)
         var bits = 0
-        while bits < 8 && self.cacheNodes >> (bits + 1) >= 4_096 { bits += 1 }
+        while bits < 8 && rest >> (bits + 1) >= 4_096 { bits += 1 }
         shardBits = bits
         let shardCount = 1 << bits
-        let pinnedPerShard = self.cacheNodes / 4 / shardCount
-        // Levels 0..<depth hold at most 2^depth − 1 nodes.
-        var depth = 0
-        while depth < 30 && (1 << (depth + 1)) - 1 <= pinnedPerShard * shardCount / 2 { depth += 1 }
-        pinnedDepth = depth
-        let recentPerShard = (self.cacheNodes - pinnedPerShard * shardCount) / shardCount
-        shards = (0..<shardCount).map { _ in NodeShard(generation: recentPerShard / 2, pinnedLimit: pinnedPerShard) }
+        shards = (0..<shardCount).map { _ in NodeShard(generation: rest / shardCount / 2) }
     }
 
     @inline(__always)
@@ -77,13 +82,19 @@ public final class RocksDBNodeStore: SMTNodeStore {
 
     // MARK: SMTNodeStore
 
-    public func node(_ hash: SMTHash) throws(SMTError) -> SMTNode? { try node(hash, depth: nil) }
+    public func node(_ hash: SMTHash) throws(SMTError) -> SMTNode? { try lookup(hash, depth: 0, path: nil) }
 
-    public func node(_ hash: SMTHash, depth: Int) throws(SMTError) -> SMTNode? { try node(hash, depth: Optional(depth)) }
+    public func node(_ hash: SMTHash, depth: Int) throws(SMTError) -> SMTNode? { try lookup(hash, depth: depth, path: nil) }
 
-    private func node(_ hash: SMTHash, depth: Int?) throws(SMTError) -> SMTNode? {
+    /// With its place: an upper branch is one slot of `levels` away.
+    public func node(_ hash: SMTHash, depth: Int, path: UInt64) throws(SMTError) -> SMTNode? {
+        if depth < levelDepth, let n = levels.find(hash, depth: depth, path: path) { return n }
+        return try lookup(hash, depth: depth, path: path)
+    }
+
+    private func lookup(_ hash: SMTHash, depth: Int, path: UInt64?) throws(SMTError) -> SMTNode? {
         let s = shards[shardIndex(hash)]
-        if let n = s.lookup(hash, deep: depth.map { $0 >= pinnedDepth } ?? false) { return n }
+        if let n = s.lookup(hash) { return n }
         if let n = inFlight(hash) { return n }
         let stored: Bytes?
         do {
@@ -94,9 +105,14 @@ public final class RocksDBNodeStore: SMTNodeStore {
         diskReadCount.add(1, ordering: .relaxed)
         guard let stored else { return nil }
         let node = try SMTNode(encoded: stored, hash: hash)
-        // On disk, so it may be cached. Reads without a depth (proofs, lookups, maybe of old
-        // roots) go to the recent generations, never to the pinned levels.
-        s.cache(hash, node, pinned: depth.map { $0 < pinnedDepth } ?? false)
+        // On disk, so it may be cached. An upper branch read with its place fills its slot if
+        // the slot is empty: a read from an older root must not push out the current tree's
+        // branch (updates replace slots; reads only fill them).
+        if let path, depth < levelDepth, case .branch(let l, let r) = node,
+           levels.fill(hash, left: l, right: r, depth: depth, path: path) {
+            return node
+        }
+        s.cache(hash, node)
         return node
     }
 
@@ -113,6 +129,7 @@ public final class RocksDBNodeStore: SMTNodeStore {
         }
     }
 
+    /// Nodes without a place (depth unknown): they go to the generations once durable.
     public func put(_ nodes: [(hash: SMTHash, node: SMTNode)]) {
         record(SMTNodeUpdate(written: nodes.map { SMTNewNode(hash: $0.hash, node: $0.node, depth: Int.max) }, superseded: []))
     }
@@ -143,16 +160,17 @@ public final class RocksDBNodeStore: SMTNodeStore {
         // In key order: RocksDB's memtable (a skip list) inserts a sorted run far faster than
         // random keys, since each insert starts from the previous one's position. The two
         // halves of the key space are sorted and encoded on two cores.
-        let halves = SortedHalves(nodes)
-        batch.reserveCapacity(batch.count + nodes.count)
-        for half in halves.encoded { for (k, v) in half { batch.put(columnFamily, k, v) } }
+        for run in SortedHalves(nodes).runs {
+            batch.putRun(columnFamily, keys: run.keys, values: run.values, keySize: 32, valueSize: SMTNode.encodedSize)
+        }
         return nodes.count
     }
 
     /// The oldest batch given to `commit(into:)` is durable: its nodes may now be cached, and
-    /// the nodes its updates superseded leave the cache.
+    /// the nodes its updates superseded leave the cache. Upper branches go to their slots (on
+    /// this thread), the rest to their shards (on a second one for a large batch).
     public func didWrite() {
-        let batch: (nodes: [SMTNewNode], superseded: [SMTHash])? = flight.withLock { f in
+        let batch: (nodes: [SMTNewNode], superseded: [SMTSupersededNode])? = flight.withLock { f in
             guard !f.unflushed.isEmpty else { return nil }
             let b = f.unflushed.removeFirst()
             if f.isEmpty { f.index = nil } else if let index = f.index {
@@ -164,20 +182,35 @@ public final class RocksDBNodeStore: SMTNodeStore {
             return b
         }
         guard let batch else { return }
-        var nodesOf = [[Int32]](repeating: [], count: shards.count)
-        var goneOf = [[Int32]](repeating: [], count: shards.count)
-        for (i, n) in batch.nodes.enumerated() { nodesOf[shardIndex(n.hash)].append(Int32(i)) }
-        for (i, h) in batch.superseded.enumerated() { goneOf[shardIndex(h)].append(Int32(i)) }
-        let (nodes, superseded, byShard, goneByShard) = (batch.nodes, batch.superseded, nodesOf, goneOf)
-        let work: @Sendable (Int) -> Void = { s in
-            self.shards[s].promote(nodes, byShard[s], superseded: superseded, goneByShard[s], pinnedDepth: self.pinnedDepth)
+        let (nodes, superseded, levelDepth) = (batch.nodes, batch.superseded, levelDepth)
+        let placed: @Sendable () -> Void = {
+            // Superseded first: a branch superseded and made again in one block stays.
+            for s in superseded where !s.isLeaf && s.depth < levelDepth { self.levels.remove(s.hash, depth: s.depth, path: s.path) }
+            for n in nodes where n.depth < levelDepth {
+                if case .branch(let l, let r) = n.node { self.levels.store(n.hash, left: l, right: r, depth: n.depth, path: n.path) }
+            }
         }
-        if batch.nodes.count < 2_048 {
-            for s in shards.indices { work(s) }
+        let hashed: @Sendable () -> Void = {
+            var nodesOf = [[Int32]](repeating: [], count: self.shards.count)
+            var goneOf = [[Int32]](repeating: [], count: self.shards.count)
+            for (i, n) in nodes.enumerated() where !self.isPlaced(n) { nodesOf[self.shardIndex(n.hash)].append(Int32(i)) }
+            for (i, s) in superseded.enumerated() where s.isLeaf || s.depth >= levelDepth {
+                goneOf[self.shardIndex(s.hash)].append(Int32(i))
+            }
+            for s in self.shards.indices { self.shards[s].promote(nodes, nodesOf[s], superseded: superseded, goneOf[s]) }
+        }
+        if nodes.count < 2_048 {
+            placed(); hashed()
         } else {
-            let half = shards.count / 2
-            DispatchQueue.concurrentPerform(iterations: 2) { i in for s in (i * half)..<((i + 1) * half) { work(s) } }
+            DispatchQueue.concurrentPerform(iterations: 2) { i in i == 0 ? placed() : hashed() }
         }
+    }
+
+    /// An upper branch: cached by place, not by hash.
+    @inline(__always)
+    private func isPlaced(_ n: SMTNewNode) -> Bool {
+        guard n.depth < levelDepth, case .branch = n.node else { return false }
+        return true
     }
 
     /// Drops nodes that were put but not made durable (a block that was abandoned, or a write
@@ -191,40 +224,53 @@ public final class RocksDBNodeStore: SMTNodeStore {
         flight.withLock { f in f.pending.reduce(0) { $0 + $1.count } + f.unflushed.reduce(0) { $0 + $1.nodes.count } }
     }
     /// Nodes in the cache (all durable).
-    public var cachedCount: Int { shards.reduce(0) { $0 + $1.cachedCount } }
+    public var cachedCount: Int { levels.count + shards.reduce(0) { $0 + $1.cachedCount } }
     /// RocksDB reads so far (cache misses): what the cache bound costs.
     public var diskReads: Int { diskReadCount.load(ordering: .relaxed) }
-    /// The cache's upper levels: depths 0..<pinnedLevels are kept whole.
-    public var pinnedLevels: Int { pinnedDepth }
+    /// The cache's upper levels by place: the branches of depths 0..<levelsByPlace.
+    public var levelsByPlace: Int { levelDepth }
 
     /// Every cached node's hash (tests: the cache must hold only durable nodes).
-    func cachedHashes() -> [SMTHash] { shards.flatMap { $0.cachedHashes() } }
+    func cachedHashes() -> [SMTHash] { levels.hashes + shards.flatMap { $0.cachedHashes() } }
 }
 
-/// A block's new nodes as RocksDB keys and values, in key order: the halves of the key space
-/// (first bit 0 or 1) sorted and encoded concurrently, when there are enough to pay for it.
+/// A block's new nodes as RocksDB keys and values, in key order, each half of the key space
+/// (first bit 0 or 1) as one run of fixed-size records: two buffers, no allocation per node.
+/// The halves are sorted and encoded concurrently when there are enough to pay for it; what
+/// is sorted is an index (4 bytes), not the nodes.
 struct SortedHalves {
-    var encoded: [[(Bytes, Bytes)]] = [[], []]
+    var runs: [(keys: Bytes, values: Bytes)] = []
 
     init(_ nodes: [SMTNewNode]) {
-        let halves = [nodes.filter { $0.hash.bit(0) == 0 }, nodes.filter { $0.hash.bit(0) == 1 }]
-        let parts = LockedValue<[[(Bytes, Bytes)]]>([[], []])
-        let encode: @Sendable (Int) -> Void = { i in
-            let sorted = halves[i].sorted { $0.hash < $1.hash }
-            var out: [(Bytes, Bytes)] = []
-            out.reserveCapacity(sorted.count)
-            var last: SMTHash?
-            for n in sorted where n.hash != last {
-                out.append((n.hash.bytes, n.node.encoded))
-                last = n.hash
+        let parts = LockedValue<[(keys: Bytes, values: Bytes)]>([([], []), ([], [])])
+        let encode: @Sendable (Int) -> Void = { half in
+            var order: [Int32] = []
+            order.reserveCapacity(nodes.count / 2 + 64)
+            for i in nodes.indices where nodes[i].hash.bit(0) == half { order.append(Int32(i)) }
+            order.sort { nodes[Int($0)].hash < nodes[Int($1)].hash }
+            // A node made twice in one block (content addressing: the same record) goes once.
+            var unique = 0
+            for i in order.indices where unique == 0 || nodes[Int(order[i])].hash != nodes[Int(order[unique - 1])].hash {
+                order[unique] = order[i]
+                unique += 1
             }
-            parts.withLock { $0[i] = out }
+            let keys = Bytes(unsafeUninitializedCapacity: unique * 32) { buf, n in
+                let p = UnsafeMutableRawPointer(buf.baseAddress!)
+                for i in 0..<unique { nodes[Int(order[i])].hash.copyBytes(to: p + i * 32) }
+                n = unique * 32
+            }
+            let values = Bytes(unsafeUninitializedCapacity: unique * SMTNode.encodedSize) { buf, n in
+                let p = UnsafeMutableRawPointer(buf.baseAddress!)
+                for i in 0..<unique { nodes[Int(order[i])].node.encode(to: p + i * SMTNode.encodedSize) }
+                n = unique * SMTNode.encodedSize
+            }
+            parts.withLock { $0[half] = (keys, values) }
         }
         if nodes.count < 2_048 {
             encode(0); encode(1)
         } else {
             DispatchQueue.concurrentPerform(iterations: 2, execute: encode)
         }
-        encoded = parts.value
+        runs = parts.value
     }
 }

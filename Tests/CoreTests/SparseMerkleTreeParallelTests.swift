@@ -90,17 +90,48 @@ import Testing
         let store = RecordingStore()
         var tree = SparseMerkleTree(store: store)
         for (n, changes) in Self.history(seed: 42, blocks: 8).enumerated() {
-            let before = try Self.nodes(store, tree.root)
+            let before = try Self.nodes(store, tree.root), oldPlaces = try Self.places(store, tree.root)
             let recorded = store.updates.count
             try Self.withWidth(width) { _ = try tree.update(changes) }
             let after = try Self.nodes(store, tree.root)
             let update = try #require(store.updates.count == recorded + 1 ? store.updates.last : nil)
-            let superseded = Set(update.superseded), written = Set(update.written.map(\.hash))
+            let superseded = Set(update.superseded.map(\.hash)), written = Set(update.written.map(\.hash))
             #expect(superseded.count == update.superseded.count, "block \(n): a node reported superseded twice")
             #expect(superseded == before.subtracting(after), "block \(n)")
             #expect(written.isSuperset(of: after.subtracting(before)), "block \(n): a new node was not written")
             #expect(written.isSubset(of: after), "block \(n): a written node is not in the new tree")
             for w in update.written { #expect(w.node.hash == w.hash) }
+            // The places reported (what a cache indexes the upper levels by): every branch
+            // written sits at its depth and path in the new tree, every superseded branch sat
+            // at its own in the old one, and a superseded leaf is reported as a leaf.
+            let newPlaces = try Self.places(store, tree.root)
+            for w in update.written {
+                if case .branch = w.node, w.depth < 64 {
+                    #expect(newPlaces[w.hash] == Self.place(w.depth, w.path), "block \(n): written branch \(w.hash)")
+                }
+            }
+            for s in update.superseded {
+                #expect(s.isLeaf == (oldPlaces[s.hash] == nil), "block \(n): superseded \(s.hash)")
+                if !s.isLeaf && s.depth < 64 { #expect(oldPlaces[s.hash] == Self.place(s.depth, s.path), "block \(n): superseded branch \(s.hash)") }
+            }
         }
+    }
+
+    /// A branch's place: its depth and its first `depth` path bits.
+    static func place(_ depth: Int, _ path: UInt64) -> [UInt64] {
+        [UInt64(depth), depth == 0 ? 0 : path >> UInt64(64 - depth)]
+    }
+
+    /// Every branch reachable from `root`, by hash, with its place (the path bits only above
+    /// depth 64).
+    static func places(_ store: SMTNodeStore, _ root: SMTHash) throws -> [SMTHash: [UInt64]] {
+        var out: [SMTHash: [UInt64]] = [:]
+        var stack: [(SMTHash, Int, UInt64)] = [(root, 0, 0)]
+        while let (h, depth, prefix) = stack.popLast() {
+            guard !h.isZero, case .branch(let l, let r) = try #require(try store.node(h)) else { continue }
+            out[h] = [UInt64(depth), depth < 64 ? prefix : 0]
+            stack += [(l, depth + 1, prefix << 1), (r, depth + 1, prefix << 1 | 1)]
+        }
+        return out
     }
 }

@@ -70,6 +70,24 @@ func withRocksDBTestDirectory<T>(_ body: (String) async throws -> T) async throw
         }
     }
 
+    /// A run of fixed-size records (how a block's tree nodes go into its batch) is as many
+    /// puts, in order with the batch's other operations.
+    @Test func aRunOfFixedSizeRecordsIsThatManyPuts() throws {
+        try withRocksDBTestDirectory { path in
+            let db = try RocksDB(path: path, columnFamilies: Self.families)
+            var batch = WriteBatch()
+            batch.put(Self.state, [9, 9], [0])
+            batch.putRun(Self.state, keys: [1, 1, 2, 2, 9, 9], values: [10, 11, 12, 20, 21, 22, 90, 91, 92], keySize: 2, valueSize: 3)
+            batch.putRun(Self.state, keys: [], values: [], keySize: 2, valueSize: 3)  // nothing
+            batch.delete(Self.state, [2, 2])
+            #expect(batch.count == 5 && batch.byteCount == 2 + 1 + 6 + 9 + 2)
+            try db.write(batch, sync: true)
+            #expect(try db.get(Self.state, [1, 1]) == [10, 11, 12])
+            #expect(try db.get(Self.state, [2, 2]) == nil)  // deleted after the run
+            #expect(try db.get(Self.state, [9, 9]) == [90, 91, 92])  // the run came after the put
+        }
+    }
+
     /// While batches of (state key, blocks key) pairs are written, a reader that sees a batch's
     /// second key must also see its first: a batch never becomes visible in part.
     @Test func concurrentReadersNeverSeeHalfABatch() async throws {

@@ -42,7 +42,7 @@ import Testing
                 #expect(store.cachedCount <= 200, "block \(n): \(store.cachedCount) cached")
                 #expect(store.pendingCount == 0)
             }
-            #expect(store.pinnedLevels == 4)  // one shard, 50 pinned: 2^4 − 1 = 15 ≤ 50 / 2 < 31
+            #expect(store.levelsByPlace == 6)  // 2^6 − 1 = 63 slots ≤ 200 / 2 < 127; 137 nodes by hash
             #expect(try Self.walk(store, tree.root) > 200)  // the tree outgrew the cache...
             #expect(store.diskReads > 0)                      // ...so evicted nodes were read back
         }
@@ -63,6 +63,37 @@ import Testing
             #expect(store.diskReads == 0)
             // It holds the current tree and nothing else: what each update superseded left.
             #expect(store.cachedCount == (try Self.walk(store, tree.root)))
+        }
+    }
+
+    /// The upper levels are kept by place, one branch per place: reading an older root (its
+    /// branches sit at the same places) must neither be served the current branch nor push it
+    /// out, so the next update still reads nothing from RocksDB.
+    @Test func readingAnOlderRootLeavesTheCurrentTreeCached() throws {
+        try withRocksDBTestDirectory { path in
+            let db = try RocksDB(path: path, columnFamilies: [.smt])
+            let store = RocksDBNodeStore(db: db)
+            var tree = SparseMerkleTree(store: store)
+            var reference = SparseMerkleTree(store: InMemorySMTNodeStore())
+            let history = Blocks.blocksOfChanges(count: 21, seed: 15)
+            var roots: [SMTHash] = []
+            for changes in history.prefix(20) {
+                try Self.seal(changes, tree: &tree, store: store, db: db)
+                try reference.update(changes)
+                roots.append(tree.root)
+            }
+            #expect(store.levelsByPlace == 21 && store.diskReads == 0)
+            let old = roots[4]
+            for c in history[4] {
+                let proof = try tree.at(root: old).proof(c.key)
+                #expect(proof == (try reference.at(root: old).proof(c.key)))
+            }
+            let readsOfTheOldRoot = store.diskReads
+            #expect(readsOfTheOldRoot > 0)  // its superseded branches left the cache
+            try Self.seal(history[20], tree: &tree, store: store, db: db)
+            try reference.update(history[20])
+            #expect(tree.root == reference.root)
+            #expect(store.diskReads == readsOfTheOldRoot)
         }
     }
 

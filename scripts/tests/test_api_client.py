@@ -103,8 +103,11 @@ def rpc(tmp_path_factory):
     assert json.loads((d / "genesis.json").read_text())["roles"]["verifiers"] == [VERIFIER.address]
     assert json.loads((d / "genesis.json").read_text())["rollup"] == ROLLUP
     config = d / "emeth.toml"
+    # A state-tree cache of 64 nodes: this chain's tree outgrows it, so the sequencer reads
+    # evicted nodes back from RocksDB while every test below checks its answers.
     config.write_text(config.read_text().replace('rpc_url = ""', f'rpc_url = "{l1_url}"')
-                      .replace("confirmations = 12 ", "confirmations = 1 "))
+                      .replace("confirmations = 12 ", "confirmations = 1 ")
+                      .replace("tree_cache_nodes = 4194304", "tree_cache_nodes = 64"))
     fund(l1_url, deployment, [REQUESTER, NODE])
     env["EMETH_SIGNER_PRIVATE_KEY"] = SIGNER.key.hex()
     proc = subprocess.Popen([EMETH, "sequencer", "run", "--config", str(d / "emeth.toml"), "--listen", "127.0.0.1:0",
@@ -308,3 +311,13 @@ def test_run_refuses_bad_config_and_wrong_signer(tmp_path):
     badage = subprocess.run([EMETH, "sequencer", "run", "--config", str(config), "--l1-rpc", "http://127.0.0.1:1", "--bump-after-s", "0"],
                             capture_output=True, text=True, env=dict(env, EMETH_SIGNER_PRIVATE_KEY=SIGNER.key.hex()), timeout=60)
     assert badage.returncode != 0 and "bump_after_s and max_fee_gwei must be at least 1" in badage.stderr
+    # The state-tree cache bound: from the flag and from the file, a bad one refused by name.
+    env_key = dict(env, EMETH_SIGNER_PRIVATE_KEY=SIGNER.key.hex())
+    bigcache = subprocess.run([EMETH, "sequencer", "run", "--config", str(config), "--tree-cache-nodes", "3000000000"],
+                              capture_output=True, text=True, env=env_key, timeout=60)
+    assert bigcache.returncode != 0
+    assert "[store] tree_cache_nodes must be between 0 (no cache) and 2147483648, got 3000000000" in bigcache.stderr
+    assert "tree_cache_nodes = 4194304" in config.read_text()
+    config.write_text(config.read_text().replace("tree_cache_nodes = 4194304", "tree_cache_nodes = -1"))
+    negcache = subprocess.run([EMETH, "sequencer", "run", "--config", str(config)], capture_output=True, text=True, env=env_key, timeout=60)
+    assert negcache.returncode != 0 and "[store] tree_cache_nodes must be a non-negative integer" in negcache.stderr

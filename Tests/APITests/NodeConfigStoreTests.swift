@@ -1,0 +1,50 @@
+import Node
+import Sequencer
+import Testing
+
+/// `[store] tree_cache_nodes`: the state-tree cache bound an operator sets in emeth.toml (or
+/// with `--tree-cache-nodes`), parsed and checked before a store opens.
+@Suite struct NodeConfigStoreTests {
+    @Test func theTemplateCarriesTheDefaultBound() throws {
+        let c = try NodeConfig.parse(NodeConfig.template(signerKeystore: nil), file: "emeth.toml")
+        #expect(c.treeCacheNodes == RocksDBNodeStore.defaultCacheNodes)
+        #expect(c.treeCacheNodes == 4_194_304)
+        try c.validate()
+    }
+
+    @Test func aBoundInTheFileIsRead() throws {
+        let c = try NodeConfig.parse("[store]\ntree_cache_nodes = 40000000\n", file: "emeth.toml")
+        #expect(c.treeCacheNodes == 40_000_000)
+        try c.validate()
+        let none = try NodeConfig.parse("[store]\ntree_cache_nodes = 0\n", file: "emeth.toml")
+        #expect(none.treeCacheNodes == 0)
+        try none.validate()
+        // Absent: the default.
+        #expect(try NodeConfig.parse("", file: "emeth.toml").treeCacheNodes == RocksDBNodeStore.defaultCacheNodes)
+    }
+
+    @Test func badBoundsAreRefusedByName() throws {
+        #expect(throws: NodeError("emeth.toml: [store] tree_cache_nodes must be a non-negative integer")) {
+            try NodeConfig.parse("[store]\ntree_cache_nodes = -1\n", file: "emeth.toml")
+        }
+        #expect(throws: NodeError("emeth.toml: [store] tree_cache_nodes must be a non-negative integer")) {
+            try NodeConfig.parse("[store]\ntree_cache_nodes = \"4M\"\n", file: "emeth.toml")
+        }
+        #expect(throws: NodeError("emeth.toml: [store] tree_cache_nodes must be a non-negative integer")) {
+            try NodeConfig.parse("[store]\ntree_cache_nodes = 1.5\n", file: "emeth.toml")
+        }
+        #expect(throws: NodeError("emeth.toml: unknown key tree_cache in [store]")) {
+            try NodeConfig.parse("[store]\ntree_cache = 100\n", file: "emeth.toml")
+        }
+        let huge = try NodeConfig.parse("[store]\ntree_cache_nodes = 3000000000\n", file: "emeth.toml")
+        #expect(throws: NodeError("[store] tree_cache_nodes must be between 0 (no cache) and 2147483648, got 3000000000")) {
+            try huge.validate()
+        }
+        // A flag's value goes through the same check.
+        var flagged = NodeConfig()
+        flagged.treeCacheNodes = -5
+        #expect(throws: NodeError("[store] tree_cache_nodes must be between 0 (no cache) and 2147483648, got -5")) {
+            try flagged.validate()
+        }
+    }
+}
