@@ -51,7 +51,7 @@ struct Bench: ParsableCommand {
         var rows: [BenchRow] = []
         if only == "all" || only == "keccak" { rows.append(KeccakBench.run(rounds: rounds)) }
         if only == "all" || only == "recover" { rows.append(RecoverBench.run(rounds: rounds)) }
-        if only == "all" || only == "ingest" { rows.append(try IngestBench.run(blocks: ingest.blocks, txsPerBlock: ingest.txs)) }
+        if only == "all" || only == "ingest" { rows += try IngestBench.run(blocks: ingest.blocks, txsPerBlock: ingest.txs) }
         if only == "all" || only == "block-read" {
             rows += try BlockReadBench.run(blocks: reads.blocks, txsPerBlock: reads.txs, rounds: rounds)
         }

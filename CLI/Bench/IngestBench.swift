@@ -2,40 +2,68 @@ import CSecp256k1
 import Core
 import Dispatch
 import Foundation
+import Node
 import Sequencer
 import Workloads
 
 /// End to end in process: JSON wire form → parse → recover (all cores) → mempool → apply →
-/// seal (roots, Signer, tickets) → one synced RocksDB batch per block. Against the raw limit:
-/// libsecp256k1 recover alone on the same cores.
+/// seal (roots, Signer, tickets) → one synced RocksDB batch per block, through the service's
+/// sealing pipeline (`EngineHandle`: block k+1 executes while block k is signed and written).
+/// Against the raw limit: libsecp256k1 recover alone on the same cores.
+/// The same load is also sealed without the pipeline (each block executed, signed and written
+/// before the next one starts, as the sequencer sealed before), in the same run, so the two
+/// rows compare under the same machine load.
 enum IngestBench {
-    static func run(blocks: Int = 20, txsPerBlock: Int = 2_000) throws -> BenchRow {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("emeth-bench-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let key = Stress.signerKey(seed: 1)
-        let store = try ChainStore(path: dir, genesis: Stress.genesis(signer: key.address))
-        let engine = SequencerEngine(store: store, signerKey: key, policy: SealPolicy(maxTxs: txsPerBlock, maxBytes: 100_000_000))
-        let wire = try load(engine, blocks: blocks, txsPerBlock: txsPerBlock)
-        let total = blocks * txsPerBlock
+    static func run(blocks: Int = 20, txsPerBlock: Int = 2_000) throws -> [BenchRow] {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("emeth-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let total = Double(blocks * txsPerBlock)
+        let serial = try engine(base + "/serial", txsPerBlock: txsPerBlock)
+        let wire = try load(serial, blocks: blocks, txsPerBlock: txsPerBlock)
+        let admission = serial.admission
         let t0 = DispatchTime.now().uptimeNanoseconds
-        try ingest(engine, wire: wire, txsPerRound: txsPerBlock)
-        let ours = Double(total) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        try ingestWithoutPipeline(serial, wire: wire, txsPerRound: txsPerBlock)
+        let before = total / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        serial.store.db.close()
+
+        let pipelined = try engine(base + "/pipelined", txsPerBlock: txsPerBlock)
+        try fund(pipelined, txsPerBlock: txsPerBlock)
+        let handle = EngineHandle(engine: pipelined)
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        try ingest(handle, wire: wire, txsPerRound: txsPerBlock)
+        let ours = total / (Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9)
+        handle.close()
 
         // Raw limit: recover the same signatures with libsecp256k1 on all cores.
         let envs = wire.flatMap { $0 }.map { try! L2Envelope.parse(try! JSONValue.parse($0)) }
-        let digests = envs.map { engine.admission.domain.digest(structHash: L2TypedData.structHash($0.call, nonce: $0.nonce)) }
+        let digests = envs.map { admission.domain.digest(structHash: L2TypedData.structHash($0.call, nonce: $0.nonce)) }
         let raw = rawRecoveryRate(signatures: envs.map(\.signature), digests: digests)
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        return BenchRow(name: "ingest end to end (\(cores) cores)", ours: ours, raw: raw, unit: "tx/s",
-                        rawName: "libsecp256k1 recover on \(cores) cores")
+        return [
+            BenchRow(name: "ingest end to end (\(cores) cores)", ours: ours, raw: raw, unit: "tx/s",
+                     rawName: "libsecp256k1 recover on \(cores) cores"),
+            BenchRow(name: "  same, sealing without the pipeline", ours: before, raw: raw, unit: "tx/s",
+                     rawName: "libsecp256k1 recover on \(cores) cores"),
+        ]
+    }
+
+    static func engine(_ dir: String, txsPerBlock: Int) throws -> SequencerEngine {
+        let key = Stress.signerKey(seed: 1)
+        let store = try ChainStore(path: dir, genesis: Stress.genesis(signer: key.address))
+        return SequencerEngine(store: store, signerKey: key, policy: SealPolicy(maxTxs: txsPerBlock, maxBytes: 100_000_000))
+    }
+
+    /// Funds the workload's users in block 1 (not timed).
+    static func fund(_ engine: SequencerEngine, txsPerBlock: Int) throws {
+        for m in Workload(seed: 1, users: 64, txsPerBlock: txsPerBlock).inbox(forBlock: 1) { try engine.enqueue(m) }
+        try engine.seal(timestamp: 1_700_000_001)
     }
 
     /// Funds the workload's users in block 1, then pre-signs `blocks` rounds of `txsPerBlock`
     /// transactions in their JSON wire form (signing is the client's cost, not ours).
     static func load(_ engine: SequencerEngine, blocks: Int, txsPerBlock: Int) throws -> [[Data]] {
         let workload = Workload(seed: 1, users: 64, txsPerBlock: txsPerBlock)
-        for m in workload.inbox(forBlock: 1) { try engine.enqueue(m) }
-        try engine.seal(timestamp: 1_700_000_001)
+        try fund(engine, txsPerBlock: txsPerBlock)
         var nonces: [Address: UInt64] = [:]
         var wire: [[Data]] = []
         for k in 2...UInt64(blocks + 1) {
@@ -46,11 +74,38 @@ enum IngestBench {
         return wire
     }
 
+    /// `ingest` with every block executed, signed and written before the next one starts (the
+    /// engine's synchronous `seal`): what sealing cost before the pipeline, for comparison.
+    static func ingestWithoutPipeline(_ engine: SequencerEngine, wire: [[Data]], txsPerRound: Int) throws {
+        let admission = engine.admission
+        var next = admission.admit(wire: wire[0].map { Array($0) })
+        for i in 0..<wire.count {
+            let current = next
+            let group = DispatchGroup()
+            nonisolated(unsafe) var upcoming: [Result<L2Transaction, L2TxError>] = []
+            if i + 1 < wire.count {
+                let block = wire[i + 1]
+                DispatchQueue.global().async(group: group) { upcoming = admission.admit(wire: block.map { Array($0) }) }
+            }
+            for r in current { try engine.mempoolAdd(try r.get()) }
+            var sealed = 0
+            while engine.mempool.count > 0 {
+                guard let b = try engine.seal(timestamp: 1_700_000_002 + UInt64(i)) else { throw CLIError("nothing sealed") }
+                sealed += b.transactions.count
+            }
+            precondition(sealed == txsPerRound, "round \(i) sealed \(sealed) transactions")
+            group.wait()
+            next = upcoming
+        }
+    }
+
     /// What a sequencer does with the load: admission (parse + recover, all cores) of the next
     /// round runs while the current one is applied and sealed, as in the service; each round is
-    /// sealed in as many blocks as the batch budget needs. Returns the blocks sealed.
+    /// sealed in as many blocks as the batch budget needs, through the sealing pipeline (the
+    /// last block of a round is made durable while the next round enters the mempool). Returns
+    /// the blocks sealed, once all are durable.
     @discardableResult
-    static func ingest(_ engine: SequencerEngine, wire: [[Data]], txsPerRound: Int) throws -> Int {
+    static func ingest(_ engine: EngineHandle, wire: [[Data]], txsPerRound: Int) throws -> Int {
         let admission = engine.admission
         var next = admission.admit(wire: wire[0].map { Array($0) })
         var blocks = 0
@@ -62,18 +117,18 @@ enum IngestBench {
                 let block = wire[i + 1]
                 DispatchQueue.global().async(group: group) { upcoming = admission.admit(wire: block.map { Array($0) }) }
             }
-            for r in current { try engine.mempoolAdd(try r.get()) }
+            try engine.withEngine { e in for r in current { try e.mempoolAdd(try r.get()) } }
             // Blocks are bounded by what one batch can carry, so a round may take several.
-            var sealed = 0
-            while engine.mempool.count > 0 {
-                guard let b = try engine.seal(timestamp: 1_700_000_002 + UInt64(i)) else { throw CLIError("nothing sealed") }
-                sealed += b.transactions.count
-                blocks += 1
-            }
+            let executed = engine.sealPending(untilDurable: false)
+            let sealed = executed.reduce(0) { $0 + $1.transactions.count }
+            blocks += executed.count
+            if let reason = engine.stoppedReason { throw CLIError(reason) }
             precondition(sealed == txsPerRound, "round \(i) sealed \(sealed) transactions")
             group.wait()
             next = upcoming
         }
+        engine.waitUntilDurable()
+        if let reason = engine.stoppedReason { throw CLIError(reason) }
         return blocks
     }
 }
