@@ -266,7 +266,9 @@ public final class SequencerEngine {
         pendingInbox.removeFirst(p.inboxCount)
         pendingInboxBytes -= done.inboxBytes
         failedAfterAdmission += p.block.receipts.filter { $0.failure != nil }.count
-        pending = nil
+        // `pending` stays: it was built on the newest executed block (this one or the one after
+        // it), which is unchanged; rebuilding it re-ran every pooled transaction under the lock
+        // at each acknowledgement, while the next block's transactions were being admitted.
         return p.block
     }
 
