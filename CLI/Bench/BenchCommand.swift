@@ -85,7 +85,8 @@ struct BenchRow {
 
     static func printTable(_ rows: [BenchRow]) {
         guard !rows.isEmpty else { return }
-        print("benchmark                         ours            raw limit       ratio  (raw = \(rows.map(\.rawName).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.joined(separator: "; ")))")
+        let raws = rows.map(\.rawName).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        print("benchmark                         ours            raw limit       ratio  (raw = \(raws.joined(separator: "; ")))")
         for r in rows {
             let line = r.name.padding(toLength: 32, withPad: " ", startingAt: 0)
                 + String(format: "%10.0f %@  %10.0f %@  %5.2f", r.ours, r.unit, r.raw, r.unit, r.ours / r.raw)

@@ -93,8 +93,8 @@ enum IngestBench {
 
         var summary: String {
             let ms = 1e3 / Double(max(blocks, 1))
-            return String(format: "ingest without the pipeline, per block (%d blocks): mempool %.1f ms, execute %.1f ms, sign %.1f ms, write %.1f ms",
-                          blocks, admit * ms, execute * ms, sign * ms, write * ms)
+            return String(format: "ingest without the pipeline, per block (%d blocks): mempool %.1f ms, execute %.1f ms, "
+                          + "sign %.1f ms, write %.1f ms", blocks, admit * ms, execute * ms, sign * ms, write * ms)
         }
     }
 
