@@ -66,22 +66,37 @@ public struct Workload: Sendable {
         return out
     }
 
-    /// Drives `engine` from its head to `blocks`, calling `acknowledged` after each durable block.
-    /// `faults` may stop the process after a submitted transaction (`stress.afterSubmit`) or
-    /// after an acknowledgement (`stress.afterAck`).
+    /// Drives `engine` from its head to `blocks` in the sealing pipeline's order, calling
+    /// `acknowledged` after each durable block: block k+1's transactions are submitted and the
+    /// block executed (on block k's unwritten state) before block k is signed, written and
+    /// acknowledged — what the service's two stages do, one step at a time, so the crash tests
+    /// kill a process exactly while k is being made durable with k+1 executed. `faults` may
+    /// stop the process after a submitted transaction (`stress.afterSubmit`) or after an
+    /// acknowledgement (`stress.afterAck`); the store's own points sit around k's write.
     public func run(_ engine: SequencerEngine, to blocks: UInt64, faults: Faults = Faults(),
                     acknowledged: (SealedBlock) -> Void) throws {
         let genesisTime = engine.store.genesis.timestamp
-        while engine.store.head.number < blocks {
-            let k = engine.store.head.number + 1
-            for m in inbox(forBlock: k) { try engine.enqueue(m) }
-            for env in try transactions(forBlock: k, nonce: { try engine.store.account($0)?.nonce ?? 0 }, domain: engine.admission.domain) {
-                try engine.submit(env)
-                faults.hit("stress.afterSubmit")
+        var executed: SequencerEngine.ExecutedSeal?   // block k: executed, not yet written
+        var next = engine.store.head.number + 1
+        while next <= blocks || executed != nil {
+            var following: SequencerEngine.ExecutedSeal?
+            if next <= blocks {
+                for m in inbox(forBlock: next) { try engine.enqueue(m) }
+                // Nonces from the newest state: block k's, while it is not yet written.
+                for env in try transactions(forBlock: next, nonce: { try engine.nextNonce($0) }, domain: engine.admission.domain) {
+                    try engine.submit(env)
+                    faults.hit("stress.afterSubmit")
+                }
+                following = try engine.executeSeal(timestamp: genesisTime + next, allowEmpty: true)
+                next += 1
             }
-            guard let b = try engine.seal(timestamp: genesisTime + k, allowEmpty: true) else { break }
-            acknowledged(b)
-            faults.hit("stress.afterAck")
+            if let k = executed {
+                let p = k.signed(by: engine.signer)
+                try engine.store.write(p.batch)
+                acknowledged(engine.endSeal(p))
+                faults.hit("stress.afterAck")
+            }
+            executed = following
         }
     }
 }

@@ -24,8 +24,9 @@ enum FollowBench {
             let leader = try ChainStore(path: dir + "/leader", genesis: genesis)
             let engine = SequencerEngine(store: leader, signerKey: key)
             let wire = try IngestBench.load(engine, blocks: blocks, txsPerBlock: txsPerBlock)
+            let handle = EngineHandle(engine: engine)
             let t0 = DispatchTime.now().uptimeNanoseconds
-            sealed = try IngestBench.ingest(engine, wire: wire, txsPerRound: txsPerBlock)
+            sealed = try IngestBench.ingest(handle, wire: wire, txsPerRound: txsPerBlock)
             leaderRates.append(Double(sealed) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
 
             let served = try (1...leader.head.number).map { try leader.storedBlock($0)! }

@@ -10,8 +10,9 @@ struct SequencerCommand: ParsableCommand {
         commandName: "sequencer", abstract: "Sequencer operator commands.", subcommands: [SequencerRun.self, SequencerInit.self, SequencerRollback.self, SequencerTransferLeadership.self, Stress.self])
 }
 
-/// Drives a data directory with a deterministic signed load and prints `ACK <n> <hash>` after
-/// each block is durable. The crash-safety tests stop it with `EMETH_FAULT=point:n` (see
+/// Drives a data directory with a deterministic signed load, in the sealing pipeline's order
+/// (block k+1 executed before block k is written), and prints `ACK <n> <hash>` after each block
+/// is durable. The crash-safety tests stop it with `EMETH_FAULT=point:n` (see
 /// `Faults`) before or after a block's synced write, mid-block or after an ACK, and check the store.
 struct Stress: ParsableCommand {
     static let configuration = CommandConfiguration(

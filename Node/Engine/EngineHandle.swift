@@ -4,14 +4,23 @@ import Dispatch
 import Foundation
 import Sequencer
 
-/// Serialised access to the (non-thread-safe) `SequencerEngine` and its `ChainStore`.
+/// Serialised access to the (non-thread-safe) `SequencerEngine` and its `ChainStore`, and the
+/// two-stage sealing pipeline.
 ///
 /// Everything that touches the engine or the store's head runs under one lock: mempool
-/// admission, sealing and reads. Signature recovery — the expensive part of admission — is
+/// admission, block execution and reads. Signature recovery — the expensive part of admission — is
 /// pure and runs *before* taking the lock (`admission` is a value copied out), so ingest stays
 /// parallel across request handlers. A failed seal (storage error) stops the engine for good:
 /// it refuses further work (`Stopped`) and `/health` reports it, because continuing on a store
 /// whose last write failed could acknowledge transactions that are not durable.
+///
+/// Sealing is a pipeline of depth one. Stage one, on the sealing thread under the lock,
+/// executes block k+1 (the state machine, the tree update, its records) on block k's in-memory
+/// state while stage two (`DurabilityStage`, its own thread) makes block k durable: signs it
+/// and its tickets, replicates it (HA mode), writes its synced batch and only then acknowledges
+/// it. Stage two handles blocks strictly in order and refuses everything after a failure, so
+/// what is acknowledged is exactly what it was without the pipeline: a durable prefix of the
+/// chain. The blocks themselves are the same, since k+1 executes on the same state either way.
 ///
 /// The engine is handed over at `init` (`sending`): from then on the lock is the only way to
 /// it, which the compiler checks.
@@ -30,6 +39,9 @@ public final class EngineHandle: Sendable {
     private let guarded: LockedValue<Guarded>
     /// In HA mode, where each block goes before it is written (nil: a single node).
     private let replicator = LockedValue<(any BlockReplicator)?>(nil)
+    /// Signs blocks and tickets in stage two (the engine's `Signer`: a key and a domain, no state).
+    private let blockSigner: Signer
+    private let durability = DurabilityStage()
     public let admission: L2Admission
     /// For lock-free reads of what never changes once written: blocks at or below a head
     /// read under the lock, the transaction index, tickets and records (RocksDB reads are
@@ -53,6 +65,7 @@ public final class EngineHandle: Sendable {
         self.store = engine.store
         self.genesis = engine.store.genesis
         self.signer = engine.signer.address
+        self.blockSigner = engine.signer
         self.metrics = metrics
         self.clock = clock
         self.onSealed = onSealed
@@ -65,8 +78,8 @@ public final class EngineHandle: Sendable {
         self.replicator.set(replicator)
     }
 
-    /// Stops the engine for good with `reason` (leadership lost): nothing more is sealed or
-    /// admitted; reads are still served.
+    /// Stops the engine for good with `reason` (leadership lost): nothing more is sealed,
+    /// replicated or admitted (a block already being written finishes); reads are still served.
     public func stop(reason: String) {
         guarded.withLock { g in if g.failure == nil { g.failure = reason } }
     }
@@ -101,56 +114,81 @@ public final class EngineHandle: Sendable {
         }
     }
 
-    /// One tick of the sealing loop: seals when the policy says so.
+    /// One tick of the sealing loop: executes a block when the policy says so and hands it to
+    /// the durability stage once the block before it is durable. Returns the executed block
+    /// (not yet durable or acknowledged), or nil.
     @discardableResult
-    public func sealIfDue() -> SealedBlock? {
-        seal { e, now in try e.beginSealIfDue(nowMs: now) }
+    public func sealIfDue() -> ExecutedBlock? {
+        execute { e, now in try e.executeSealIfDue(nowMs: now) }
     }
 
-    /// Seals everything pending, block after block (graceful shutdown: nothing accepted is
-    /// left behind in memory).
-    public func sealPending() {
-        while let b = seal({ e, now in try e.beginSeal(timestamp: now / 1_000) }), b.transactions.count + b.inbox.count > 0 {}
+    /// Seals everything pending, block after block, and returns the blocks executed — once all
+    /// of them are durable unless `untilDurable` is false (graceful shutdown waits: nothing
+    /// accepted is left behind in memory; a benchmark admits its next round meanwhile).
+    @discardableResult
+    public func sealPending(untilDurable: Bool = true) -> [ExecutedBlock] {
+        var executed: [ExecutedBlock] = []
+        while let b = execute({ e, now in try e.executeSeal(timestamp: now / 1_000) }) {
+            executed.append(b)
+            if b.transactions.isEmpty && b.inbox.isEmpty { break }
+        }
+        if untilDurable { durability.waitUntilIdle() }
+        return executed
+    }
+
+    /// Returns once every executed block is durable and acknowledged (or refused).
+    public func waitUntilDurable() {
+        durability.waitUntilIdle()
     }
 
     /// Closes the store once the service has stopped: later calls are refused as stopped.
     public func close() {
+        durability.waitUntilIdle()   // never close the store under a block's write
         guarded.withLock { g in
             if g.failure == nil { g.failure = "the service has shut down" }
             g.engine.store.db.close()
         }
     }
 
-    /// Executes and signs the block under the lock, replicates it (HA mode) and makes it
-    /// durable *outside* it (so admission and reads never wait behind etcd or an fsync), then
-    /// moves the head under the lock: only then are its transactions acknowledged as sequenced,
-    /// and the block reported.
-    private func seal(_ begin: (SequencerEngine, UInt64) throws -> SequencerEngine.SealInProgress?) -> SealedBlock? {
+    /// Stage one: executes the block under the lock, then queues it for stage two, waiting
+    /// until the block before it has left stage two (so at most one block executes ahead).
+    private func execute(_ begin: (SequencerEngine, UInt64) throws -> SequencerEngine.ExecutedSeal?) -> ExecutedBlock? {
         let start = DispatchTime.now().uptimeNanoseconds
-        let prepared: SequencerEngine.SealInProgress? = guarded.withLock { g in
+        let executed: SequencerEngine.ExecutedSeal? = guarded.withLock { g in
             guard g.failure == nil else { return nil }
             do { return try begin(g.engine, clock()) } catch {
                 g.failure = "sealing failed: \(error)"
                 return nil
             }
         }
-        guard let prepared else { return nil }
+        guard let executed else { return nil }
+        durability.submit { self.makeDurable(executed, start: start) }
+        return executed.executed
+    }
+
+    /// Stage two, on the durability thread: signs the block and its tickets (the second core,
+    /// while stage one executes the next block), replicates it (HA mode) and makes it durable
+    /// *outside* the lock (so admission and reads never wait behind etcd or an fsync), then
+    /// acknowledges it under the lock: only then are its transactions sequenced, and the block
+    /// reported. A block after a failed, refused or stopped one is never replicated or written.
+    private func makeDurable(_ executed: SequencerEngine.ExecutedSeal, start: UInt64) {
+        guard stoppedReason == nil else { return }
+        let prepared = executed.signed(by: blockSigner)
         if let replicator = replicator.value {
             // Replicated before it is durable here: a block etcd refused (fenced: another node
             // leads) is never written, so never served, acknowledged or posted.
-            do { try replicator.replicate(number: prepared.block.number, bytes: BlockCodec.encode(prepared.block)) } catch {
+            do { try replicator.replicate(number: prepared.block.number, bytes: prepared.bytes) } catch {
                 guarded.withLock { g in if g.failure == nil { g.failure = "replication failed: \(error)" } }
-                return nil
+                return
             }
         }
         do { try store.write(prepared.batch) } catch {
             guarded.withLock { $0.failure = "sealing failed: \(error)" }
-            return nil
+            return
         }
         let block = guarded.withLock { $0.engine.endSeal(prepared) }
         metrics.blockSealed(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, txs: block.transactions.count)
         // Only now — durable, and its transactions acknowledged — may anyone hear of it.
         onSealed(block) { prepared.changedJobs }
-        return block
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Asks the seal policy every `intervalMs` whether to seal. The sealing runs on a thread of
+/// Asks the seal policy every `intervalMs` whether to seal: stage one of the sealing pipeline
+/// (`EngineHandle`; stage two runs on a thread of its own). The sealing runs on a thread of
 /// its own, not on Swift's cooperative pool (two threads on a 2-core machine): a seal that
 /// waits for its fsync must never take a thread that request handlers need. Listed first
 /// among the HTTP server's services, so it is shut down last — after the server has stopped
@@ -22,7 +23,7 @@ struct SealingLoop: Service {
             while !stop.value {
                 Thread.sleep(forTimeInterval: Double(intervalMs) / 1_000)
                 if let b = engine.sealIfDue() {
-                    logger.debug("sealed block", metadata: ["number": "\(b.number)", "txs": "\(b.transactions.count)"])
+                    logger.debug("executed block; durable and acknowledged once written", metadata: ["number": "\(b.number)", "txs": "\(b.transactions.count)"])
                 }
                 if let reason = engine.stoppedReason {
                     // Nothing more can be sealed; reads are still served until shutdown.

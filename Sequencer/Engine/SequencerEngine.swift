@@ -48,7 +48,7 @@ public final class SequencerEngine {
         var state = try takePending()
         defer { pending = state }
         let before = try state.account(tx.sender)
-        let committed = try inFlight?.state.account(tx.sender).nonce ?? store.account(tx.sender)?.nonce ?? 0
+        let committed = try newest?.state.account(tx.sender).nonce ?? store.account(tx.sender)?.nonce ?? 0
         guard try holdsSomething(tx.sender, before, committedNonce: committed) else { throw AdmissionRefusal.emptyAccount(tx.sender) }
         try mempool.add(tx, bytes: size, chainNonce: committed, nowMs: nowMs)
         guard before.nonce == tx.nonce else { return }
@@ -67,12 +67,12 @@ public final class SequencerEngine {
 
     var stf: StateTransition { producer.executor.stf }
 
-    /// The nonce `a`'s next transaction must carry: its nonce in the newest state (the block
-    /// being sealed, if any) plus its transactions queued in the mempool without a gap. A
+    /// The nonce `a`'s next transaction must carry: its nonce in the newest state (the newest
+    /// block being sealed, if any) plus its transactions queued in the mempool without a gap. A
     /// client that signs several transactions in a row without waiting for each to be sealed
     /// asks for this rather than the committed nonce, which its queued transactions already took.
     public func nextNonce(_ a: Address) throws -> UInt64 {
-        var n = try inFlight?.state.account(a).nonce ?? store.account(a)?.nonce ?? 0
+        var n = try newest?.state.account(a).nonce ?? store.account(a)?.nonce ?? 0
         while mempool.queued(a, nonce: n) != nil { n += 1 }
         return n
     }
@@ -89,7 +89,7 @@ public final class SequencerEngine {
     }
 
     /// Block time as admission sees it: now, but never before the head.
-    func admissionTime(_ nowMs: UInt64) -> UInt64 { max(nowMs / 1_000, inFlight?.block.header.timestamp ?? store.head.header.timestamp) }
+    func admissionTime(_ nowMs: UInt64) -> UInt64 { max(nowMs / 1_000, newest?.executed.header.timestamp ?? store.head.header.timestamp) }
 
     /// The state admission checks against, built on demand after each seal: the committed
     /// state, the pending inbox, and the pool's transactions that are next in their senders'
@@ -101,9 +101,9 @@ public final class SequencerEngine {
             pending = nil
             return p
         }
-        var s = inFlight?.state ?? store.begin()
-        let time = inFlight?.block.header.timestamp ?? store.head.header.timestamp
-        for m in pendingInbox.dropFirst(inFlight?.inboxCount ?? 0) { try stf.apply(m, time: time, to: &s) }
+        var s = newest?.state ?? store.begin()
+        let time = newest?.executed.header.timestamp ?? store.head.header.timestamp
+        for m in pendingInbox.dropFirst(inFlightInbox.count) { try stf.apply(m, time: time, to: &s) }
         // As admission ran them: each transaction when it arrived if its sender's line had
         // reached it, else (it arrived ahead of a gap) right after the transaction that filled
         // the gap — never before anything that arrived before that one.
@@ -154,25 +154,27 @@ public final class SequencerEngine {
     /// durable block, or nil.
     @discardableResult
     public func sealIfDue(nowMs: UInt64) throws -> SealedBlock? {
-        guard let p = try beginSealIfDue(nowMs: nowMs) else { return nil }
+        requireNothingInFlight()
+        guard let p = try executeSealIfDue(nowMs: nowMs)?.signed(by: signer) else { return nil }
         try store.write(p.batch)
         return endSeal(p)
     }
 
-    /// `sealIfDue` up to the durable write, which the caller makes (outside its lock) before
-    /// calling `endSeal`.
-    public func beginSealIfDue(nowMs: UInt64) throws -> SealInProgress? {
+    /// `sealIfDue`'s first stage (`ExecutedSeal`): executes the next block when the policy says
+    /// so, on the newest state — the block still being made durable, if there is one.
+    public func executeSealIfDue(nowMs: UInt64) throws -> ExecutedSeal? {
         // Pooled transactions count towards maxTxs: a sender's queued successors become ready as
         // the block takes their predecessors, so they fill the same block.
         mempool.expireFuture(nowMs: nowMs)
-        let reason = policy.shouldSeal(pendingTxs: mempool.count, pendingBytes: mempool.readyBytes + pendingInboxBytes,
-                                       pendingInbox: pendingInbox.count,
+        let inbox = inFlightInbox
+        let reason = policy.shouldSeal(pendingTxs: mempool.count, pendingBytes: mempool.readyBytes + pendingInboxBytes - inbox.bytes,
+                                       pendingInbox: pendingInbox.count - inbox.count,
                                        sincePendingMs: firstPendingMs.map { nowMs &- $0 },
                                        sinceLastSealMs: nowMs &- lastSealMs)
-        guard let reason, inFlight == nil else { return nil }
-        let p = try beginSeal(timestamp: nowMs / 1_000, allowEmpty: reason == .heartbeat)
+        guard let reason, inFlight.count < Self.maxInFlight else { return nil }
+        let p = try executeSeal(timestamp: nowMs / 1_000, allowEmpty: reason == .heartbeat)
         lastSealMs = nowMs
-        firstPendingMs = mempool.count + pendingInbox.count - (p?.inboxCount ?? 0) > 0 ? nowMs : nil
+        firstPendingMs = mempool.count + pendingInbox.count - inFlightInbox.count > 0 ? nowMs : nil
         return p
     }
 
@@ -182,70 +184,94 @@ public final class SequencerEngine {
     /// `allowEmpty` is false). What does not fit waits for the next block.
     @discardableResult
     public func seal(timestamp: UInt64, allowEmpty: Bool = false) throws -> SealedBlock? {
+        requireNothingInFlight()
         guard let p = try beginSeal(timestamp: timestamp, allowEmpty: allowEmpty) else { return nil }
         try store.write(p.batch)
         return endSeal(p)
     }
 
-    /// A sealed block between execution and durability: executed, rooted and signed, its
-    /// write batch built. The service makes it durable without holding the engine's lock, so
-    /// admission and reads go on during the fsync; the engine admits against the block's
-    /// state meanwhile and seals nothing else until `endSeal`. Nothing in it is acknowledged
-    /// before then: its transactions read as pending.
-    public struct SealInProgress: @unchecked Sendable {
-        public let block: SealedBlock
-        public let batch: WriteBatch
-        let state: WorldState
-        let inboxCount: Int
-        let inboxBytes: Int
-        let hashes: Set<Hash32>
-
-        /// Every job the block changed, as the block left it, in jobId order: what the API's
-        /// `jobs` subscriptions announce once the block is acknowledged (read from the block's
-        /// own state, so a later block cannot show through).
-        public var changedJobs: [Job] { state.changedJobs.compactMap { state.jobs[$0] } }
+    /// The synchronous `seal` writes its block at once: with a block of the pipeline still in
+    /// flight that write would overtake it (a caller's bug, not a state of the chain).
+    private func requireNothingInFlight() {
+        precondition(inFlight.isEmpty, "a synchronous seal while block \(inFlight.first?.number ?? 0) is in flight")
     }
 
-    private var inFlight: SealInProgress?
+    /// The blocks executed and not yet acknowledged, oldest first: at most `maxInFlight` — one
+    /// being made durable and the next, executed on its in-memory state meanwhile (a pipeline of
+    /// depth one). They are acknowledged strictly in order (`endSeal`).
+    private var inFlight: [ExecutedSeal] = []
+    public static let maxInFlight = 2
 
-    /// `seal` up to the durable write.
+    /// The newest executed block: what the next block, admission and nonces build on.
+    private var newest: ExecutedSeal? { inFlight.last }
+
+    /// Inbox messages (and their bytes) the blocks in flight took; they leave `pendingInbox`
+    /// only when their block is acknowledged.
+    private var inFlightInbox: (count: Int, bytes: Int) {
+        inFlight.reduce((0, 0)) { ($0.0 + $1.inboxCount, $0.1 + $1.inboxBytes) }
+    }
+
+    /// Blocks executed and not yet acknowledged (0, 1 or 2).
+    public var inFlightCount: Int { inFlight.count }
+
+    /// `seal` up to the durable write: both stages at once, signed on the caller's thread.
     public func beginSeal(timestamp: UInt64, allowEmpty: Bool = false) throws -> SealInProgress? {
-        guard inFlight == nil else { return nil }
+        try executeSeal(timestamp: timestamp, allowEmpty: allowEmpty)?.signed(by: signer)
+    }
+
+    /// `seal`'s first stage: executes a block with pending inbox messages and ready
+    /// transactions on the newest state — the committed one, or the block still being made
+    /// durable (its records from memory, its tree nodes from the node store's unwritten ones).
+    /// Nil when nothing is pending (and not `allowEmpty`) or `maxInFlight` blocks are in flight.
+    public func executeSeal(timestamp: UInt64, allowEmpty: Bool = false) throws -> ExecutedSeal? {
+        guard inFlight.count < Self.maxInFlight else { return nil }
         let budget = policy.blockBudget
         var inboxBytes = 0
         var inboxCount = 0
-        for m in pendingInbox.prefix(policy.maxInboxPerBlock) {
+        for m in pendingInbox.dropFirst(inFlightInbox.count).prefix(policy.maxInboxPerBlock) {
             let b = BatchCodec.encodedSize(m)
             if inboxBytes + b > budget { break }
             inboxBytes += b
             inboxCount += 1
         }
-        let inbox = Array(pendingInbox.prefix(inboxCount))
+        let inbox = Array(pendingInbox.dropFirst(inFlightInbox.count).prefix(inboxCount))
         let txs = mempool.take(maxTxs: policy.maxTxs, maxBytes: budget - inboxBytes)
         guard !txs.isEmpty || !inbox.isEmpty || allowEmpty else { return nil }
-        var state = store.begin()
-        var tree = store.tree
-        let block = signer.seal(try producer.execute(parent: store.head.header, timestamp: timestamp, inbox: inbox,
-                                                     transactions: txs, state: &state, tree: &tree))
-        let p = SealInProgress(block: block, batch: try store.prepare(block, state: state), state: state,
-                               inboxCount: inboxCount, inboxBytes: inboxBytes, hashes: Set(block.transactions.map(\.hash)))
-        inFlight = p
+        var state: WorldState
+        var tree: SparseMerkleTree
+        if let parent = newest {
+            state = WorldState(base: UnwrittenBlockState(parent.state, over: store), totals: parent.state.totals,
+                               inboxCursor: parent.state.inboxCursor)
+            tree = SparseMerkleTree(store: store.nodes, root: try SMTHash(parent.executed.header.stateRoot.bytes))
+        } else {
+            state = store.begin()
+            tree = store.tree
+        }
+        let executed = try producer.execute(parent: newest?.executed.header ?? store.head.header, timestamp: timestamp,
+                                            inbox: inbox, transactions: txs, state: &state, tree: &tree)
+        let p = ExecutedSeal(executed: executed, batch: try store.prepareState(state), state: state, inboxCount: inboxCount,
+                             inboxBytes: inboxBytes, hashes: Set(executed.transactions.map(\.hash)))
+        inFlight.append(p)
         pending = nil
         return p
     }
 
-    /// After the block's batch is durable: the head moves and the block is acknowledged.
+    /// After the block's batch is durable: the head moves and the block is acknowledged. Blocks
+    /// are acknowledged in the order they were executed: `p` must be the oldest in flight.
     @discardableResult
     public func endSeal(_ p: SealInProgress) -> SealedBlock {
+        precondition(inFlight.first?.number == p.block.number, "block \(p.block.number) acknowledged out of order")
+        let done = inFlight.removeFirst()
         store.didWrite(p.block.header, state: p.state)
         pendingInbox.removeFirst(p.inboxCount)
-        pendingInboxBytes -= p.inboxBytes
+        pendingInboxBytes -= done.inboxBytes
         failedAfterAdmission += p.block.receipts.filter { $0.failure != nil }.count
-        inFlight = nil
-        pending = nil
+        // `pending` stays: it was built on the newest executed block (this one or the one after
+        // it), which is unchanged; rebuilding it re-ran every pooled transaction under the lock
+        // at each acknowledgement, while the next block's transactions were being admitted.
         return p.block
     }
 
-    /// Whether `hash` waits to be sequenced: in the mempool, or in the block being made durable.
-    public func isPending(_ hash: Hash32) -> Bool { mempool.contains(hash) || inFlight?.hashes.contains(hash) == true }
+    /// Whether `hash` waits to be sequenced: in the mempool, or in a block being made durable.
+    public func isPending(_ hash: Hash32) -> Bool { mempool.contains(hash) || inFlight.contains { $0.hashes.contains(hash) } }
 }

@@ -120,14 +120,32 @@ public final class ChainStore: StateSource, @unchecked Sendable {
 
     /// Everything `block` changes, as one batch (nothing written yet).
     public func prepare(_ block: SealedBlock, state: WorldState) throws -> WriteBatch {
-        var batch = try prepareState(block.header, state: state, indexJobs: true)
+        guard block.number == head.number + 1 else { throw Error.notNext(expected: head.number + 1, got: block.number) }
+        var batch = try prepareState(state)
+        Self.putSigned(block, totals: state.totals, into: &batch)
+        return batch
+    }
+
+    /// The first half of `prepare`, for a block executed but not yet signed: its tree nodes
+    /// (everything pending in `nodes`), records, job index entries, totals and inbox cursor.
+    /// `state.base` must be the block's parent state: the job index moves each job from its
+    /// version there. Unlike `prepare` it does not check the head, because the sequencer's
+    /// pipeline prepares block k+1 while block k is still being written (`SequencerEngine`
+    /// orders them). Call it once per block, right after the block's tree update.
+    public func prepareState(_ state: WorldState) throws -> WriteBatch { try records(state, indexJobs: true) }
+
+    /// The second half of `prepare`, once `block` is signed: the block itself, its hash and
+    /// transaction indexes, its tickets and the totals after it. Touches no store state, so it
+    /// runs off the engine's lock. Returns the block's stored bytes (what is replicated and served).
+    @discardableResult
+    public static func putSigned(_ block: SealedBlock, totals: Totals, into batch: inout WriteBatch) -> Bytes {
         for t in block.tickets { batch.put("tickets", t.account.bytes, RLP.encode(BlockCodec.encode(t))) }
         for (i, tx) in block.transactions.enumerated() {
             batch.put("txs", tx.hash.bytes, block.number.bigEndian8 + UInt32(i).bigEndian4)
         }
-        Self.putBlock(block, into: &batch)
-        batch.put("totals", block.number.bigEndian8, StateEncoding.encode(state.totals))
-        return batch
+        let bytes = putBlock(block, into: &batch)
+        batch.put("totals", block.number.bigEndian8, StateEncoding.encode(totals))
+        return bytes
     }
 
     /// A replay's commit (the auditor, a rollback's re-execution): only what the next block
@@ -136,13 +154,16 @@ public final class ChainStore: StateSource, @unchecked Sendable {
     /// if the machine dies (and cannot be reopened: its head pointer stays at genesis, so the
     /// open-time state check refuses it). Storing whole blocks cost a third of the replay's time.
     public func commitState(_ header: BlockHeader, state: WorldState) throws {
-        let batch = try prepareState(header, state: state, indexJobs: false)
+        guard header.number == head.number + 1 else { throw Error.notNext(expected: head.number + 1, got: header.number) }
+        let batch = try records(state, indexJobs: false)
         try write(batch, sync: false)
         didWrite(header, state: state)
     }
 
-    private func prepareState(_ header: BlockHeader, state: WorldState, indexJobs: Bool) throws -> WriteBatch {
-        guard header.number == head.number + 1 else { throw Error.notNext(expected: head.number + 1, got: header.number) }
+    /// The block's tree nodes (everything pending in `nodes`), changed records, totals and inbox
+    /// cursor; with `indexJobs`, the job index entries, each job moved from its version in
+    /// `state.base` (the block's parent state).
+    private func records(_ state: WorldState, indexJobs: Bool) throws -> WriteBatch {
         var batch = WriteBatch()
         _ = nodes.commit(into: &batch)
         for a in state.changedAccounts {
@@ -153,7 +174,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         for id in state.changedJobs {
             guard let j = try state.job(id) else { continue }
             batch.put("state", StateEncoding.jobKey(id).bytes, StateEncoding.encode(j))
-            if indexJobs { JobIndex.update(from: try job(id), to: j, into: &batch) }
+            if indexJobs { JobIndex.update(from: try state.base.job(id), to: j, into: &batch) }
         }
         batch.put("meta", Self.totalsKey, StateEncoding.encode(state.totals))
         batch.put("meta", Self.cursorKey, state.inboxCursor.bigEndian8)
@@ -175,11 +196,14 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         inboxCursor = state.inboxCursor
     }
 
-    static func putBlock(_ block: SealedBlock, into batch: inout WriteBatch) {
+    @discardableResult
+    static func putBlock(_ block: SealedBlock, into batch: inout WriteBatch) -> Bytes {
         let n = block.number.bigEndian8
-        batch.put("blocks", n, BlockCodec.encode(block))
+        let bytes = BlockCodec.encode(block)
+        batch.put("blocks", n, bytes)
         batch.put("hashes", block.hash.bytes, n)
         batch.put("meta", headKey, n)
+        return bytes
     }
 
     // MARK: Reading

@@ -9,7 +9,10 @@ import Testing
 /// the mempool, and right after an acknowledgement. After every kill the store must open (its
 /// state root check passing), hold exactly the blocks the point implies — every acknowledged
 /// one, plus the unacknowledged one whose write had returned — and agree byte for byte with a
-/// clean run of the same load. No wall clock decides where a kill lands.
+/// clean run of the same load. No wall clock decides where a kill lands. The load runs in the
+/// sealing pipeline's order (`Workload.run`): at each block k's write, block k+1 has already
+/// executed on k's unwritten state, so every kill around a write lands while k is being made
+/// durable after k+1 executed, and k+1 must never be in the store.
 @Suite(.serialized) struct CrashSafetyTests {
     static var emeth: URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("emeth")
