@@ -33,6 +33,10 @@ Environment (all optional):
     LOCALNET_NODE_ETCD         --ha: the etcd URLs each sequencer node uses, one list per node
                                separated by ";" (default: every node uses ETCD_ENDPOINTS); for
                                tests that put a proxy between one node and etcd
+    LOCALNET_NODE_L1           --ha: the L1 URL each sequencer node uses, separated by ";" (an
+                               empty entry, or none: the devnet's URL); for tests that put a
+                               proxy between one node and L1 (deploying, minting and the env
+                               file's L1_RPC_URL always use the devnet directly)
     EMETH_BIN                  the emeth executable (default .build/release/emeth, built if
                                missing)
 
@@ -104,6 +108,7 @@ HA_MARKER = DIR / "ha"
 HA_NODES = 2
 ETCD_BASE_PORT = int(os.environ.get("LOCALNET_ETCD_BASE_PORT") or 0)
 NODE_ETCD = [e.strip() for e in os.environ.get("LOCALNET_NODE_ETCD", "").split(";") if e.strip()]
+NODE_L1 = [e.strip() for e in os.environ.get("LOCALNET_NODE_L1", "").split(";")]
 
 # Role -> development account index (see the module docstring).
 OWNER, SEQUENCER, GUARDIAN, VERIFIER, SPLITTER, AGGREGATOR = 0, 1, 2, 7, 8, 9
@@ -383,7 +388,8 @@ def write_sequencer_config(d: dict) -> None:
 
 def write_ha_configs(endpoints: str) -> None:
     """HA mode: node 1's emeth.toml gets an [ha] section, and node 2 a copy of it with its own
-    port, node id and data (the genesis file is node 1's)."""
+    port, node id and data (the genesis file is node 1's); a node named in LOCALNET_NODE_L1
+    reaches L1 at that URL."""
     base = (SEQ_DIR / "emeth.toml").read_text()
     for k in range(1, HA_NODES + 1):
         text = base
@@ -396,6 +402,8 @@ def write_ha_configs(endpoints: str) -> None:
         for key, value in [("enabled", True), ("etcd", NODE_ETCD[k - 1] if len(NODE_ETCD) >= k else endpoints),
                            ("node_id", f"node-{k}"), ("lease_ttl_ms", 2000)]:
             text = set_toml(text, "ha", key, value)
+        if len(NODE_L1) >= k and NODE_L1[k - 1]:
+            text = set_toml(text, "l1", "rpc_url", NODE_L1[k - 1])
         (seq_dir(k) / "emeth.toml").write_text(text)
 
 

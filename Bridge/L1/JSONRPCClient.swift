@@ -122,7 +122,7 @@ public final class JSONRPCClient: Sendable {
             } catch let e as JSONRPCClientError {
                 throw e
             } catch {
-                lastError = error.localizedDescription
+                lastError = Self.transportFailure(error, timeout: timeout)
                 if attempt == maxAttempts { break }
                 try? await Task.sleep(nanoseconds: backoff.delayMs(afterFailures: attempt) * 1_000_000)
             }
@@ -132,6 +132,14 @@ public final class JSONRPCClient: Sendable {
 }
 
 extension JSONRPCClient {
+    /// Why an HTTP exchange failed, in words: FoundationNetworking on Linux describes a timeout
+    /// only as "The operation could not be completed. (NSURLErrorDomain error -1001.)".
+    static func transportFailure(_ error: Error, timeout: TimeInterval) -> String {
+        let e = error as NSError
+        if e.domain == NSURLErrorDomain, e.code == NSURLErrorTimedOut { return "no answer within \(String(format: "%g", timeout)) s" }
+        return error.localizedDescription
+    }
+
     /// One HTTP exchange. Uses the completion-handler API wrapped in a continuation: on Linux
     /// it is the most widely exercised path of FoundationNetworking.
     fileprivate func send(_ request: URLRequest) async throws -> (Data, URLResponse) {

@@ -60,7 +60,9 @@ public struct Election: Sendable {
     /// Campaigns until elected: while another node leads, waits for its key to go (watching
     /// it), then tries again. Throws `.timedOut` once `timeout` has passed, `.cancelled` if the
     /// task is cancelled. A node should campaign only when it is ready to lead (caught up,
-    /// store healthy, L1 reachable): winning is taking over at once.
+    /// store healthy, L1 reachable): winning is taking over at once. While another node leads
+    /// this waits, and readiness checked before may no longer hold when it wins: a standby
+    /// waits with `vacancy(within:)` instead and checks again before `tryCampaign`.
     public func campaign(as record: LeaderRecord, timeout: Duration? = nil) async throws(ElectionError) -> Leadership {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
@@ -94,6 +96,29 @@ public struct Election: Sendable {
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
+    }
+
+    /// Waits until no node leads: true once the leader key is absent (at once if it is), false
+    /// when it is still held after `timeout` or etcd could not be asked. For a node that must
+    /// check it is still ready the moment the key goes, then `tryCampaign`: `campaign` waits
+    /// for the key and takes it however long ago the caller last checked.
+    public func vacancy(within timeout: Duration) async -> Bool {
+        let current: (KeyValue?, ResponseHeader)
+        do { current = try await client.get(keys.leader) } catch {
+            try? await Task.sleep(for: min(timeout, .milliseconds(200)))
+            return false
+        }
+        guard current.0 != nil else { return true }
+        do {
+            for try await response in client.watch(keys.leader, rangeEnd: nil, startRevision: current.1.revision + 1,
+                                                   idleTimeout: timeout) {
+                if response.canceled { return false }
+                if response.events.contains(where: { $0.kind == .delete }) { return true }
+            }
+        } catch {
+            try? await Task.sleep(for: min(timeout, .milliseconds(200)))
+        }
+        return false
     }
 
     /// The current leader, or nil if none.

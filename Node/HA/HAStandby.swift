@@ -1,3 +1,4 @@
+import Bridge
 import Cluster
 import Core
 import Foundation
@@ -31,7 +32,9 @@ struct EtcdLogSource: BlockSource {
 /// (verifying and applying every block, serving reads, forwarding `sendTransaction` to the
 /// leader the leader key names now — it watches that key and follows every change) that
 /// campaigns once it is ready (`HAReadiness`: caught up with the log's head, its store healthy,
-/// L1 reachable). Returns the won `Leadership` after the follower has stopped and closed its store, or nil if the node was asked to stop first.
+/// L1 reachable; checked again whenever the leader key goes, `campaignWhenReady`). Returns the
+/// won `Leadership` after the follower has stopped and closed its store, or nil if the node was
+/// asked to stop first.
 enum HAStandby {
     static func run(_ c: NodeConfig, genesis: Genesis, cluster: HACluster, l1: L1Connection?, status: HAStatus,
                     logger: Logger) async throws -> Leadership? {
@@ -59,27 +62,8 @@ enum HAStandby {
         defer { leaders.cancel() }
         let won = LockedValue<Leadership?>(nil)
         let campaign = Task {
-            // Ready (HAReadiness): caught up with the log's head, the store healthy and L1
-            // reachable; then campaign. Each new reason for waiting is logged once.
-            var waitingFor: String?
-            while !Task.isCancelled {
-                var logHead: UInt64?, logError: String?
-                do { logHead = try await cluster.log.bounds().head } catch { logError = "\(error)" }
-                var l1Error: String?
-                if let l1 {
-                    do { _ = try await l1.eth.blockNumber() } catch { l1Error = "\(error)" }
-                }
-                let mine = (try? follower.chain.withConsistentStore { $0.head.header.number }) ?? 0
-                let blocker = HAReadiness.blocker(stopped: follower.chain.stoppedReason, logHead: logHead, logError: logError,
-                                                  mine: mine, l1: l1Error)
-                guard let blocker else { break }
-                if blocker != waitingFor, !blocker.hasPrefix("behind the block log") {
-                    logger.warning("standby not ready to campaign", metadata: ["reason": "\(blocker)"])
-                }
-                waitingFor = blocker
-                try? await Task.sleep(for: .milliseconds(100))
-            }
-            guard !Task.isCancelled, let leadership = try? await cluster.election.campaign(as: cluster.record) else { return }
+            guard let leadership = await campaignWhenReady(cluster: cluster, follower: follower, l1: l1.map { readinessProbe($0, c) },
+                                                           logger: logger) else { return }
             won.set(leadership)
             logger.notice("standby elected: stopping the follower to take over", metadata: ["node": "\(cluster.record.nodeID)"])
             await follower.shutdown()
@@ -94,6 +78,51 @@ enum HAStandby {
         campaign.cancel()
         if won.value == nil { logger.info("standby stopped") }
         return won.value
+    }
+}
+
+extension HAStandby {
+    /// Campaigns once the standby is ready (`HAReadiness`: the store applying blocks, the etcd
+    /// log readable, caught up with its head, L1 answering) and, when the leader key is free,
+    /// checks again right before trying: readiness is never older than one probe when it wins,
+    /// so a standby whose L1 went away while the leader lived does not take over. Each new
+    /// reason for waiting is logged once. Nil when cancelled.
+    static func campaignWhenReady(cluster: HACluster, follower: FollowerNode, l1: EthClient?, logger: Logger) async -> Leadership? {
+        var waitingFor: String?
+        var vacant = false
+        while !Task.isCancelled {
+            var logHead: UInt64?, logError: String?
+            do { logHead = try await cluster.log.bounds().head } catch { logError = "\(error)" }
+            var l1Error: String?
+            if let l1 {
+                do { _ = try await l1.blockNumber() } catch { l1Error = "\(error)" }
+            }
+            let mine = (try? follower.chain.withConsistentStore { $0.head.header.number }) ?? 0
+            if let blocker = HAReadiness.blocker(stopped: follower.chain.stoppedReason, logHead: logHead, logError: logError,
+                                                 mine: mine, l1: l1Error) {
+                if blocker != waitingFor, !blocker.hasPrefix("behind the block log") {
+                    logger.warning("standby not ready to campaign", metadata: ["reason": "\(blocker)"])
+                }
+                waitingFor = blocker
+                try? await Task.sleep(for: .milliseconds(100))
+                continue
+            }
+            if waitingFor != nil, !(waitingFor?.hasPrefix("behind the block log") ?? false) {
+                logger.notice("standby ready to campaign again", metadata: ["was": "\(waitingFor ?? "")"])
+            }
+            waitingFor = nil
+            if vacant, let leadership = try? await cluster.election.tryCampaign(as: cluster.record) { return leadership }
+            // Wait for the leader key to go, at most one lease TTL, then look at readiness again.
+            vacant = await cluster.election.vacancy(within: .seconds(cluster.election.ttl))
+        }
+        return nil
+    }
+
+    /// L1 as the readiness check asks it: one attempt that gives up after one lease TTL. The
+    /// node's own client retries for minutes; a black-holed L1 must keep the standby from
+    /// campaigning within a lease TTL, and say why.
+    static func readinessProbe(_ l1: L1Connection, _ c: NodeConfig) -> EthClient {
+        EthClient(rpc: JSONRPCClient(url: l1.eth.rpc.url, timeout: TimeInterval(c.ha.leaseTTLms) / 1_000, maxAttempts: 1))
     }
 }
 

@@ -137,6 +137,24 @@ extension ClusterTests {
             #expect(await seen.names == ["none", "node-a", "none", "node-b", "none"])
         }
 
+        /// `vacancy(within:)`, what a standby waits on before it checks its readiness again:
+        /// true at once when nobody leads, false while a leader holds the key, true once the
+        /// key goes; it never takes the key itself.
+        @Test func vacancyReportsTheLeaderKeyGoingWithoutCampaigning() async throws {
+            let cluster = try LocalEtcdCluster()
+            let keys = try ClusterKeys(chain: "vacancy")
+            let election = Election(client: try cluster.client(), keys: keys, ttlSeconds: stableTTL)
+            #expect(await election.vacancy(within: .seconds(5)))
+            #expect(try await election.leader() == nil)
+            let la = try await election.campaign(as: try record("node-a"), timeout: .seconds(30))
+            #expect(await election.vacancy(within: .milliseconds(300)) == false)
+            #expect(try await election.leader() == Leader(record: try record("node-a"), fence: la.fence))
+            let waiting = Task { await election.vacancy(within: .seconds(30)) }
+            try await la.resign()
+            #expect(await waiting.value)
+            #expect(try await election.leader() == nil)
+        }
+
         @Test func badRecordsAreRefused() throws {
             #expect(throws: ElectionError.invalidRecord("node id must be 1 to 128 characters, got \"\"")) {
                 try LeaderRecord(nodeID: "", apiURL: "http://127.0.0.1:1")

@@ -1,10 +1,13 @@
-"""What the failover tests under load share (scripts/tests/test_failover_load.py, and `make
-failover-soak` at more cycles): a `scripts/localnet up --ha` network of its own whose nodes reach
-etcd through TCP proxies the test can cut, a steady load of signed L2 Withdraw transactions, and
+"""What the failover tests under load share (scripts/tests/test_failover_load.py, `make
+failover-soak` at more cycles, and scripts/tests/test_failover_l1.py): a `scripts/localnet up
+--ha` network of its own whose nodes reach etcd (and, if asked, L1) through TCP proxies the test
+can cut, a steady load of signed L2 Withdraw transactions, and
 the checks of the chain every node serves, of L1's batches and of the Signer's tickets."""
 from __future__ import annotations
 
+import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -14,11 +17,13 @@ from pathlib import Path
 
 import requests
 import rlp
-from emeth_sdk import GHOLON, Domain, sign_message
+from emeth_sdk import GHOLON, sign_message
 from emeth_sdk.signing import ticket_signer
 from eth_account import Account
 from eth_hash.auto import keccak
-from support import wait_until
+from emeth_sdk import Domain
+from l2net import L2Net
+from support import free_ports, localnet, localnet_env, run_localnet, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 ETCD_CLUSTER = ROOT / "scripts" / "etcd-cluster"
@@ -280,6 +285,73 @@ def check_batches(events: list[dict]) -> None:
     for e in events:
         assert e["firstBlock"] == last + 1, f"batch {e['batchIndex']} starts at block {e['firstBlock']}, the previous ended at {last}"
         last = e["lastBlock"]
+
+
+# --- the HA localnet ------------------------------------------------------------------------
+
+class Net:
+    """The HA localnet: its env file's values, the proxies each node reaches etcd through
+    (`proxies[k]`, one per member) and, with `l1_proxies`, the proxy each node reaches L1
+    through (`l1[k]`, LOCALNET_NODE_L1)."""
+
+    def __init__(self, tmp: Path, l1_proxies: bool = False):
+        self.proxies = {k: [Proxy() for _ in range(3)] for k in (1, 2)}
+        self.l1 = {k: Proxy() for k in (1, 2)} if l1_proxies else {}
+        etcd_base = free_ports(6)  # member i: client etcd_base + 2i, peer + 1 (chosen after the proxies took their ports)
+        for k in (1, 2):
+            for m, p in enumerate(self.proxies[k]):
+                p.target = etcd_base + 2 * m
+        settings = {"LOCALNET_NODE_L1": ";".join(self.l1[k].url for k in (1, 2))} if l1_proxies else {}
+        self.env = localnet_env(tmp, LOCALNET_L2_PORT=str(free_ports(2)), LOCALNET_ETCD_BASE_PORT=str(etcd_base),
+                                LOCALNET_NODE_ETCD=";".join(",".join(p.url for p in self.proxies[k]) for k in (1, 2)),
+                                LOCALNET_BLOCK_TIME_MS="100", LOCALNET_CHALLENGE_PERIOD="3600", **settings)
+        for p in self.l1.values():
+            p.target = int(self.env["LOCALNET_L1_PORT"])
+        self.dir = Path(self.env["LOCALNET_DIR"])
+        self.values = localnet(self.env, "up", "--ha")
+        self.urls = self.values["L2_RPC_URLS"].split(",")
+        self.l2 = L2Net(self.env, dict(self.values, L2_RPC_URL=self.urls[0]))
+        self.domain = Domain.from_json(rpc(self.urls[0], "emeth_chainInfo")["domain"])
+
+    def leader(self) -> tuple[int, str, int]:
+        """The leading node: (k, url, pid), from `scripts/localnet leader`."""
+        r = wait_until(lambda: (x := run_localnet(self.env, "leader", timeout=60)).returncode == 0 and x, "a node leading", timeout=60)
+        url, pid = r.stdout.split()
+        return self.urls.index(url) + 1, url, int(pid)
+
+    def kill(self, k: int, pid: int, what: str) -> None:
+        """SIGKILL to node k; returns once the process is gone."""
+        os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: gone(pid), f"{what}: node {k} (pid {pid}) gone", timeout=30)
+
+    def restart(self, k: int) -> None:
+        """`localnet up --ha` restarts the stopped node; it rejoins as the standby and catches up."""
+        r = run_localnet(self.env, "up", "--ha")
+        assert r.returncode == 0, r.stdout + r.stderr
+        url = self.urls[k - 1]
+        h = wait_until(lambda: health(url), f"node {k} answering after its restart", timeout=60)
+        assert h["role"] == "standby", h
+        _, leader_url, _ = self.leader()
+        top = head(leader_url)
+        wait_until(lambda: (health(url) or {}).get("head", -1) >= top, f"node {k} following the block log to block {top}", timeout=60)
+
+    def log(self, k: int) -> str:
+        name = "sequencer.log" if k == 1 else f"sequencer-{k}.log"
+        return (self.dir / "logs" / name).read_text(errors="replace")
+
+    def down(self) -> None:
+        """Every proxy forwarding again (so the nodes stop cleanly), the localnet down, the proxies closed."""
+        proxies = [p for ps in self.proxies.values() for p in ps] + list(self.l1.values())
+        for p in proxies:
+            p.restore()
+        run_localnet(self.env, "down")
+        for p in proxies:
+            p.close()
+
+
+def gone(pid: int) -> bool:
+    """The process is gone (or a zombie)."""
+    return not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0] == "Z"
 
 
 # --- the etcd cluster ---------------------------------------------------------------------------

@@ -24,63 +24,20 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from emeth_sdk import Domain
-from failover_load import (Chain, Proxy, Sender, check_acknowledged, check_batches, check_tickets, committed_batches, etcd,
-                           etcd_follower_member, head, health, percentile, rpc)
-from l2net import L2Net
-from support import free_ports, localnet, localnet_env, run_localnet, wait_until
+from failover_load import (Chain, Net, Sender, check_acknowledged, check_batches, check_tickets, committed_batches, etcd,
+                           etcd_follower_member, gone, head, health, percentile)
+from support import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CYCLES = int(os.environ.get("EMETH_FAILOVER_CYCLES") or 5)
 LEASE_TTL = 2.0
 
 pytestmark = pytest.mark.skipif(shutil.which("etcd") is None, reason="etcd is not installed (Debian package etcd-server): run `bash scripts/setup`")
-
-
-class Net:
-    """The HA localnet: its env file's values, the proxies each node reaches etcd through."""
-
-    def __init__(self, tmp: Path):
-        self.proxies = {k: [Proxy() for _ in range(3)] for k in (1, 2)}
-        etcd_base = free_ports(6)  # member i: client etcd_base + 2i, peer + 1 (chosen after the proxies took their ports)
-        for k in (1, 2):
-            for m, p in enumerate(self.proxies[k]):
-                p.target = etcd_base + 2 * m
-        self.env = localnet_env(tmp, LOCALNET_L2_PORT=str(free_ports(2)), LOCALNET_ETCD_BASE_PORT=str(etcd_base),
-                                LOCALNET_NODE_ETCD=";".join(",".join(p.url for p in self.proxies[k]) for k in (1, 2)),
-                                LOCALNET_BLOCK_TIME_MS="100", LOCALNET_CHALLENGE_PERIOD="3600")
-        self.dir = Path(self.env["LOCALNET_DIR"])
-        self.values = localnet(self.env, "up", "--ha")
-        self.urls = self.values["L2_RPC_URLS"].split(",")
-        self.l2 = L2Net(self.env, dict(self.values, L2_RPC_URL=self.urls[0]))
-        self.domain = Domain.from_json(rpc(self.urls[0], "emeth_chainInfo")["domain"])
-
-    def leader(self) -> tuple[int, str, int]:
-        """The leading node: (k, url, pid), from `scripts/localnet leader`."""
-        r = wait_until(lambda: (x := run_localnet(self.env, "leader", timeout=60)).returncode == 0 and x, "a node leading", timeout=60)
-        url, pid = r.stdout.split()
-        return self.urls.index(url) + 1, url, int(pid)
-
-    def restart(self, k: int) -> None:
-        """`localnet up --ha` restarts the stopped node; it rejoins as the standby and catches up."""
-        r = run_localnet(self.env, "up", "--ha")
-        assert r.returncode == 0, r.stdout + r.stderr
-        url = self.urls[k - 1]
-        h = wait_until(lambda: health(url), f"node {k} answering after its restart", timeout=60)
-        assert h["role"] == "standby", h
-        _, leader_url, _ = self.leader()
-        top = head(leader_url)
-        wait_until(lambda: (health(url) or {}).get("head", -1) >= top, f"node {k} following the block log to block {top}", timeout=60)
-
-    def log(self, k: int) -> str:
-        name = "sequencer.log" if k == 1 else f"sequencer-{k}.log"
-        return (self.dir / "logs" / name).read_text(errors="replace")
 
 
 @pytest.fixture(scope="module")
@@ -94,13 +51,7 @@ def net(tmp_path_factory):
         yield n
     finally:
         if n is not None:
-            for ps in n.proxies.values():
-                for p in ps:
-                    p.restore()
-            run_localnet(n.env, "down")
-            for ps in n.proxies.values():
-                for p in ps:
-                    p.close()
+            n.down()
 
 
 def failover(net: Net, what: str) -> tuple[int, int, float]:
@@ -110,9 +61,7 @@ def failover(net: Net, what: str) -> tuple[int, int, float]:
     other = 3 - k
     before = head(url)
     killed = time.monotonic()
-    os.kill(pid, signal.SIGKILL)
-    wait_until(lambda: not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0] == "Z",
-               f"{what}: node {k} (pid {pid}) gone", timeout=30)
+    net.kill(k, pid, what)
     took_over: list[int] = []
 
     def sealed() -> bool:
@@ -179,7 +128,7 @@ def test_failover_under_load(net: Net):
                     last.append((time.monotonic(), h))
             except Exception:
                 pass
-            return not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0] == "Z"
+            return gone(pid)
         wait_until(old_leader_stopped, f"node {k}, cut off from etcd, to stop", timeout=60, interval=0.02)
         assert "leadership lost" in net.log(k), net.log(k)[-3000:]
         h = wait_until(lambda: (x := health(net.urls[other - 1])) and x.get("role") == "leader" and x, f"node {other} leading", timeout=60)
