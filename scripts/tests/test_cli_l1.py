@@ -298,13 +298,14 @@ def test_prove_totals_and_export_from_the_stopped_store(net, withdrawn, stopped_
 
 def test_bench_quick_runs_every_benchmark(tmp_path):
     r = emeth("bench", "--quick", env=clean_env())
-    names = [line.split("  ")[0] for line in r.stdout.splitlines()]
+    names = [line.strip().split("  ")[0] for line in r.stdout.splitlines()]
     assert {"keccak256 64-byte inputs", "recover → address (1 core)", "ingest end to end (2 cores)",
-            "follower apply (50 tx/block)"} <= set(n.strip() for n in names), r.stdout
+            "same, no sealing pipeline", "follower apply (50 tx/block)"} <= set(n.strip() for n in names), r.stdout
     assert re.search(r"state tree, 5k records, 100 dirty keys/block, 3 blocks on RocksDB \(\d+ nodes cached\):\n"
                      r"  per dirty key: update [\d.]+ µs \+ batch [\d.]+ µs \+ cache [\d.]+ µs \(\+ synced write [\d.]+ µs\); "
                      r"[\d.]+ hashes, [\d.]+ RocksDB reads\n"
                      r"  raw keccak-256 of 65 bytes, same run: \d+ ns → raw hash cost [\d.]+ µs per dirty key\n"
+                     r"  cache probe on a warm path: \d+ ns per node read; peak RSS \d+ MB\n"
                      r"  tree update ÷ raw hash cost: [\d.]+  \(with the synced write: [\d.]+\)", r.stdout), r.stdout
 
 
