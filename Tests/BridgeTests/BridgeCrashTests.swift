@@ -44,6 +44,15 @@ import Testing
         return (p.terminationStatus, p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGKILL, text)
     }
 
+    /// What a failed run's log says about why: the lines before a crash report's thread dump
+    /// (which would fill any fixed-size tail), else the tail.
+    static func crashPart(_ log: String) -> String {
+        guard let crash = log.range(of: "Program crashed") ?? log.range(of: "Fatal error") else { return String(log.suffix(2_000)) }
+        let start = log.index(crash.lowerBound, offsetBy: -1_500, limitedBy: log.startIndex) ?? log.startIndex
+        let end = log.index(crash.upperBound, offsetBy: 1_500, limitedBy: log.endIndex) ?? log.endIndex
+        return String(log[start..<end])
+    }
+
     @Test func killNineAtTwelvePointsNeitherDoublePostsNorSkips() async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.emeth.path) else {
             Issue.record("\(Self.emeth.path) is missing: build the package first (swift build)")
@@ -57,9 +66,13 @@ import Testing
         for fault in Self.faults {
             let r = try Self.run(f, fault: fault)
             #expect(r.killed, "fault \(fault) was not reached (exit \(r.status)):\n\(r.log.suffix(1_500))")
+            // One poster: a batch it sent before a kill is its own, never another poster's
+            // (which would mark its own mined batch reverted).
+            #expect(!r.log.contains("another poster"), "after \(fault):\n\(r.log.suffix(1_500))")
         }
         let clean = try Self.run(f, fault: nil)
-        #expect(clean.status == 0 && !clean.killed, "clean run failed:\n\(clean.log.suffix(2_000))")
+        #expect(clean.status == 0 && !clean.killed, "clean run failed (exit \(clean.status)):\n\(Self.crashPart(clean.log))")
+        #expect(!clean.log.contains("another poster"), "clean run:\n\(clean.log.suffix(2_000))")
 
         // Every block in exactly one batch, in order, with its header's hash and roots.
         #expect(try await f.rollup.batchCount() == 12)
