@@ -109,16 +109,7 @@ enum IngestBench {
             defer { t += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
             return try body()
         }
-        let admission = engine.admission
-        var next = admission.admit(wire: wire[0].map { Array($0) })
-        for i in 0..<wire.count {
-            let current = next
-            let group = DispatchGroup()
-            nonisolated(unsafe) var upcoming: [Result<L2Transaction, L2TxError>] = []
-            if i + 1 < wire.count {
-                let block = wire[i + 1]
-                DispatchQueue.global().async(group: group) { upcoming = admission.admit(wire: block.map { Array($0) }) }
-            }
+        try forEachAdmittedRound(engine.admission, wire: wire) { i, current in
             try timed(&times.admit) { for r in current { try engine.mempoolAdd(try r.get()) } }
             var sealed = 0
             while engine.mempool.count > 0 {
@@ -130,8 +121,6 @@ enum IngestBench {
                 times.blocks += 1
             }
             precondition(sealed == txsPerRound, "round \(i) sealed \(sealed) transactions")
-            group.wait()
-            next = upcoming
         }
         return times
     }
@@ -143,9 +132,26 @@ enum IngestBench {
     /// the blocks sealed, once all are durable.
     @discardableResult
     static func ingest(_ engine: EngineHandle, wire: [[Data]], txsPerRound: Int) throws -> Int {
-        let admission = engine.admission
-        var next = admission.admit(wire: wire[0].map { Array($0) })
         var blocks = 0
+        try forEachAdmittedRound(engine.admission, wire: wire) { i, current in
+            try engine.withEngine { e in for r in current { try e.mempoolAdd(try r.get()) } }
+            // Blocks are bounded by what one batch can carry, so a round may take several.
+            let executed = engine.sealPending(untilDurable: false)
+            let sealed = executed.reduce(0) { $0 + $1.transactions.count }
+            blocks += executed.count
+            if let reason = engine.stoppedReason { throw CLIError(reason) }
+            precondition(sealed == txsPerRound, "round \(i) sealed \(sealed) transactions")
+        }
+        engine.waitUntilDurable()
+        if let reason = engine.stoppedReason { throw CLIError(reason) }
+        return blocks
+    }
+
+    /// Calls `body` with each round's admitted transactions (parsed and recovered) while the
+    /// next round is admitted on the other cores, as the service overlaps them.
+    static func forEachAdmittedRound(_ admission: L2Admission, wire: [[Data]],
+                                     _ body: (Int, [Result<L2Transaction, L2TxError>]) throws -> Void) throws {
+        var next = admission.admit(wire: wire[0].map { Array($0) })
         for i in 0..<wire.count {
             let current = next
             let group = DispatchGroup()
@@ -154,18 +160,9 @@ enum IngestBench {
                 let block = wire[i + 1]
                 DispatchQueue.global().async(group: group) { upcoming = admission.admit(wire: block.map { Array($0) }) }
             }
-            try engine.withEngine { e in for r in current { try e.mempoolAdd(try r.get()) } }
-            // Blocks are bounded by what one batch can carry, so a round may take several.
-            let executed = engine.sealPending(untilDurable: false)
-            let sealed = executed.reduce(0) { $0 + $1.transactions.count }
-            blocks += executed.count
-            if let reason = engine.stoppedReason { throw CLIError(reason) }
-            precondition(sealed == txsPerRound, "round \(i) sealed \(sealed) transactions")
+            try body(i, current)
             group.wait()
             next = upcoming
         }
-        engine.waitUntilDurable()
-        if let reason = engine.stoppedReason { throw CLIError(reason) }
-        return blocks
     }
 }
