@@ -4,6 +4,10 @@
 public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let bytes: Bytes
 
+    /// The 20 bytes in one call rather than the array's element-by-element hashing: addresses
+    /// key every state, scratch and mempool dictionary on the apply path.
+    public func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+
     public enum ParseError: Error, Equatable, CustomStringConvertible {
         case hex(HexError)
         case wrongLength(Int)

@@ -259,19 +259,32 @@ extension UInt256 {
 extension UInt256 {
     /// Big-endian bytes, at most 32 (shorter input is left-padded with zeros).
     public init(bigEndian bytes: some Collection<UInt8>) throws(HexError) {
-        guard bytes.count <= 32 else { throw .wrongLength(expected: 32, actual: bytes.count) }
-        var l = [UInt64](repeating: 0, count: 4)
-        for (i, b) in bytes.reversed().enumerated() { l[i / 8] |= UInt64(b) << UInt64((i % 8) * 8) }
-        self.init(limbs: l)
+        let n = bytes.count
+        guard n <= 32 else { throw .wrongLength(expected: 32, actual: n) }
+        // Shifted in most significant first, without a reversed copy or a limb array: state
+        // records decode dozens of these per transaction.
+        var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+        for b in bytes {
+            w3 = w3 << 8 | w2 >> 56
+            w2 = w2 << 8 | w1 >> 56
+            w1 = w1 << 8 | w0 >> 56
+            w0 = w0 << 8 | UInt64(b)
+        }
+        self.init(w0: w0, w1: w1, w2: w2, w3: w3)
     }
 
     /// Exactly 32 big-endian bytes (an EVM word).
     public var bigEndianBytes: Bytes {
-        var out = Bytes(repeating: 0, count: 32)
-        for (k, limb) in [w3, w2, w1, w0].enumerated() {
-            for j in 0..<8 { out[k * 8 + j] = UInt8(truncatingIfNeeded: limb >> UInt64(56 - 8 * j)) }
-        }
+        var out = Bytes()
+        out.reserveCapacity(32)
+        appendBigEndian(to: &out)
         return out
+    }
+
+    /// Appends the 32 big-endian bytes to `out` (no intermediate array).
+    public func appendBigEndian(to out: inout Bytes) {
+        var be = (w3.bigEndian, w2.bigEndian, w1.bigEndian, w0.bigEndian)
+        withUnsafeBytes(of: &be) { out.append(contentsOf: $0) }
     }
 
     /// Big-endian bytes without leading zeros (RLP's integer form; zero is empty).

@@ -36,7 +36,7 @@ public struct BlockExecutor: Sendable {
         }
         try stf.checkConservation(state, after: "block at time \(time)")
         for a in state.changedAccounts {
-            let before = try state.base.account(a)?.credit ?? .zero
+            let before = try state.baseAccount(a)?.credit ?? .zero
             let after = try state.account(a).credit
             if after != before { out.creditChanges.append((a, after)) }
         }

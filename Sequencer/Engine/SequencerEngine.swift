@@ -48,7 +48,7 @@ public final class SequencerEngine {
         var state = try takePending()
         defer { pending = state }
         let before = try state.account(tx.sender)
-        let committed = try newest?.state.account(tx.sender).nonce ?? store.account(tx.sender)?.nonce ?? 0
+        let committed = try committedNonce(tx.sender)
         guard try holdsSomething(tx.sender, before, committedNonce: committed) else { throw AdmissionRefusal.emptyAccount(tx.sender) }
         try mempool.add(tx, bytes: size, chainNonce: committed, nowMs: nowMs)
         guard before.nonce == tx.nonce else { return }
@@ -66,6 +66,19 @@ public final class SequencerEngine {
     }
 
     var stf: StateTransition { producer.executor.stf }
+
+    /// Senders' nonces in the newest state (the newest block in flight, else the committed
+    /// one), read once per sender between seals: a round of admissions asks for the same few
+    /// senders again and again, and each read was a RocksDB get and a decode. Emptied whenever
+    /// the newest state moves (a block executed or acknowledged).
+    private var newestNonces: [Address: UInt64] = [:]
+
+    private func committedNonce(_ a: Address) throws -> UInt64 {
+        if let n = newestNonces[a] { return n }
+        let n = try newest?.state.account(a).nonce ?? store.account(a)?.nonce ?? 0
+        newestNonces[a] = n
+        return n
+    }
 
     /// The nonce `a`'s next transaction must carry: its nonce in the newest state (the newest
     /// block being sealed, if any) plus its transactions queued in the mempool without a gap. A
@@ -253,6 +266,7 @@ public final class SequencerEngine {
                              inboxBytes: inboxBytes, hashes: Set(executed.transactions.map(\.hash)))
         inFlight.append(p)
         pending = nil
+        newestNonces.removeAll(keepingCapacity: true)
         return p
     }
 
@@ -263,6 +277,7 @@ public final class SequencerEngine {
         precondition(inFlight.first?.number == p.block.number, "block \(p.block.number) acknowledged out of order")
         let done = inFlight.removeFirst()
         store.didWrite(p.block.header, state: p.state)
+        newestNonces.removeAll(keepingCapacity: true)
         pendingInbox.removeFirst(p.inboxCount)
         pendingInboxBytes -= done.inboxBytes
         failedAfterAdmission += p.block.receipts.filter { $0.failure != nil }.count

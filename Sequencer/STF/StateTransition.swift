@@ -109,10 +109,11 @@ public struct StateTransition: Sendable {
 
     /// Debug builds check the conservation law after every transaction; release builds check
     /// it once per block (`checkConservation`), which the block builder calls before sealing.
+    /// `what` is only built when checked: release builds formatted a transaction hash per call.
     @inline(__always)
-    func assertConserved(_ state: WorldState, after what: String) throws {
+    func assertConserved(_ state: WorldState, after what: @autoclosure () -> String) throws {
         #if DEBUG
-        try checkConservation(state, after: what)
+        try checkConservation(state, after: what())
         #endif
     }
 

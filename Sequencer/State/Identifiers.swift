@@ -5,6 +5,9 @@ import Core
 public struct JobID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let bytes: Bytes
 
+    /// The 16 bytes in one call (see `Address.hash(into:)`).
+    public func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+
     public init(bytes: Bytes) throws(HexError) {
         guard bytes.count == 16 else { throw .wrongLength(expected: 16, actual: bytes.count) }
         self.bytes = bytes
@@ -22,6 +25,9 @@ public struct JobID: Hashable, Comparable, Sendable, CustomStringConvertible {
 /// 32 bytes that are a content hash (dataset, param, result: EMETH Storage keys) or a root.
 public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let bytes: Bytes
+
+    /// The 32 bytes in one call (see `Address.hash(into:)`).
+    public func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
 
     public init(bytes: Bytes) throws(HexError) {
         guard bytes.count == 32 else { throw .wrongLength(expected: 32, actual: bytes.count) }

@@ -88,13 +88,16 @@ public enum StateDecodingError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Appends 32-byte ABI words.
+/// Appends 32-byte ABI words in place, into room reserved for a job record: one allocation per
+/// record, not two or three per word.
 struct WordWriter {
     var bytes = Bytes()
-    mutating func uint(_ v: UInt256) { bytes += v.bigEndianBytes }
-    mutating func address(_ a: Address) { bytes += Bytes(repeating: 0, count: 12) + a.bytes }
+    init() { bytes.reserveCapacity(StateEncoding.jobRecordSize) }
+    mutating func uint(_ v: UInt256) { v.appendBigEndian(to: &bytes) }
+    mutating func address(_ a: Address) { zeros(12); bytes += a.bytes }
     /// bytesN: left-aligned, zero-padded on the right.
-    mutating func left(_ b: Bytes) { bytes += b + Bytes(repeating: 0, count: 32 - b.count) }
+    mutating func left(_ b: Bytes) { bytes += b; zeros(32 - b.count) }
+    private mutating func zeros(_ n: Int) { bytes.append(contentsOf: repeatElement(0, count: n)) }
 }
 
 /// Reads 32-byte ABI words from a record of known size, rejecting dirty padding.
@@ -108,7 +111,17 @@ struct WordReader {
     }
 
     mutating func word() -> ArraySlice<UInt8> { defer { i += 32 }; return b[i..<(i + 32)] }
-    mutating func uint() -> UInt256 { try! UInt256(bigEndian: word()) }
+
+    /// Read straight from the record's bytes, most significant limb first (a record decodes
+    /// up to 14 of these; the generic `UInt256(bigEndian:)` over a slice cost more than the read).
+    mutating func uint() -> UInt256 {
+        let at = i
+        i += 32
+        return b.withUnsafeBytes { raw in
+            func limb(_ k: Int) -> UInt64 { UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: at + 8 * k, as: UInt64.self)) }
+            return UInt256(w0: limb(3), w1: limb(2), w2: limb(1), w3: limb(0))
+        }
+    }
 
     mutating func uint64() throws(StateDecodingError) -> UInt64 {
         guard let v = uint().uint64 else { throw .invalid("64-bit field out of range at byte \(i - 32)") }

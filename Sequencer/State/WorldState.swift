@@ -1,4 +1,5 @@
 import Core
+import Synchronization
 
 /// Read access to committed state: RocksDB in the sequencer, memory in tests and replay.
 public protocol StateSource {
@@ -40,19 +41,28 @@ public struct WorldState {
     /// Inbox messages consumed so far (the next index to apply).
     public var inboxCursor: UInt64
 
+    /// What this state has read from `base` so far (shared by its copies, which have the same base).
+    private let reads = BaseReads()
+
     public init(base: StateSource, totals: Totals, inboxCursor: UInt64) {
         self.base = base; self.totals = totals; self.inboxCursor = inboxCursor
     }
 
     public func account(_ a: Address) throws -> Account {
         if let acc = accounts[a] { return acc }
-        return try base.account(a) ?? .empty
+        return try baseAccount(a) ?? .empty
     }
 
     public func job(_ id: JobID) throws -> Job? {
         if let j = jobs[id] { return j }
-        return try base.job(id)
+        return try baseJob(id)
     }
+
+    /// `base.account(a)`, read from the base at most once per state.
+    public func baseAccount(_ a: Address) throws -> Account? { try reads.account(a, from: base) }
+
+    /// `base.job(id)`, read from the base at most once per state.
+    public func baseJob(_ id: JobID) throws -> Job? { try reads.job(id, from: base) }
 
     public mutating func setAccount(_ a: Address, _ new: Account) throws {
         let old = try account(a)
@@ -70,4 +80,34 @@ public struct WorldState {
     /// Keys changed in this block, sorted (deterministic order for roots and storage).
     public var changedAccounts: [Address] { accounts.keys.sorted() }
     public var changedJobs: [JobID] { jobs.keys.sorted() }
+}
+
+/// The records a `WorldState` read from its base, absent ones included. A block reads the same
+/// record several times — a job to check the transaction, again to move the sums when it is
+/// set, once more for the job index when the block is stored; admission does the same on the
+/// pending state — and each base read is a RocksDB get and a decode. Kept for the life of the
+/// state (one block, or admission's pending state until the next seal).
+///
+/// Sharing it between copies of a state is safe because they have the same base, and a base
+/// changes underneath a state only in records the state itself holds: a state built on block
+/// k is used while k (or k−1 under it) is written, and those writes change exactly the records
+/// in the state's own changes (or in `UnwrittenBlockState`'s, which reads them from memory
+/// before and after) — records `account` and `job` answer without asking the base. Locked:
+/// the sealing pipeline hands states between threads.
+final class BaseReads: Sendable {
+    private let cache = Mutex<(accounts: [Address: Account?], jobs: [JobID: Job?])>(([:], [:]))
+
+    func account(_ a: Address, from base: StateSource) throws -> Account? {
+        if let hit = cache.withLock({ $0.accounts[a] }) { return hit }
+        let read = try base.account(a)
+        cache.withLock { $0.accounts[a] = read }
+        return read
+    }
+
+    func job(_ id: JobID, from base: StateSource) throws -> Job? {
+        if let hit = cache.withLock({ $0.jobs[id] }) { return hit }
+        let read = try base.job(id)
+        cache.withLock { $0.jobs[id] = read }
+        return read
+    }
 }

@@ -174,7 +174,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
         for id in state.changedJobs {
             guard let j = try state.job(id) else { continue }
             batch.put("state", StateEncoding.jobKey(id).bytes, StateEncoding.encode(j))
-            if indexJobs { JobIndex.update(from: try state.base.job(id), to: j, into: &batch) }
+            if indexJobs { JobIndex.update(from: try state.baseJob(id), to: j, into: &batch) }
         }
         batch.put("meta", Self.totalsKey, StateEncoding.encode(state.totals))
         batch.put("meta", Self.cursorKey, state.inboxCursor.bigEndian8)

@@ -44,6 +44,19 @@ import Testing
         #expect(throws: HexError.wrongLength(expected: 32, actual: 33)) { try UInt256(bigEndian: Bytes(repeating: 1, count: 33)) }
     }
 
+    /// Shorter input is left-padded, across limb boundaries, from arrays and slices alike.
+    @Test func shortBigEndianInputIsLeftPadded() throws {
+        #expect(try UInt256(bigEndian: Bytes()) == .zero)
+        #expect(try UInt256(bigEndian: [0x01, 0x02]) == UInt256(0x0102))
+        #expect(try UInt256(bigEndian: Bytes(1...9)) == UInt256(w0: 0x0203_0405_0607_0809, w1: 0x01, w2: 0, w3: 0))
+        #expect(try UInt256(bigEndian: Bytes(1...17)) == UInt256(w0: 0x0a0b_0c0d_0e0f_1011, w1: 0x0203_0405_0607_0809, w2: 0x01, w3: 0))
+        let full = Bytes(1...32)
+        #expect(try UInt256(bigEndian: full[8...]) == UInt256(w0: 0x191a_1b1c_1d1e_1f20, w1: 0x1112_1314_1516_1718, w2: 0x090a_0b0c_0d0e_0f10, w3: 0))
+        var out: Bytes = [0xff]
+        try UInt256(bigEndian: full).appendBigEndian(to: &out)
+        #expect(out == [0xff] + full)
+    }
+
     /// Every operation against Python's exact integers on 400 edge-heavy random pairs.
     @Test func agreesWithPythonIntegers() throws {
         let cases = try PythonOracle.cases("uint256_cases.py", ["--seed", "11", "--count", "400"])
