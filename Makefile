@@ -7,7 +7,7 @@ PY := .venv/bin/python
 # `$(BOUND) 20m cmd`: stops cmd (and says so) if it runs past the bound.
 BOUND := timeout --kill-after=20s --verbose
 
-.PHONY: setup build release lint test test-swift test-python test-oracle-long demo bench gas contracts clean devnet-up devnet-down attack fuzz fuzz-build fuzz-seeds failover-soak
+.PHONY: setup build release lint test test-swift test-python test-oracle-long demo bench gas contracts clean devnet-up devnet-down attack fuzz fuzz-build fuzz-seeds failover-soak bench-snapshot-l1
 
 setup:
 	@bash scripts/setup
@@ -54,6 +54,13 @@ demo: release
 
 bench: release
 	.build/release/emeth bench
+
+# Replay from a snapshot against a full replay on a history of SNAPSHOT_TXS L2 transactions
+# committed to the devnet L1 through a localnet's own sequencer and poster (about an hour for
+# the default million on 2 cores). Results in docs/PERFORMANCE.md ("Replay from a snapshot").
+SNAPSHOT_TXS ?= 1000000
+bench-snapshot-l1: release
+	$(PY) scripts/snapshot_l1_bench.py --txs $(SNAPSHOT_TXS)
 
 gas: setup
 	$(PY) Contracts/gas_report.py

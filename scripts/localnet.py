@@ -25,6 +25,9 @@ Environment (all optional):
     LOCALNET_SEND_RATE         emeth_sendTransaction per client IP and second (default 5000)
     LOCALNET_MAX_BACKLOG       refuse transactions while this many bytes of sealed blocks wait
                                for L1 (default: the sequencer's, 4 MiB; 0 = no limit: load tests)
+    LOCALNET_POSTER_MAX_BLOCKS blocks a batch may hold (default 200); a backlog of full blocks
+                               posts faster with a small bound (each batch is cut from the
+                               largest range down, encoding every try)
     LOCALNET_WS_QUEUE          WebSocket messages a subscriber may leave unread before it is
                                dropped (default: the node's, 4096)
     LOCALNET_ETCD_BASE_PORT    --ha: client port of etcd member 0 (members take P, P+2, P+4 for
@@ -89,6 +92,10 @@ BLOCK_TIME_MS = int(os.environ.get("LOCALNET_BLOCK_TIME_MS") or 250)
 # commit and become final; "defaults": the poster's production sizing (emeth.toml's defaults),
 # for measuring what L1 costs per transaction.
 POSTER = os.environ.get("LOCALNET_POSTER") or "quick"
+# Blocks a batch may hold (the poster's max_blocks; quick: 200). The poster encodes and checks
+# the largest range first and halves it until it fits 64 KiB, so with a backlog of full blocks
+# (a load test) a small bound saves it re-encoding hundreds of blocks per batch.
+POSTER_MAX_BLOCKS = int(os.environ.get("LOCALNET_POSTER_MAX_BLOCKS") or 200)
 MAX_BACKLOG = os.environ.get("LOCALNET_MAX_BACKLOG")
 WS_QUEUE = int(os.environ["LOCALNET_WS_QUEUE"]) if os.environ.get("LOCALNET_WS_QUEUE") else None
 MINT_EMT = int(os.environ.get("LOCALNET_MINT") or 1_000_000)
@@ -380,7 +387,7 @@ def write_sequencer_config(d: dict) -> None:
     ] + ([] if POSTER == "defaults" else [
         ("bridge", "min_bytes", 0),
         ("bridge", "max_age_ms", 2000),
-        ("bridge", "max_blocks", 200),
+        ("bridge", "max_blocks", POSTER_MAX_BLOCKS),
     ]) + ([("bridge", "max_backlog_bytes", int(MAX_BACKLOG))] if MAX_BACKLOG else []) + ([("api", "ws_queue", WS_QUEUE)] if WS_QUEUE else []):
         text = set_toml(text, section, key, value)
     path.write_text(text)

@@ -94,9 +94,9 @@ public enum Audit {
         if let snapshot {
             // Refused before any store exists: a snapshot that is not the committed state changes nothing.
             guard available.contains(snapshot.batchIndex) else { throw SnapshotCheck.Refusal.noSuchBatch(snapshot.batchIndex) }
-            try SnapshotCheck.check(snapshot, genesis: genesis, batch: try await source.batch(snapshot.batchIndex))
+            let checked = try SnapshotCheck.check(snapshot, genesis: genesis, batch: try await source.batch(snapshot.batchIndex))
             replayer = try Replayer(genesis: genesis, inbox: try InboxLog(try await source.inbox()), resumingFrom: snapshot,
-                                    workDirectory: workDirectory)
+                                    checked: checked, workDirectory: workDirectory)
             available = available.filter { $0 > snapshot.batchIndex }
         } else {
             replayer = try Replayer(genesis: genesis, inbox: try InboxLog(try await source.inbox()), workDirectory: workDirectory)

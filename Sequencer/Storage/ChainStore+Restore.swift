@@ -18,9 +18,7 @@ extension ChainStore {
     /// The state root of `records` (tree key → encoded record, as in the `state` family) and
     /// `totals`, computed in memory: the same leaves `verifyHeadStateRoot` hashes.
     public static func stateRoot(records: [(key: Bytes, value: Bytes)], totals: Totals) throws -> Hash32 {
-        var tree = SparseMerkleTree(store: InMemorySMTNodeStore())
-        let root = try tree.update(Self.leaves(records: records, totals: totals))
-        return Hash32(unchecked: root.bytes)
+        try BuiltState(records: records, totals: totals).root
     }
 
     static func leaves(records: [(key: Bytes, value: Bytes)], totals: Totals) throws -> [SMTChange] {
@@ -35,22 +33,24 @@ extension ChainStore {
     /// reopened). Refuses, writing nothing, unless the store is at genesis and the records
     /// hash to `header.stateRoot`.
     public func restoreState(header: BlockHeader, totals: Totals, records: [(key: Bytes, value: Bytes)]) throws {
+        try restoreState(header: header, state: BuiltState(records: records, totals: totals))
+    }
+
+    /// The same with the tree already built (and its root already compared with L1 by the
+    /// caller): its nodes are written as they are (`RocksDBNodeStore.bulkLoad`), not built a
+    /// second time through the store. Refuses, writing nothing, unless the store is at genesis
+    /// and `state`'s root is `header.stateRoot`.
+    public func restoreState(header: BlockHeader, state: BuiltState) throws {
         guard head.number == 0 else { throw RestoreError.notFresh(head: head.number) }
-        var tree = SparseMerkleTree(store: nodes)
-        let root = Hash32(unchecked: try tree.update(Self.leaves(records: records, totals: totals)).bytes)
-        guard root == header.stateRoot else {
-            nodes.discardPending()
-            throw RestoreError.rootMismatch(computed: root, header: header.stateRoot)
-        }
+        guard state.root == header.stateRoot else { throw RestoreError.rootMismatch(computed: state.root, header: header.stateRoot) }
         var batch = WriteBatch()
-        _ = nodes.commit(into: &batch)
-        for r in records { batch.put("state", r.key, r.value) }
-        batch.put("meta", Self.totalsKey, StateEncoding.encode(totals))
+        nodes.bulkLoad(state.nodes, into: &batch)
+        for r in state.records { batch.put("state", r.key, r.value) }
+        batch.put("meta", Self.totalsKey, StateEncoding.encode(state.totals))
         batch.put("meta", Self.cursorKey, header.inboxCursor.bigEndian8)
         try write(batch, sync: false)
-        nodes.didWrite()
         head = SealedBlockHeaderInfo(header: header)
-        self.totals = totals
+        self.totals = state.totals
         inboxCursor = header.inboxCursor
     }
 
@@ -63,5 +63,53 @@ extension ChainStore {
             return true
         }
         return out
+    }
+}
+
+/// State records and totals with the state tree built from them in memory (every node, from an
+/// empty tree): what a snapshot's loader hashes once to compare the root with L1 and then
+/// writes into the replay store as it is (`ChainStore.restoreState(header:state:)`). Made only
+/// from records, so its nodes are always the tree of its own records.
+public struct BuiltState: Sendable {
+    public let records: [(key: Bytes, value: Bytes)]
+    public let totals: Totals
+    public let root: Hash32
+    /// Every node of the tree (with its depth and place), as the update made them.
+    let nodes: [SMTNewNode]
+
+    public init(records: [(key: Bytes, value: Bytes)], totals: Totals) throws {
+        let collected = CollectedNodes()
+        var tree = SparseMerkleTree(store: collected)
+        let root = try tree.update(ChainStore.leaves(records: records, totals: totals))
+        self.records = records
+        self.totals = totals
+        self.root = Hash32(unchecked: root.bytes)
+        nodes = collected.nodes
+    }
+
+    /// Nodes in the tree (leaves and branches).
+    public var nodeCount: Int { nodes.count }
+}
+
+/// The node store of a tree built from empty: an update from the empty root reads nothing, so
+/// this only keeps what it writes, in the order written (no map from hash to node to build).
+/// Reads (none from an update on the empty tree) search what was written.
+final class CollectedNodes: SMTNodeStore, Sendable {
+    private let written = LockedValue<[SMTNewNode]>([])
+
+    var nodes: [SMTNewNode] { written.value }
+
+    func node(_ hash: SMTHash) -> SMTNode? {
+        written.withLock { w in w.first { $0.hash == hash }?.node }
+    }
+
+    func put(_ nodes: [(hash: SMTHash, node: SMTNode)]) {
+        record(SMTNodeUpdate(written: nodes.map { SMTNewNode(hash: $0.hash, node: $0.node, depth: Int.max) }, superseded: []))
+    }
+
+    func record(_ update: SMTNodeUpdate) {
+        written.withLock { w in
+            if w.isEmpty { w = update.written } else { w.append(contentsOf: update.written) }
+        }
     }
 }

@@ -31,7 +31,10 @@ public enum SnapshotCheck {
 
     /// Checks `s` against `genesis` and the L1 commitment of its batch, and recomputes the
     /// state root from its records. Finality is the caller's to check (`requireFinal`).
-    public static func check(_ s: StateSnapshot, genesis: Genesis, batch b: ArchivedBatch) throws {
+    /// Returns the tree it built, whose nodes the replay store then takes as they are
+    /// (`Replayer(…resumingFrom:checked:)`): the tree is built once.
+    @discardableResult
+    public static func check(_ s: StateSnapshot, genesis: Genesis, batch b: ArchivedBatch) throws -> BuiltState {
         if s.chainId != genesis.chainId {
             throw Refusal.wrongChain(field: "chainId", snapshot: s.chainId.description, expected: genesis.chainId.description)
         }
@@ -53,8 +56,9 @@ public enum SnapshotCheck {
         for (field, mine, l1) in fields where mine != l1 {
             throw Refusal.mismatch(batch: s.batchIndex, field: field, snapshot: mine, l1: l1)
         }
-        let root = try ChainStore.stateRoot(records: s.records.map { ($0.key, $0.value) }, totals: s.totals)
-        if root != c.stateRoot { throw Refusal.rootMismatch(batch: s.batchIndex, records: root, committed: c.stateRoot) }
+        let built = try BuiltState(records: s.records.map { ($0.key, $0.value) }, totals: s.totals)
+        if built.root != c.stateRoot { throw Refusal.rootMismatch(batch: s.batchIndex, records: built.root, committed: c.stateRoot) }
+        return built
     }
 
     /// The batch must be final on L1: until then a challenge may revert it and the state.
@@ -76,12 +80,15 @@ extension StateSnapshot {
 
 extension Replayer {
     /// A replayer that continues after `snapshot`'s batch, its store loaded from the snapshot.
-    /// Check the snapshot first (`SnapshotCheck`): this only refuses records that do not hash
-    /// to the snapshot header's own root.
-    public convenience init(genesis: Genesis, inbox: InboxLog, resumingFrom snapshot: StateSnapshot, workDirectory: String? = nil) throws {
+    /// Check the snapshot first (`SnapshotCheck`) and pass the tree the check built as
+    /// `checked`, so that its nodes are written as they are; without it the tree is built
+    /// here. This only refuses records that do not hash to the snapshot header's own root.
+    public convenience init(genesis: Genesis, inbox: InboxLog, resumingFrom snapshot: StateSnapshot, checked: BuiltState? = nil,
+                            workDirectory: String? = nil) throws {
+        let built = try checked ?? BuiltState(records: snapshot.records.map { ($0.key, $0.value) }, totals: snapshot.totals)
         try self.init(genesis: genesis, inbox: inbox, workDirectory: workDirectory)
         do {
-            try state!.restoreState(header: snapshot.header, totals: snapshot.totals, records: snapshot.records.map { ($0.key, $0.value) })
+            try state!.restoreState(header: snapshot.header, state: built)
         } catch {
             close()
             throw error
