@@ -87,6 +87,13 @@ public struct BatchAssembler: Sendable {
 
     /// The commitment of exactly blocks `first...last`.
     public func commitment(index: UInt64, blocks range: ClosedRange<UInt64>, store: ChainStore) throws -> BatchCommitment {
+        let (c, blocks) = try unverified(index: index, blocks: range, store: store)
+        try verify(c, against: blocks)
+        return c
+    }
+
+    /// The commitment of blocks `first...last` before its check, and the blocks it came from.
+    func unverified(index: UInt64, blocks range: ClosedRange<UInt64>, store: ChainStore) throws -> (BatchCommitment, [SealedBlock]) {
         let blocks = try range.map { n -> SealedBlock in
             guard let b = try store.block(n) else { throw Error.missingBlock(n) }
             return b
@@ -97,17 +104,24 @@ public struct BatchAssembler: Sendable {
         let c = BatchCommitment(batchIndex: index, firstBlock: range.lowerBound, lastBlock: range.upperBound, lastBlockHash: last.hash,
                                 stateRoot: last.stateRoot, settlementRoot: BatchSettlement(blocks: blocks).root,
                                 totalCredit: totals.totalCredit, totalBurned: totals.totalBurned, inboxCursor: last.inboxCursor, data: data)
-        try verify(c, against: blocks)
-        return c
+        return (c, blocks)
     }
 
     /// The largest batch starting at `first` that fits `maxDataBytes` and `maxBlocks`, ending
     /// no later than `last`. Shrinks by halves when the compressed data is too large.
+    ///
+    /// Only the batch returned is checked (`verify`: decoded again, every signature recovered):
+    /// the candidates too large to post are dropped unchecked. Under a backlog the first
+    /// candidate spans up to `maxBlocks` blocks, and checking each halving recovered every
+    /// signature of the backlog about twice per batch — most of a busy sequencer's CPU.
     public func largest(index: UInt64, from first: UInt64, to last: UInt64, maxBlocks: UInt64, store: ChainStore) throws -> BatchCommitment {
         var end = min(last, first + maxBlocks - 1)
         while true {
-            let c = try commitment(index: index, blocks: first...end, store: store)
-            if c.data.count <= maxDataBytes { return c }
+            let (c, blocks) = try unverified(index: index, blocks: first...end, store: store)
+            if c.data.count <= maxDataBytes {
+                try verify(c, against: blocks)
+                return c
+            }
             guard end > first else { throw Error.tooLarge(block: first, bytes: c.data.count, limit: maxDataBytes) }
             end = first + (end - first) / 2
         }
