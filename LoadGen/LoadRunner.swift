@@ -29,6 +29,12 @@ public actor LoadRunner {
         public var pollMs = 2
         /// How long to wait for the last accepted transactions to be sealed.
         public var drainSeconds = 60.0
+        /// Most transactions one account has sent but not yet seen sealed; its next waits
+        /// until one is. A client does not queue more than the sequencer keeps per sender
+        /// (the mempool's `max_per_sender`, 1,024 by default, refuses the rest): in an open
+        /// loop the one verifier, a fifth of the mix, would otherwise run into that limit
+        /// once sealing lags admission by a few thousand transactions.
+        public var maxUnsealedPerSender = 1_000
         public init(rate: Double? = nil) { self.rate = rate }
     }
 
@@ -76,6 +82,9 @@ public actor LoadRunner {
     private var previous: [Int?] = []          // the same sender's transaction before, if in the plan
     private var following: [Int?] = []
     private var dead: Set<Int> = []          // senders stopped by a refusal
+    private var unsealed: [Int] = []         // per sender: sent, not yet seen sealed
+    private var held: [Int: Int] = [:]       // sender → its next transaction, held by `maxUnsealedPerSender`
+    private var lastSealed: UInt64 = 0
     private var sentAt: [UInt64] = []
     private var sealedAt: [UInt64] = []
     private var byHash: [Hash32: Int] = [:]
@@ -97,19 +106,34 @@ public actor LoadRunner {
     }
 
     private func takeReady(_ n: Int, now: UInt64) -> [Int] {
-        let k = min(n, ready.count - readyHead)
-        guard k > 0 else { return [] }
-        let out = Array(ready[readyHead..<(readyHead + k)])
-        readyHead += k
-        if readyHead > 4_096 { ready.removeFirst(readyHead); readyHead = 0 }
-        for i in out {
-            sentAt[i] = now
+        var out: [Int] = []
+        while out.count < n, readyHead < ready.count {
+            let i = ready[readyHead]
+            readyHead += 1
             let s = plan.txs[i].sender
+            if unsealed[s] >= options.maxUnsealedPerSender {
+                held[s] = i  // sent once one of its sender's is sealed
+                continue
+            }
+            out.append(i)
+            sentAt[i] = now
+            unsealed[s] += 1
             cursor[s] += 1
             advance(s)  // the next of the same sender may go at once (a future nonce waits in the pool)
         }
+        if readyHead > 4_096 { ready.removeFirst(readyHead); readyHead = 0 }
         result.sent += out.count
         return out
+    }
+
+    /// `i` was seen in a sealed block.
+    private func sealed(_ i: Int, at time: UInt64) {
+        sealedAt[i] = time
+        lastSealed = time
+        result.sequenced += 1
+        let s = plan.txs[i].sender
+        unsealed[s] -= 1
+        if unsealed[s] < options.maxUnsealedPerSender, let next = held.removeValue(forKey: s) { ready.append(next) }
     }
 
     private func answered(_ batch: [Int], _ answers: [Swift.Result<JSONValue, JSONRPCClientError>], connection: KeepAliveConnection) {
@@ -141,6 +165,7 @@ public actor LoadRunner {
     private func refuse(_ i: Int, _ why: String) {
         result.refused["\(plan.txs[i].kind): \(why)", default: 0] += 1
         dead.insert(plan.txs[i].sender)
+        held.removeValue(forKey: plan.txs[i].sender)
     }
 
     private var idle: Bool { readyHead == ready.count }
@@ -152,6 +177,7 @@ public actor LoadRunner {
         queues = Array(repeating: [], count: plan.senders.count)
         for (i, t) in plan.txs.enumerated() { queues[t.sender].append(i) }
         cursor = Array(repeating: 0, count: plan.senders.count)
+        unsealed = cursor
         accepted = Array(repeating: false, count: plan.txs.count)
         effective = accepted
         previous = Array(repeating: nil, count: plan.txs.count)
@@ -167,6 +193,7 @@ public actor LoadRunner {
 
         let head = try Self.quantity(try await client.call("emeth_blockNumber"))
         let start = DispatchTime.now().uptimeNanoseconds
+        lastSealed = start
         let watcher = Task { [head] in try await self.watchBlocks(from: head + 1, over: watch) }
         defer { watcher.cancel() }
 
@@ -194,7 +221,10 @@ public actor LoadRunner {
                 let batch = takeReady(due, now: now)
                 if batch.isEmpty {
                     if inFlight > 0 { await group.next(); inFlight -= 1; continue }
-                    if idle { break }  // nothing ready, nothing pending: all sent (or stopped by refusals)
+                    if idle && held.isEmpty { break }  // nothing ready, nothing pending: all sent (or stopped by refusals)
+                    // Held until some of their senders' are sealed (or, if none is for `drainSeconds`, never sent).
+                    if idle && Double(now - lastSealed) / 1e9 > options.drainSeconds { break }
+                    if idle { try? await Task.sleep(nanoseconds: 1_000_000) }
                     continue
                 }
                 scheduled += batch.count
@@ -250,8 +280,7 @@ public actor LoadRunner {
             let seen = DispatchTime.now().uptimeNanoseconds
             for h in block["transactions"]?.arrayValue ?? [] {
                 guard let s = h.stringValue, let hash = try? Hash32(hex: s), let i = byHash[hash], sealedAt[i] == 0 else { continue }
-                sealedAt[i] = seen
-                result.sequenced += 1
+                sealed(i, at: seen)
             }
             next += 1
         }
