@@ -9,11 +9,16 @@ import Sequencer
 /// batches of `emeth_sendTransaction` at a target rate (or as fast as the answers come,
 /// open loop), then the time from sending each transaction to seeing it in a sealed block.
 ///
-/// Sealed blocks are found by polling `emeth_blockNumber` every `pollMs` and reading each new
-/// block's transaction hashes (`emeth_getBlockByNumber`): one call per block instead of one
-/// receipt poll per transaction, which would load the sequencer more than the load itself.
-/// A block is only served once it is durable, so "in a block" is the receipt's `sequenced`.
-/// At the end every accepted transaction's receipt is read to confirm it.
+/// Sealed blocks are found by asking for the next block (`emeth_getBlockByNumber`, null until
+/// it is sealed) every `pollMs`: one call per block instead of one receipt poll per
+/// transaction, which would load the sequencer more than the load itself. A block is only
+/// served once it is durable, so "in a block" is the receipt's `sequenced`. At the end every
+/// accepted transaction's receipt is read to confirm it.
+///
+/// The runner shares the machine with what it measures, so it is kept cheap: every request
+/// element is encoded before the clock starts (a batch's body is those bytes joined), and the
+/// requests go over HTTP/1.1 connections kept open (`KeepAliveConnection`), one per request in
+/// flight and one for the block watcher.
 public actor LoadRunner {
     public struct Options: Sendable {
         /// Transactions per second; nil sends as fast as the answers allow (open loop).
@@ -24,6 +29,12 @@ public actor LoadRunner {
         public var pollMs = 2
         /// How long to wait for the last accepted transactions to be sealed.
         public var drainSeconds = 60.0
+        /// Most transactions one account has sent but not yet seen sealed; its next waits
+        /// until one is. A client does not queue more than the sequencer keeps per sender
+        /// (the mempool's `max_per_sender`, 1,024 by default, refuses the rest): in an open
+        /// loop the one verifier, a fifth of the mix, would otherwise run into that limit
+        /// once sealing lags admission by a few thousand transactions.
+        public var maxUnsealedPerSender = 1_000
         public init(rate: Double? = nil) { self.rate = rate }
     }
 
@@ -46,9 +57,11 @@ public actor LoadRunner {
 
     let client: JSONRPCClient
     let options: Options
+    let url: URL
 
     public init(url: URL, plan: LoadPlan, options: Options) {
         self.plan = plan
+        self.url = url
         // One attempt: a resent batch would be refused as already known.
         client = JSONRPCClient(url: url, timeout: 60, maxAttempts: 1)
         self.options = options
@@ -69,10 +82,17 @@ public actor LoadRunner {
     private var previous: [Int?] = []          // the same sender's transaction before, if in the plan
     private var following: [Int?] = []
     private var dead: Set<Int> = []          // senders stopped by a refusal
+    private var unsealed: [Int] = []         // per sender: sent, not yet seen sealed
+    private var held: [Int: Int] = [:]       // sender → its next transaction, held by `maxUnsealedPerSender`
+    private var lastSealed: UInt64 = 0
     private var sentAt: [UInt64] = []
     private var sealedAt: [UInt64] = []
     private var byHash: [Hash32: Int] = [:]
     private var result = Result()
+    /// Per transaction: its JSON-RPC request object, encoded (its id is its plan index).
+    private var requests: [[UInt8]] = []
+    /// Connections not carrying a request now.
+    private var free: [KeepAliveConnection] = []
 
     /// Queues `sender`'s next transaction if its dependency allows.
     private func advance(_ sender: Int) {
@@ -86,22 +106,38 @@ public actor LoadRunner {
     }
 
     private func takeReady(_ n: Int, now: UInt64) -> [Int] {
-        let k = min(n, ready.count - readyHead)
-        guard k > 0 else { return [] }
-        let out = Array(ready[readyHead..<(readyHead + k)])
-        readyHead += k
-        if readyHead > 4_096 { ready.removeFirst(readyHead); readyHead = 0 }
-        for i in out {
-            sentAt[i] = now
+        var out: [Int] = []
+        while out.count < n, readyHead < ready.count {
+            let i = ready[readyHead]
+            readyHead += 1
             let s = plan.txs[i].sender
+            if unsealed[s] >= options.maxUnsealedPerSender {
+                held[s] = i  // sent once one of its sender's is sealed
+                continue
+            }
+            out.append(i)
+            sentAt[i] = now
+            unsealed[s] += 1
             cursor[s] += 1
             advance(s)  // the next of the same sender may go at once (a future nonce waits in the pool)
         }
+        if readyHead > 4_096 { ready.removeFirst(readyHead); readyHead = 0 }
         result.sent += out.count
         return out
     }
 
-    private func answered(_ batch: [Int], _ answers: [Swift.Result<JSONValue, JSONRPCClientError>]) {
+    /// `i` was seen in a sealed block.
+    private func sealed(_ i: Int, at time: UInt64) {
+        sealedAt[i] = time
+        lastSealed = time
+        result.sequenced += 1
+        let s = plan.txs[i].sender
+        unsealed[s] -= 1
+        if unsealed[s] < options.maxUnsealedPerSender, let next = held.removeValue(forKey: s) { ready.append(next) }
+    }
+
+    private func answered(_ batch: [Int], _ answers: [Swift.Result<JSONValue, JSONRPCClientError>], connection: KeepAliveConnection) {
+        free.append(connection)
         for (i, a) in zip(batch, answers) {
             switch a {
             case .success(let h) where h.stringValue == plan.txs[i].hash.description:
@@ -129,6 +165,7 @@ public actor LoadRunner {
     private func refuse(_ i: Int, _ why: String) {
         result.refused["\(plan.txs[i].kind): \(why)", default: 0] += 1
         dead.insert(plan.txs[i].sender)
+        held.removeValue(forKey: plan.txs[i].sender)
     }
 
     private var idle: Bool { readyHead == ready.count }
@@ -140,6 +177,7 @@ public actor LoadRunner {
         queues = Array(repeating: [], count: plan.senders.count)
         for (i, t) in plan.txs.enumerated() { queues[t.sender].append(i) }
         cursor = Array(repeating: 0, count: plan.senders.count)
+        unsealed = cursor
         accepted = Array(repeating: false, count: plan.txs.count)
         effective = accepted
         previous = Array(repeating: nil, count: plan.txs.count)
@@ -149,10 +187,14 @@ public actor LoadRunner {
         sealedAt = Array(repeating: 0, count: plan.txs.count)
         for (i, t) in plan.txs.enumerated() { byHash[t.hash] = i }
         for s in queues.indices { advance(s) }
+        requests = plan.txs.indices.map { i in Self.request(id: i, method: "emeth_sendTransaction", params: [plan.txs[i].wire]) }
+        free = try (0..<options.concurrency).map { _ in try KeepAliveConnection(url: url) }
+        let watch = try KeepAliveConnection(url: url)
 
         let head = try Self.quantity(try await client.call("emeth_blockNumber"))
         let start = DispatchTime.now().uptimeNanoseconds
-        let watcher = Task { [head] in try await self.watchBlocks(from: head + 1) }
+        lastSealed = start
+        let watcher = Task { [head] in try await self.watchBlocks(from: head + 1, over: watch) }
         defer { watcher.cancel() }
 
         await withTaskGroup(of: Void.self) { group in
@@ -179,22 +221,26 @@ public actor LoadRunner {
                 let batch = takeReady(due, now: now)
                 if batch.isEmpty {
                     if inFlight > 0 { await group.next(); inFlight -= 1; continue }
-                    if idle { break }  // nothing ready, nothing pending: all sent (or stopped by refusals)
+                    if idle && held.isEmpty { break }  // nothing ready, nothing pending: all sent (or stopped by refusals)
+                    // Held until some of their senders' are sealed (or, if none is for `drainSeconds`, never sent).
+                    if idle && Double(now - lastSealed) / 1e9 > options.drainSeconds { break }
+                    if idle { try? await Task.sleep(nanoseconds: 1_000_000) }
                     continue
                 }
                 scheduled += batch.count
                 inFlight += 1
-                let wires = batch.map { plan.txs[$0].wire }
+                let body = Self.batchBody(batch.map { requests[$0] })
+                let connection = free.removeLast()
                 group.addTask {
                     let answers: [Swift.Result<JSONValue, JSONRPCClientError>]
                     do {
-                        answers = try await self.client.batch(wires.map { ("emeth_sendTransaction", [$0]) })
+                        answers = try Self.answers(to: batch, try await connection.post(body))
                     } catch let e as JSONRPCClientError {
-                        answers = Array(repeating: .failure(e), count: wires.count)
+                        answers = Array(repeating: .failure(e), count: batch.count)
                     } catch {
-                        answers = Array(repeating: .failure(.transport("\(error)")), count: wires.count)
+                        answers = Array(repeating: .failure(.transport("\(error)")), count: batch.count)
                     }
-                    await self.answered(batch, answers)
+                    await self.answered(batch, answers, connection: connection)
                 }
             }
             while inFlight > 0 { await group.next(); inFlight -= 1 }
@@ -220,22 +266,72 @@ public actor LoadRunner {
         return r
     }
 
-    private func watchBlocks(from first: UInt64) async throws {
+    /// Asks for the next block until it exists (null beyond the head), then for the one after.
+    private func watchBlocks(from first: UInt64, over connection: KeepAliveConnection) async throws {
         var next = first
         while !Task.isCancelled {
-            let head = try Self.quantity(try await client.call("emeth_blockNumber"))
-            let seen = DispatchTime.now().uptimeNanoseconds
-            while next <= head {
-                let block = try await client.call("emeth_getBlockByNumber", [.string("0x" + String(next, radix: 16))])
-                for h in block["transactions"]?.arrayValue ?? [] {
-                    guard let s = h.stringValue, let hash = try? Hash32(hex: s), let i = byHash[hash], sealedAt[i] == 0 else { continue }
-                    sealedAt[i] = seen
-                    result.sequenced += 1
-                }
-                next += 1
+            let body = Self.request(id: 0, method: "emeth_getBlockByNumber", params: [.string("0x" + String(next, radix: 16))])
+            let answer = try JSONValue.parse(Data(try await connection.post(body)))
+            guard let block = answer["result"], !block.isNull else {
+                if let e = answer["error"], !e.isNull { throw LoadError("emeth_getBlockByNumber: \(e.serialized.prefix(200))") }
+                try await Task.sleep(nanoseconds: UInt64(options.pollMs) * 1_000_000)
+                continue
             }
-            try await Task.sleep(nanoseconds: UInt64(options.pollMs) * 1_000_000)
+            let seen = DispatchTime.now().uptimeNanoseconds
+            for h in block["transactions"]?.arrayValue ?? [] {
+                guard let s = h.stringValue, let hash = try? Hash32(hex: s), let i = byHash[hash], sealedAt[i] == 0 else { continue }
+                sealed(i, at: seen)
+            }
+            next += 1
         }
+    }
+
+    /// `{"jsonrpc":"2.0","id":…,"method":…,"params":[…]}`, encoded.
+    static func request(id: Int, method: String, params: [JSONValue]) -> [UInt8] {
+        Array(JSONValue.object(["jsonrpc": .string("2.0"), "id": .int(id), "method": .string(method), "params": .array(params)]).serialized.utf8)
+    }
+
+    /// A JSON-RPC batch of encoded request objects.
+    static func batchBody(_ elements: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(elements.reduce(2) { $0 + $1.count + 1 })
+        for (k, e) in elements.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: e)
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+
+    /// Each transaction's answer in a batch response, matched by id (the plan index): its
+    /// result or its own error, as `JSONRPCClient.batch` reports them.
+    static func answers(to batch: [Int], _ body: [UInt8]) throws -> [Swift.Result<JSONValue, JSONRPCClientError>] {
+        let response: JSONValue
+        do { response = try JSONValue.parse(Data(body)) } catch { throw JSONRPCClientError.malformedResponse("\(error)") }
+        guard let items = response.arrayValue else {
+            if let e = response["error"] { throw rpcError(e) }
+            throw JSONRPCClientError.malformedResponse("batch answered with a non-array")
+        }
+        var byID: [Int: JSONValue] = [:]
+        for item in items { if case .number(let n)? = item["id"], let id = Int(n) { byID[id] = item } }
+        return batch.map { i in
+            guard let item = byID[i] else { return .failure(.malformedResponse("no answer for transaction \(i)")) }
+            if let e = item["error"], !e.isNull { return .failure(rpcError(e)) }
+            guard let r = item["result"] else { return .failure(.malformedResponse("neither result nor error: \(item.serialized.prefix(200))")) }
+            return .success(r)
+        }
+    }
+
+    static func rpcError(_ e: JSONValue) -> JSONRPCClientError {
+        let code: Int
+        if case .number(let n)? = e["code"], let c = Int(n) { code = c } else { code = 0 }
+        let data: String?
+        switch e["data"] {
+        case .string(let s)?: data = s
+        case nil, .null?: data = nil
+        case let other?: data = other.serialized
+        }
+        return .rpc(code: code, message: e["message"]?.stringValue ?? e.serialized, data: data)
     }
 
     /// Reads the receipt of every accepted transaction (batches of `batchSize`); returns how

@@ -62,7 +62,8 @@ public struct L2API: Sendable {
         let api = self
         return [
             "emeth_chainInfo": RPCMethod { _ in api.chainInfo() },
-            "emeth_sendTransaction": RPCMethod(params: ["tx", "expect"], required: 1) { try await api.sendTransaction($0) },
+            "emeth_sendTransaction": RPCMethod(params: ["tx", "expect"], required: 1, { try await api.sendTransaction($0) },
+                                               batch: { await api.sendTransactions($0) }),
             "emeth_getTransactionReceipt": RPCMethod(params: ["hash"]) { try await api.receipt($0) },
             "emeth_blockNumber": RPCMethod { _ in try api.blockNumber() },
             "emeth_getBlockByNumber": RPCMethod(params: ["number", "fullTxs"], required: 1) { try api.block($0) },

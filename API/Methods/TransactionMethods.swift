@@ -33,6 +33,78 @@ extension L2API {
     }
 
     private func admit(_ p: RPCParams) async throws -> Hash32 {
+        let (envelope, expect) = try checked(p)
+        let tx: L2Transaction
+        do { tx = try chain.admission.authenticate(envelope) } catch { throw Self.rpcError(error) }
+        try check(tx, against: expect)
+        if let why = backpressure { throw RPCError.limit(why) }
+        do { try chain.submit(tx, bytes: tx.encoded.count) } catch { throw Self.admissionError(error) }
+        return tx.hash
+    }
+
+    /// `emeth_sendTransaction` for all of a JSON-RPC batch's calls of it, one outcome per call
+    /// in their order — the same outcomes, errors and metrics as each call alone, but cheaper:
+    /// the signatures are recovered on all cores at once, and the transactions are admitted in
+    /// batch order under one acquisition of the engine's lock (`ServedChain.submit(_:)`),
+    /// instead of one lock and one task each. A follower forwards each call as it would alone.
+    func sendTransactions(_ ps: [RPCParams]) async -> [Result<JSONValue, RPCError>] {
+        guard replica == nil, ps.count > 1 else {
+            return await withTaskGroup(of: (Int, Result<JSONValue, RPCError>).self) { group in
+                for (i, p) in ps.enumerated() {
+                    group.addTask { (i, await RPCDispatcher.execute(RPCMethod { try await self.sendTransaction($0) }, p)) }
+                }
+                var out = [Result<JSONValue, RPCError>](repeating: .failure(.internalError("no outcome")), count: ps.count)
+                for await (i, r) in group { out[i] = r }
+                return out
+            }
+        }
+        let metrics = chain.metrics
+        var outcomes = [Result<JSONValue, RPCError>?](repeating: nil, count: ps.count)
+        var parsed: [(index: Int, envelope: L2Envelope, expect: Expectation)] = []
+        for (i, p) in ps.enumerated() {
+            metrics.txReceived()
+            do {
+                let (envelope, expect) = try checked(p)
+                parsed.append((i, envelope, expect))
+            } catch { outcomes[i] = .failure(Self.admissionError(error)) }
+        }
+        var admitted: [(index: Int, tx: L2Transaction)] = []
+        let why = backpressure
+        for (k, r) in chain.admission.authenticate(parsed.map(\.envelope)).enumerated() {
+            let i = parsed[k].index
+            do {
+                let tx = try r.get()
+                try check(tx, against: parsed[k].expect)
+                if let why { throw RPCError.limit(why) }
+                admitted.append((i, tx))
+            } catch let e as L2TxError {
+                outcomes[i] = .failure(Self.rpcError(e))
+            } catch {
+                outcomes[i] = .failure(Self.admissionError(error))
+            }
+        }
+        do {
+            for (k, refusal) in try chain.submit(admitted.map(\.tx)).enumerated() {
+                let (i, tx) = admitted[k]
+                outcomes[i] = refusal.map { .failure(Self.admissionError($0)) } ?? .success(.data(tx.hash))
+            }
+        } catch {
+            // The engine refused the whole batch (stopped): every transaction gets that answer.
+            for (i, _) in admitted { outcomes[i] = .failure(Self.admissionError(error)) }
+        }
+        return outcomes.map { outcome in
+            let o = outcome ?? .failure(.internalError("no outcome"))
+            switch o {
+            case .success: metrics.txAccepted()
+            case .failure(let e): metrics.txRejected(Self.rejectionLabel(e.code))
+            }
+            return o
+        }
+    }
+
+    /// The envelope and the expectation of `p`, checked against this chain's domain (before
+    /// the signature: a mismatch there is the client's error, named).
+    private func checked(_ p: RPCParams) throws(RPCError) -> (L2Envelope, Expectation) {
         guard let wire = p["tx"], wire.objectValue != nil else {
             throw RPCError.invalidParams("tx: expected the wire-form object {type, message, signature}")
         }
@@ -50,27 +122,38 @@ extension L2API {
             throw RPCError(code: RPCError.wrongDomainCode, message: "wrong domain: this L2's verifyingContract is "
                            + "\(domain.verifyingContract.checksummed), expect.verifyingContract is \(contract.checksummed)")
         }
-        let tx: L2Transaction
-        do { tx = try chain.admission.authenticate(envelope) } catch { throw Self.rpcError(error) }
+        return (envelope, expect)
+    }
+
+    /// Refuses `tx` if its signature recovers to another sender than the client expected.
+    private func check(_ tx: L2Transaction, against expect: Expectation) throws(RPCError) {
+        let domain = chain.admission.domain
         if let from = expect.from, from != tx.sender {
             throw RPCError(code: RPCError.wrongDomainCode, message: "the signature recovers to \(tx.sender.checksummed), not "
                            + "expect.from \(from.checksummed): signed for another domain (this chain: name \"\(domain.name)\", "
                            + "version \"\(domain.version)\", chainId \(domain.chainId), verifyingContract "
                            + "\(domain.verifyingContract.checksummed)) or with another key")
         }
-        if let why = backpressure { throw RPCError.limit(why) }
-        do { try chain.submit(tx, bytes: tx.encoded.count) } catch let r as Mempool.Refusal {
+    }
+
+    /// The JSON-RPC error for a refusal of the mempool or of admission (or any other error
+    /// on the way, as the dispatcher would report it).
+    static func admissionError(_ error: any Error) -> RPCError {
+        switch error {
+        case let e as RPCError: return e
+        case let r as Mempool.Refusal:
             switch r {
-            case .full, .senderFull: throw RPCError.limit(r.description)
-            default: throw RPCError(code: RPCError.nonceCode, message: r.description)
+            case .full, .senderFull: return .limit(r.description)
+            default: return RPCError(code: RPCError.nonceCode, message: r.description)
             }
-        } catch let r as AdmissionRefusal {
+        case let r as AdmissionRefusal:
             switch r {
-            case .tooLarge: throw RPCError.limit(r.description)
-            case .emptyAccount, .wouldFail: throw RPCError(code: RPCError.wouldFailCode, message: r.description)
+            case .tooLarge: return .limit(r.description)
+            case .emptyAccount, .wouldFail: return RPCError(code: RPCError.wouldFailCode, message: r.description)
             }
+        case let e as RPCErrorConvertible: return e.rpcError
+        default: return .internalError("\(error)")
         }
-        return tx.hash
     }
 
     static func rpcError(_ e: L2TxError) -> RPCError {

@@ -7,11 +7,18 @@ public struct RPCMethod: Sendable {
     public let params: [String]
     public let required: Int
     public let run: @Sendable (RPCParams) async throws -> JSONValue
+    /// Runs all of a JSON-RPC batch's calls of this method at once, one outcome per call in
+    /// their order (nil: each call runs on its own, concurrently with the batch's others).
+    /// `emeth_sendTransaction` has one: a batch's signatures are recovered on all cores and
+    /// its transactions admitted in batch order under one acquisition of the engine's lock.
+    public let runBatch: (@Sendable ([RPCParams]) async -> [Result<JSONValue, RPCError>])?
 
-    public init(params: [String] = [], required: Int? = nil, _ run: @escaping @Sendable (RPCParams) async throws -> JSONValue) {
+    public init(params: [String] = [], required: Int? = nil, _ run: @escaping @Sendable (RPCParams) async throws -> JSONValue,
+                batch: (@Sendable ([RPCParams]) async -> [Result<JSONValue, RPCError>])? = nil) {
         self.params = params
         self.required = required ?? params.count
         self.run = run
+        self.runBatch = batch
     }
 }
 
@@ -44,9 +51,9 @@ public struct RPCReply: Sendable, Equatable {
 
 /// JSON-RPC 2.0 without a transport: bytes in, bytes out. Parses with the project's strict
 /// JSON parser (numbers verbatim, so 256-bit quantities survive), validates the envelope,
-/// runs methods (batch members concurrently, so signature recovery of many transactions uses
-/// every core) and keeps the responses in request order. Notifications (no `id`) run but get
-/// no response.
+/// runs methods (a batch's calls of a method with a batch form together, the others
+/// concurrently, so signature recovery of many transactions uses every core) and keeps the
+/// responses in request order. Notifications (no `id`) run but get no response.
 public struct RPCDispatcher: Sendable {
     public private(set) var methods: [String: RPCMethod]
     public let limits: RPCLimits
@@ -88,44 +95,86 @@ public struct RPCDispatcher: Sendable {
             return Self.reply(status: 200, Self.errorResponse(id: .null, .limit(
                 "batch of \(batch.count) requests exceeds the limit of \(limits.maxBatch)")))
         }
-        let responses = await withTaskGroup(of: (Int, JSONValue?).self) { group in
-            for (i, request) in batch.enumerated() {
-                group.addTask { (i, await self.handle(request: request, client: client)) }
+        // Envelopes, rate limits and params are checked in batch order; then the calls of a
+        // method with a batch form run together, every other call on its own, concurrently.
+        let steps = batch.map { prepare($0, client: client) }
+        var out = [JSONValue?](repeating: nil, count: batch.count)
+        var together: [String: [Int]] = [:]
+        for (i, step) in steps.enumerated() {
+            switch step {
+            case .done(let response): out[i] = response
+            case .run(let call, let method, _) where method.runBatch != nil: together[call.method, default: []].append(i)
+            case .run: break
             }
-            var out = [JSONValue?](repeating: nil, count: batch.count)
-            for await (i, r) in group { out[i] = r }
-            return out.compactMap { $0 }
         }
+        let ran = await withTaskGroup(of: [(Int, JSONValue?)].self) { group in
+            for (i, step) in steps.enumerated() {
+                guard case .run(let call, let method, let params) = step, method.runBatch == nil else { continue }
+                group.addTask { [(i, Self.respond(call, await Self.execute(method, params)))] }
+            }
+            for indices in together.values {
+                let calls = indices.map { i -> (call: Call, method: RPCMethod, params: RPCParams) in
+                    guard case .run(let c, let m, let p) = steps[i] else { preconditionFailure("grouped a call that already has its answer") }
+                    return (c, m, p)
+                }
+                group.addTask {
+                    let outcomes = await calls[0].method.runBatch!(calls.map(\.params))
+                    return zip(indices, zip(calls, outcomes)).map { i, co in (i, Self.respond(co.0.call, co.1)) }
+                }
+            }
+            var all: [(Int, JSONValue?)] = []
+            for await part in group { all += part }
+            return all
+        }
+        for (i, r) in ran { out[i] = r }
+        let responses = out.compactMap { $0 }
         guard !responses.isEmpty else { return RPCReply(status: 204, body: nil) }
         return Self.reply(status: 200, .array(responses))
     }
 
     /// One request object → its response, or nil for a valid notification.
     public func handle(request: JSONValue, client: String? = nil) async -> JSONValue? {
-        let call: Call
-        do { call = try Self.validate(request) } catch let e as RPCError {
-            return Self.errorResponse(id: Self.usableId(request), e)
-        } catch {
-            return Self.errorResponse(id: .null, .internalError("\(error)"))
-        }
-        let outcome: Result<JSONValue, RPCError>
-        if call.method == "emeth_sendTransaction", let limiter = sendLimiter, let wait = limiter.take(client ?? "") {
-            outcome = .failure(.limit("rate limit: this client may send \(Self.rate(limiter.perSecond)) transactions a second "
-                                      + "(bursts of \(Int(limiter.burst))); retry in \(Int((wait * 1_000).rounded(.up))) ms"))
-        } else {
-            outcome = await run(call)
-        }
-        guard let id = call.id else { return nil }
-        switch outcome {
-        case .success(let v): return .object(["jsonrpc": .string("2.0"), "id": id, "result": v])
-        case .failure(let e): return Self.errorResponse(id: id, e)
+        switch prepare(request, client: client) {
+        case .done(let response): return response
+        case .run(let call, let method, let params): return Self.respond(call, await Self.execute(method, params))
         }
     }
 
-    func run(_ call: Call) async -> Result<JSONValue, RPCError> {
-        guard let method = methods[call.method] else { return .failure(.methodNotFound(String(call.method.prefix(80)))) }
+    /// What is left to do for one request object: only answer (an invalid envelope, the rate
+    /// limit, an unknown method, bad params), or run the method.
+    enum Step: Sendable {
+        case done(JSONValue?)
+        case run(Call, RPCMethod, RPCParams)
+    }
+
+    func prepare(_ request: JSONValue, client: String?) -> Step {
+        let call: Call
+        do { call = try Self.validate(request) } catch let e as RPCError {
+            return .done(Self.errorResponse(id: Self.usableId(request), e))
+        } catch {
+            return .done(Self.errorResponse(id: .null, .internalError("\(error)")))
+        }
+        if call.method == "emeth_sendTransaction", let limiter = sendLimiter, let wait = limiter.take(client ?? "") {
+            return .done(Self.respond(call, .failure(.limit("rate limit: this client may send \(Self.rate(limiter.perSecond)) transactions "
+                                                           + "a second (bursts of \(Int(limiter.burst))); retry in \(Int((wait * 1_000).rounded(.up))) ms"))))
+        }
+        guard let method = methods[call.method] else { return .done(Self.respond(call, .failure(.methodNotFound(String(call.method.prefix(80)))))) }
+        do { return .run(call, method, try RPCParams(call.params, names: method.params, required: method.required)) } catch {
+            return .done(Self.respond(call, .failure(error)))
+        }
+    }
+
+    /// The response to `call` with `outcome` (nil for a notification).
+    static func respond(_ call: Call, _ outcome: Result<JSONValue, RPCError>) -> JSONValue? {
+        guard let id = call.id else { return nil }
+        switch outcome {
+        case .success(let v): return .object(["jsonrpc": .string("2.0"), "id": id, "result": v])
+        case .failure(let e): return errorResponse(id: id, e)
+        }
+    }
+
+    static func execute(_ method: RPCMethod, _ params: RPCParams) async -> Result<JSONValue, RPCError> {
         do {
-            let params = try RPCParams(call.params, names: method.params, required: method.required)
             return .success(try await method.run(params))
         } catch let e as RPCError {
             return .failure(e)
@@ -136,7 +185,7 @@ public struct RPCDispatcher: Sendable {
         }
     }
 
-    struct Call {
+    struct Call: Sendable {
         let id: JSONValue?
         let method: String
         let params: JSONValue?
@@ -179,5 +228,5 @@ public struct RPCDispatcher: Sendable {
 
     static func rate(_ r: Double) -> String { r == r.rounded() ? String(Int(r)) : String(r) }
 
-    static func reply(status: Int, _ v: JSONValue) -> RPCReply { RPCReply(status: status, body: Array(v.serialized.utf8)) }
+    static func reply(status: Int, _ v: JSONValue) -> RPCReply { RPCReply(status: status, body: v.serializedBytes) }
 }

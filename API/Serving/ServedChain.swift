@@ -33,11 +33,21 @@ public protocol ServedChain: Sendable {
     /// Queues an authenticated transaction of `bytes` wire bytes. Throws `Mempool.Refusal` or
     /// `AdmissionRefusal` when it is refused.
     func submit(_ tx: L2Transaction, bytes: Int) throws
+    /// Queues authenticated transactions in order, as `submit(_:bytes:)` one after the other
+    /// would; returns each one's refusal (nil: queued). Throws only if none can be queued (the
+    /// node stopped). The engine does it under one acquisition of its lock.
+    func submit(_ txs: [L2Transaction]) throws -> [(any Error)?]
     /// The chain's and the mempool's gauges for `GET /metrics`.
     func gauges() throws -> ChainGauges
 }
 
 extension ServedChain {
+    public func submit(_ txs: [L2Transaction]) throws -> [(any Error)?] {
+        txs.map { tx in
+            do { try submit(tx, bytes: tx.encoded.count); return nil } catch { return error }
+        }
+    }
+
     /// The head block's number.
     public func headNumber() throws -> UInt64 { try withConsistentStore { $0.head.number } }
 }

@@ -15,6 +15,8 @@ extension EngineHandle: ServedChain {
 
     public func submit(_ tx: L2Transaction, bytes: Int) throws { try add(tx, bytes: bytes) }
 
+    public func submit(_ txs: [L2Transaction]) throws -> [(any Error)?] { try add(txs) }
+
     public func gauges() throws -> ChainGauges {
         try withEngine { e in
             ChainGauges(head: e.store.head.number, mempool: e.mempool.count, ready: e.mempool.readyCount, senders: e.mempool.senderCount,

@@ -105,6 +105,26 @@ public final class EngineHandle: Sendable {
         }
     }
 
+    /// Queues authenticated transactions in order under one acquisition of the lock (a
+    /// JSON-RPC batch: one lock instead of one per transaction, and no sealing between them);
+    /// returns each one's refusal (`Mempool.Refusal`, `AdmissionRefusal`) or nil once queued.
+    /// Throws `Stopped` once the engine has stopped.
+    public func add(_ txs: [L2Transaction]) throws -> [(any Error)?] {
+        let now = clock()
+        return try withEngine { e in
+            var refusals: [(any Error)?] = []
+            refusals.reserveCapacity(txs.count)
+            for tx in txs {
+                do {
+                    try e.mempoolAdd(tx, nowMs: now)
+                    refusals.append(nil)
+                } catch { refusals.append(error) }
+            }
+            if refusals.contains(where: { $0 == nil }) { e.notePending(nowMs: now) }
+            return refusals
+        }
+    }
+
     /// Queues an L1 inbox message (what the inbox feed calls).
     public func enqueue(_ message: InboxMessage) throws {
         let now = clock()

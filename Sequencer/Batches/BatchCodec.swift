@@ -51,9 +51,19 @@ public enum BatchCodec {
     // MARK: Encoding
 
     public static func encode(_ blocks: [Block], level: Int32 = 19) throws -> Bytes {
+        [version] + (try Zstd.compress(try payload(blocks), level: level))
+    }
+
+    /// Whether `encode(blocks, level:)` is longer than `limit` bytes, without compressing
+    /// further than it takes to know (`Zstd.compressedSize(of:exceeds:level:)`).
+    public static func encodedSize(of blocks: [Block], exceeds limit: Int, level: Int32 = 19) throws -> Bool {
+        try Zstd.compressedSize(of: try payload(blocks), exceeds: limit - 1, level: level)
+    }
+
+    /// What is compressed: the first block's number and the blocks, as RLP.
+    static func payload(_ blocks: [Block]) throws -> Bytes {
         guard let first = blocks.first else { throw Error.malformed("a batch holds at least one block") }
-        let payload = RLP.encode(.list([.uint(first.header.number), .list(blocks.map(encode))]))
-        return [version] + (try Zstd.compress(payload, level: level))
+        return RLP.encode(.list([.uint(first.header.number), .list(blocks.map(encode))]))
     }
 
     static func encode(_ b: Block) -> RLPItem {

@@ -47,6 +47,38 @@ public enum Zstd {
         return out
     }
 
+    /// Whether `compress(input, level:)` is longer than `limit` bytes, found without
+    /// compressing more of `input` than it takes to know: the same frame (same parameters, the
+    /// whole input given at once, ended at once) comes out of the streaming interface a piece
+    /// at a time and is counted as it comes; once the count passes `limit` the frame can only
+    /// grow. The batch poster asks this of every candidate too large to post, which a whole
+    /// backlog's compression at level 19 made most of a busy sequencer's CPU.
+    public static func compressedSize(of input: Bytes, exceeds limit: Int, level: Int32 = 19) throws(Error) -> Bool {
+        guard let ctx = ZSTD_createCCtx() else { throw .compressionFailed("out of memory") }
+        defer { ZSTD_freeCCtx(ctx) }
+        ZSTD_CCtx_setParameter(ctx, ZSTD_c_compressionLevel, level)
+        ZSTD_CCtx_setParameter(ctx, ZSTD_c_checksumFlag, 1)
+        ZSTD_CCtx_setParameter(ctx, ZSTD_c_contentSizeFlag, 1)
+        ZSTD_CCtx_setPledgedSrcSize(ctx, UInt64(input.count))
+        var piece = Bytes(repeating: 0, count: 1 << 14)
+        var total = 0
+        let failure: Int? = input.withUnsafeBytes { src -> Int? in
+            var inBuffer = ZSTD_inBuffer(src: src.baseAddress, size: input.count, pos: 0)
+            while true {
+                let (left, produced) = piece.withUnsafeMutableBytes { dst -> (Int, Int) in
+                    var outBuffer = ZSTD_outBuffer(dst: dst.baseAddress, size: dst.count, pos: 0)
+                    let r = ZSTD_compressStream2(ctx, &outBuffer, &inBuffer, ZSTD_e_end)
+                    return (r, outBuffer.pos)
+                }
+                if ZSTD_isError(left) != 0 { return left }
+                total += produced
+                if total > limit || left == 0 { return nil }
+            }
+        }
+        if let failure { throw .compressionFailed(String(cString: ZSTD_getErrorName(failure))) }
+        return total > limit
+    }
+
     /// Decompresses one frame that declares its size (ours always do), refusing more than
     /// `maxSize` bytes.
     public static func decompress(_ input: Bytes, maxSize: Int) throws(Error) -> Bytes {

@@ -89,4 +89,33 @@ import Testing
         let big = #"{"jsonrpc":"2.0","id":1,"method":"echo","params":[""# + String(repeating: "x", count: 200) + #""]}"#
         #expect(await run(big) == (413, #"{"error":{"code":-32003,"message":"request body of \#(big.utf8.count) bytes exceeds the limit of 200 bytes"},"id":null,"jsonrpc":"2.0"}"#))
     }
+
+    /// A method with a batch form gets all of a batch's valid calls of it at once, in batch
+    /// order (notifications included); calls refused before running (bad params) never reach
+    /// it; every other call runs alone; the responses keep the request order.
+    @Test func aBatchFormRunsTheBatchsCallsTogetherInOrder() async {
+        let seen = LockedValue<[[String]]>([])
+        let d = RPCDispatcher(methods: [
+            "echo": RPCMethod(params: ["a", "b"], required: 1) { p in .array([p["a"] ?? .null, p["b"] ?? .null]) },
+            "put": RPCMethod(params: ["v"], { _ in .string("alone") }, batch: { ps in
+                let values = ps.map { $0["v"]?.stringValue ?? "?" }
+                seen.withLock { $0.append(values) }
+                return values.map { v in v == "bad" ? .failure(RPCError(code: -32001, message: "refused \(v)")) : .success(.string("put \(v)")) }
+            }),
+        ], limits: RPCLimits(maxBodyBytes: 2_000, maxBatch: 10))
+        let batch = [#"{"jsonrpc":"2.0","id":1,"method":"put","params":["a"]}"#, #"{"jsonrpc":"2.0","id":2,"method":"echo","params":["x"]}"#,
+                     #"{"jsonrpc":"2.0","id":3,"method":"put","params":["bad"]}"#, #"{"jsonrpc":"2.0","id":4,"method":"put","params":[1,2]}"#,
+                     #"{"jsonrpc":"2.0","method":"put","params":["c"]}"#, #"{"jsonrpc":"2.0","id":5,"method":"put","params":{"v":"d"}}"#]
+        let r = await d.handle(Array(("[" + batch.joined(separator: ",") + "]").utf8))
+        #expect(r.status == 200)
+        #expect(r.text == "[" + [#"{"id":1,"jsonrpc":"2.0","result":"put a"}"#, #"{"id":2,"jsonrpc":"2.0","result":["x",null]}"#,
+                                 #"{"error":{"code":-32001,"message":"refused bad"},"id":3,"jsonrpc":"2.0"}"#,
+                                 #"{"error":{"code":-32602,"message":"invalid params: expected at most 1 params (v), got 2"},"id":4,"jsonrpc":"2.0"}"#,
+                                 #"{"id":5,"jsonrpc":"2.0","result":"put d"}"#].joined(separator: ",") + "]")
+        #expect(seen.value == [["a", "bad", "c", "d"]])
+        // A call on its own runs the method's single form.
+        #expect(await d.handle(Array(#"{"jsonrpc":"2.0","id":9,"method":"put","params":["e"]}"#.utf8)).text
+                == #"{"id":9,"jsonrpc":"2.0","result":"alone"}"#)
+        #expect(seen.value == [["a", "bad", "c", "d"]])
+    }
 }

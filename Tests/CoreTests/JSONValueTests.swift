@@ -14,6 +14,18 @@ import Testing
         #expect(try JSONValue.parse(v.serialized) == v)
     }
 
+    /// The exact text: sorted keys, no spaces, numbers verbatim, only quotes, backslashes and
+    /// control characters escaped (lowercase \u00xx), any other text as its UTF-8 bytes.
+    @Test func serializesCompactSortedAndEscaped() throws {
+        let v = JSONValue.object(["b": .array([.int(1), .null, .bool(true), .bool(false), .number("-2.5e10")]),
+                                  "a": .string("q\"b\\n\nr\rt\t\u{01}\u{1f}é😀/"), "": .object([:]), "c": .array([])])
+        let text = #"{"":{},"a":"q\"b\\n\nr\rt\t\u0001\u001fé😀/","b":[1,null,true,false,-2.5e10],"c":[]}"#
+        #expect(v.serialized == text)
+        #expect(v.serializedBytes == Array(text.utf8))
+        #expect(v.description == text)
+        #expect(try JSONValue.parse(text) == v)
+    }
+
     @Test func errorsSayWhereAndWhat() {
         #expect(throws: JSONParseError(message: "unexpected trailing characters", offset: 3)) { try JSONValue.parse("{} x") }
         #expect(throws: JSONParseError(message: "expected ',' or '}'", offset: 7)) { try JSONValue.parse(#"{"a":1 "b":2}"#) }

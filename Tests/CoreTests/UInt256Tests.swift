@@ -42,6 +42,14 @@ import Testing
         #expect(UInt256(0x0100).minimalBigEndianBytes == [1, 0])
         #expect(UInt256.zero.minimalBigEndianBytes == [])
         #expect(throws: HexError.wrongLength(expected: 32, actual: 33)) { try UInt256(bigEndian: Bytes(repeating: 1, count: 33)) }
+        // Shorter input is left-padded, from an array, a slice or a non-contiguous collection.
+        let nine = try UInt256(hex: "0x010203040506070809")
+        #expect(try UInt256(bigEndian: Bytes(1...9)) == nine)
+        #expect(try UInt256(bigEndian: Bytes(0...9)[1...]) == nine)
+        #expect(try UInt256(bigEndian: (1...9).lazy.map { UInt8($0) }) == nine)
+        #expect(try UInt256(bigEndian: Bytes(1...32).reversed().reversed()) == v)
+        #expect(try UInt256(bigEndian: Bytes()) == .zero)
+        #expect(throws: HexError.wrongLength(expected: 32, actual: 33)) { try UInt256(bigEndian: (0..<33).lazy.map { UInt8($0) }) }
     }
 
     /// Shorter input is left-padded, across limb boundaries, from arrays and slices alike.

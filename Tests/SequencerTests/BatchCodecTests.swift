@@ -116,6 +116,15 @@ import Testing
         let fitted = try small.largest(index: 3, from: 1, to: 6, maxBlocks: 100, store: c.engine.store)
         #expect(fitted.lastBlock < 6 && fitted.firstBlock == 1)
         #expect(fitted.data.count <= small.maxDataBytes)
+        // One byte over the limit is found so without compressing it all; the first halving is
+        // the batch, byte for byte what `commitment` makes of it.
+        #expect(fitted == (try small.commitment(index: 3, blocks: 1...3, store: c.engine.store)))
+        #expect(try BatchCodec.encodedSize(of: (1...6).map { BatchCodec.Block(try c.engine.store.block($0)!) }, exceeds: all.data.count - 1))
+        #expect(try !BatchCodec.encodedSize(of: (1...6).map { BatchCodec.Block(try c.engine.store.block($0)!) }, exceeds: all.data.count))
+        // Exactly at the limit: the whole range.
+        small.maxDataBytes = all.data.count
+        #expect(try small.largest(index: 3, from: 1, to: 6, maxBlocks: 100, store: c.engine.store) == all)
+        small.maxDataBytes = all.data.count - 1
         #expect(try small.largest(index: 3, from: 1, to: 6, maxBlocks: 2, store: c.engine.store).lastBlock == 2)
         small.maxDataBytes = 50
         #expect(throws: BatchAssembler.Error.self) { try small.largest(index: 3, from: 2, to: 6, maxBlocks: 100, store: c.engine.store) }
