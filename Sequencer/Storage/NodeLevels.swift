@@ -114,17 +114,22 @@ final class NodeLevels: @unchecked Sendable {
         return nil  // a writer kept running: read it elsewhere
     }
 
-    /// Runs `body` as the one writer; readers meanwhile retry.
+    /// Runs `body` as the one writer, in one section: readers meanwhile retry.
     private func write<R>(_ body: () -> R) -> R {
         pthread_mutex_lock(writer)
         defer { pthread_mutex_unlock(writer) }
-        do {
-            let s = sequence.load(ordering: .relaxed)
-            sequence.store(s &+ 1, ordering: .relaxed)
-            atomicMemoryFence(ordering: .releasing)
-            defer { sequence.store(s &+ 2, ordering: .releasing) }
-            return body()
-        }
+        return section(body)
+    }
+
+    /// One section of the writer (which holds `writer`): readers that overlap it retry, so a
+    /// writer with many changes makes each a section of its own rather than stall readers.
+    @inline(__always)
+    private func section<R>(_ body: () -> R) -> R {
+        let s = sequence.load(ordering: .relaxed)
+        sequence.store(s &+ 1, ordering: .relaxed)
+        atomicMemoryFence(ordering: .releasing)
+        defer { sequence.store(s &+ 2, ordering: .releasing) }
+        return body()
     }
 
     /// Sets slot `i` to `hash`; a changed slot no longer names its old children.
@@ -136,30 +141,31 @@ final class NodeLevels: @unchecked Sendable {
         }
     }
 
-    /// A durable block's new tree: `nodes` are its new nodes (with their places), `superseded`
-    /// the branches it replaced. The new root's slot and each new branch's children are
-    /// written; each new branch's bit is set last (a new child branch's slot was changed by
-    /// its parent's write). A superseded branch still in its slot (its place is now a leaf or
-    /// empty) loses its bit.
+    /// A durable block's new tree: `nodes` are its new nodes (with their places; an update
+    /// lists a node after its children), `superseded` the branches it replaced. Parents first
+    /// (the list reversed), each node in a section of its own — so an update reading beside it
+    /// (the next block, pipelined) waits at most for one node: the new root's slot is written,
+    /// and each new branch's bit cleared, its children written, and its bit set if its slot
+    /// (written by its parent) names it. Every section leaves each set bit true. A superseded
+    /// branch still in its slot (its place is now a leaf or empty) loses its bit.
     func promote(_ nodes: [SMTNewNode], superseded: [SMTSupersededNode]) {
         let top = depth
-        write {
+        pthread_mutex_lock(writer)
+        defer { pthread_mutex_unlock(writer) }
+        section {
             for s in superseded where !s.isLeaf && s.depth < top {
                 let i = index(s.depth, s.path)
                 if slots[i] == s.hash { setBranch(i, false) }
             }
-            for n in nodes where n.depth <= top {
-                let i = index(n.depth, n.path)
-                if n.depth == 0 { put(i, n.hash) }
-                if n.depth < top, case .branch(let l, let r) = n.node {
-                    put(2 * i, l)
-                    put(2 * i + 1, r)
-                }
-            }
-            for n in nodes where n.depth < top {
-                guard case .branch = n.node else { continue }
-                let i = index(n.depth, n.path)
-                // Its parent wrote this slot; a root wrote its own.
+        }
+        for n in nodes.reversed() where n.depth <= top {
+            let i = index(n.depth, n.path)
+            if n.depth == 0 { section { put(i, n.hash) } }
+            guard n.depth < top, case .branch(let l, let r) = n.node else { continue }
+            section {
+                setBranch(i, false)
+                put(2 * i, l)
+                put(2 * i + 1, r)
                 if slots[i] == n.hash { setBranch(i, true) }
             }
         }
@@ -172,7 +178,11 @@ final class NodeLevels: @unchecked Sendable {
     func fill(_ hash: SMTHash, left: SMTHash, right: SMTHash, depth: Int, path: UInt64) -> Bool {
         guard depth < self.depth else { return false }
         let i = index(depth, path)
-        return write {
+        // Never wait for a promotion: the node is returned anyway, and the promotion is
+        // writing the current tree's branches.
+        guard pthread_mutex_trylock(writer) == 0 else { return false }
+        defer { pthread_mutex_unlock(writer) }
+        return section {
             if isBranch(i) { return slots[i] == hash }
             if slots[i] != hash {
                 guard slots[i].isZero, i == 1 || !isBranch(i >> 1) else { return false }
