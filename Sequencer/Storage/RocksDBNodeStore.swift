@@ -55,6 +55,8 @@ public final class RocksDBNodeStore: SMTNodeStore {
         var pendingSuperseded: [SMTSupersededNode] = []
         var unflushed: [(nodes: [SMTNewNode], superseded: [SMTSupersededNode])] = []
         var index: NodeTable?
+        /// `discardPending` calls so far: a `didWrite` under way must not drop a later batch.
+        var discards = 0
 
         var isEmpty: Bool { pending.isEmpty && unflushed.isEmpty }
     }
@@ -175,18 +177,22 @@ public final class RocksDBNodeStore: SMTNodeStore {
     /// the nodes its updates superseded leave the cache. Upper branches go to their slots (on
     /// this thread), the rest to their shards (on a second one for a large batch).
     public func didWrite() {
-        let batch: (nodes: [SMTNewNode], superseded: [SMTSupersededNode])? = flight.withLock { f in
-            guard !f.unflushed.isEmpty else { return nil }
-            let b = f.unflushed.removeFirst()
-            if f.isEmpty { f.index = nil } else if let index = f.index {
-                for n in b.nodes { index.remove(n.hash) }
-                // A node may sit in a later batch too: keep it findable.
-                for group in f.pending { for n in group { index.insert(n.hash, n.node) } }
-                for later in f.unflushed { for n in later.nodes { index.insert(n.hash, n.node) } }
+        // The batch stays in flight (readable) until the cache holds it: an update reading beside
+        // this (the next block, pipelined) then finds its nodes here, never on disk.
+        let peeked = flight.withLock { f in f.unflushed.first.map { (batch: $0, discards: f.discards) } }
+        guard let (batch, discards) = peeked else { return }
+        defer {
+            flight.withLock { f in
+                guard f.discards == discards, !f.unflushed.isEmpty else { return }  // dropped meanwhile
+                let b = f.unflushed.removeFirst()
+                if f.isEmpty { f.index = nil } else if let index = f.index {
+                    for n in b.nodes { index.remove(n.hash) }
+                    // A node may sit in a later batch too: keep it findable.
+                    for group in f.pending { for n in group { index.insert(n.hash, n.node) } }
+                    for later in f.unflushed { for n in later.nodes { index.insert(n.hash, n.node) } }
+                }
             }
-            return b
         }
-        guard let batch else { return }
         let (nodes, superseded, levelDepth) = (batch.nodes, batch.superseded, levelDepth)
         let placed: @Sendable () -> Void = { self.levels.promote(nodes, superseded: superseded) }
         let hashed: @Sendable () -> Void = {
@@ -215,7 +221,11 @@ public final class RocksDBNodeStore: SMTNodeStore {
     /// Drops nodes that were put but not made durable (a block that was abandoned, or a write
     /// that failed): pending ones and every unflushed batch.
     public func discardPending() {
-        flight.withLock { $0 = Flight() }
+        flight.withLock { f in
+            var fresh = Flight()
+            fresh.discards = f.discards + 1
+            f = fresh
+        }
     }
 
     /// Nodes not yet durable (pending or in a batch not yet written).
