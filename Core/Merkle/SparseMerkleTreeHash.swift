@@ -61,6 +61,10 @@ public struct SMTHash: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var description: String { hex }
     public var isZero: Bool { (w0 | w1 | w2 | w3) == 0 }
 
+    /// Bytes 0..<8 as a number: the first 64 path bits, and the most significant word of the
+    /// byte order — what a sort by hash may compare first.
+    @inlinable public var leadingWord: UInt64 { w0 }
+
     /// Bytes 8..<16 as a number: uniformly spread, since keys and node hashes are keccak
     /// outputs — what a hash table of nodes may index by instead of hashing the hash again.
     @inlinable public var spreadWord: UInt64 { w1 }

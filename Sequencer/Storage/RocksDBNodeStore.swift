@@ -16,25 +16,27 @@ import Synchronization
 ///   and a restarted process (cache cold) reads the same nodes from RocksDB.
 ///
 /// The cache has two parts within `cacheNodes` nodes: the upper levels' branches by place
-/// (`NodeLevels`: flat arrays indexed by path prefix, half of the bound), and below them, plus
-/// every leaf, the recently touched nodes by hash (`NodeShard`s, two generations). The nodes
+/// (`NodeLevels`: 32-byte hashes in one flat array indexed by path prefix, at most the memory
+/// of half the bound as 96-byte nodes), and below them, plus every leaf, the recently touched
+/// nodes by hash (`NodeShard`s, two generations). The nodes
 /// an update superseded leave it when that update becomes durable. Nodes are immutable
 /// (content-addressed), so nothing in it ever goes stale — only unused.
 ///
-/// Thread-safe: the levels are guarded by striped locks and the rest is split into shards by
+/// Thread-safe: the levels are read without a lock (a sequence lock) and the rest is split into shards by
 /// hash, each with its own lock, so the parallel halves of an update rarely wait on each
 /// other, and a block's nodes enter the cache from two threads.
 public final class RocksDBNodeStore: SMTNodeStore {
     public let db: RocksDB
     public let columnFamily: ColumnFamily
-    /// The cache bound, in nodes (96 bytes each in the levels, about 150–300 bytes in the
+    /// The cache bound, in nodes (the levels hold up to half of it as 32-byte hashes in the
+    /// memory the same count of 96-byte nodes would take; about 150–300 bytes a node in the
     /// generations).
     public let cacheNodes: Int
 
     /// 4M nodes, ~650 MB: the whole tree of about a million records.
     public static let defaultCacheNodes = 1 << 22
 
-    /// The deepest levels by place: 2^26 − 1 slots, 6 GB.
+    /// The deepest levels by place: 2^27 slots, 4 GB.
     static let maxLevels = 26
 
     /// 2^shardBits shards: up to 256, each holding at least ~4k nodes (a small cache is one).
@@ -53,23 +55,28 @@ public final class RocksDBNodeStore: SMTNodeStore {
         var pendingSuperseded: [SMTSupersededNode] = []
         var unflushed: [(nodes: [SMTNewNode], superseded: [SMTSupersededNode])] = []
         var index: NodeTable?
+        /// `discardPending` calls so far: a `didWrite` under way must not drop a later batch.
+        var discards = 0
 
         var isEmpty: Bool { pending.isEmpty && unflushed.isEmpty }
     }
     private let flight = LockedValue(Flight())
 
-    /// `cacheNodes` bounds the cached nodes. Up to half of it is for the upper levels by
-    /// place, whole down to the deepest level whose slots (2^depth − 1 for levels 0..<depth)
-    /// fit; the rest, in two generations, holds the recently touched nodes below and leaves.
+    /// `cacheNodes` bounds the cached nodes. The upper levels by place take the deepest whole
+    /// levels whose slots fit in the memory half of the bound would take as 96-byte nodes;
+    /// the rest of the bound, in two generations, holds the recently touched nodes below and
+    /// leaves.
     public init(db: RocksDB, columnFamily: ColumnFamily = .smt, cacheNodes: Int = RocksDBNodeStore.defaultCacheNodes) {
         self.db = db
         self.columnFamily = columnFamily
         self.cacheNodes = max(cacheNodes, 0)
+        // The levels take at most the memory half the bound would as whole nodes (96 bytes):
+        // 2^(depth+1) slots of 32 bytes, for 2^depth − 1 branches.
         var depth = 0
-        while depth < Self.maxLevels && NodeLevels.slotCount(depth: depth + 1) <= self.cacheNodes / 2 { depth += 1 }
+        while depth < Self.maxLevels && NodeLevels.slotCount(depth: depth + 1) * NodeLevels.slotBytes <= self.cacheNodes / 2 * 96 { depth += 1 }
         levelDepth = depth
         levels = NodeLevels(depth: depth)
-        let rest = self.cacheNodes - NodeLevels.slotCount(depth: depth)
+        let rest = self.cacheNodes - NodeLevels.branchCount(depth: depth)
         var bits = 0
         while bits < 8 && rest >> (bits + 1) >= 4_096 { bits += 1 }
         shardBits = bits
@@ -170,26 +177,24 @@ public final class RocksDBNodeStore: SMTNodeStore {
     /// the nodes its updates superseded leave the cache. Upper branches go to their slots (on
     /// this thread), the rest to their shards (on a second one for a large batch).
     public func didWrite() {
-        let batch: (nodes: [SMTNewNode], superseded: [SMTSupersededNode])? = flight.withLock { f in
-            guard !f.unflushed.isEmpty else { return nil }
-            let b = f.unflushed.removeFirst()
-            if f.isEmpty { f.index = nil } else if let index = f.index {
-                for n in b.nodes { index.remove(n.hash) }
-                // A node may sit in a later batch too: keep it findable.
-                for group in f.pending { for n in group { index.insert(n.hash, n.node) } }
-                for later in f.unflushed { for n in later.nodes { index.insert(n.hash, n.node) } }
+        // The batch stays in flight (readable) until the cache holds it: an update reading beside
+        // this (the next block, pipelined) then finds its nodes here, never on disk.
+        let peeked = flight.withLock { f in f.unflushed.first.map { (batch: $0, discards: f.discards) } }
+        guard let (batch, discards) = peeked else { return }
+        defer {
+            flight.withLock { f in
+                guard f.discards == discards, !f.unflushed.isEmpty else { return }  // dropped meanwhile
+                let b = f.unflushed.removeFirst()
+                if f.isEmpty { f.index = nil } else if let index = f.index {
+                    for n in b.nodes { index.remove(n.hash) }
+                    // A node may sit in a later batch too: keep it findable.
+                    for group in f.pending { for n in group { index.insert(n.hash, n.node) } }
+                    for later in f.unflushed { for n in later.nodes { index.insert(n.hash, n.node) } }
+                }
             }
-            return b
         }
-        guard let batch else { return }
         let (nodes, superseded, levelDepth) = (batch.nodes, batch.superseded, levelDepth)
-        let placed: @Sendable () -> Void = {
-            // Superseded first: a branch superseded and made again in one block stays.
-            for s in superseded where !s.isLeaf && s.depth < levelDepth { self.levels.remove(s.hash, depth: s.depth, path: s.path) }
-            for n in nodes where n.depth < levelDepth {
-                if case .branch(let l, let r) = n.node { self.levels.store(n.hash, left: l, right: r, depth: n.depth, path: n.path) }
-            }
-        }
+        let placed: @Sendable () -> Void = { self.levels.promote(nodes, superseded: superseded) }
         let hashed: @Sendable () -> Void = {
             var nodesOf = [[Int32]](repeating: [], count: self.shards.count)
             var goneOf = [[Int32]](repeating: [], count: self.shards.count)
@@ -216,7 +221,11 @@ public final class RocksDBNodeStore: SMTNodeStore {
     /// Drops nodes that were put but not made durable (a block that was abandoned, or a write
     /// that failed): pending ones and every unflushed batch.
     public func discardPending() {
-        flight.withLock { $0 = Flight() }
+        flight.withLock { f in
+            var fresh = Flight()
+            fresh.discards = f.discards + 1
+            f = fresh
+        }
     }
 
     /// Nodes not yet durable (pending or in a batch not yet written).
@@ -241,19 +250,32 @@ public final class RocksDBNodeStore: SMTNodeStore {
 struct SortedHalves {
     var runs: [(keys: Bytes, values: Bytes)] = []
 
+    struct SortKey {
+        var word: UInt64
+        var index: Int32
+    }
+
     init(_ nodes: [SMTNewNode]) {
         let parts = LockedValue<[(keys: Bytes, values: Bytes)]>([([], []), ([], [])])
         let encode: @Sendable (Int) -> Void = { half in
-            var order: [Int32] = []
-            order.reserveCapacity(nodes.count / 2 + 64)
-            for i in nodes.indices where nodes[i].hash.bit(0) == half { order.append(Int32(i)) }
-            order.sort { nodes[Int($0)].hash < nodes[Int($1)].hash }
-            // A node made twice in one block (content addressing: the same record) goes once.
-            var unique = 0
-            for i in order.indices where unique == 0 || nodes[Int(order[i])].hash != nodes[Int(order[unique - 1])].hash {
-                order[unique] = order[i]
-                unique += 1
+            // Sorted as 16-byte (first word, index) pairs, contiguous: the sort compares
+            // neighbours in memory and reaches a node's full hash only when first words tie.
+            var sorted: [SortKey] = []
+            sorted.reserveCapacity(nodes.count / 2 + 64)
+            for i in nodes.indices where nodes[i].hash.bit(0) == half {
+                sorted.append(SortKey(word: nodes[i].hash.leadingWord, index: Int32(i)))
             }
+            sorted.sort { a, b in a.word != b.word ? a.word < b.word : nodes[Int(a.index)].hash < nodes[Int(b.index)].hash }
+            // A node made twice in one block (content addressing: the same record) goes once.
+            var order: [Int32] = []
+            order.reserveCapacity(sorted.count)
+            var last: SortKey?
+            for k in sorted {
+                if let l = last, l.word == k.word, nodes[Int(l.index)].hash == nodes[Int(k.index)].hash { continue }
+                order.append(k.index)
+                last = k
+            }
+            let unique = order.count
             let keys = Bytes(unsafeUninitializedCapacity: unique * 32) { buf, n in
                 let p = UnsafeMutableRawPointer(buf.baseAddress!)
                 for i in 0..<unique { nodes[Int(order[i])].hash.copyBytes(to: p + i * 32) }
