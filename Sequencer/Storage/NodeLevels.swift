@@ -63,8 +63,8 @@ final class NodeLevels: @unchecked Sendable {
         precondition(raw != MAP_FAILED && raw != nil, "cannot map \(bytes) bytes for the tree's upper levels")
         #if os(Linux)
         // Huge pages where the kernel allows them: a read is one random line of a large array,
-        // and with 4 KB pages each also misses the TLB.
-        _ = madvise(raw, bytes, 14 /* MADV_HUGEPAGE */)
+        // and with 4 KB pages each also misses the TLB. (14 is MADV_HUGEPAGE.)
+        _ = madvise(raw, bytes, 14)
         #endif
         slots = raw!.bindMemory(to: SMTHash.self, capacity: slotCount)
         writer = .allocate(capacity: 1)

@@ -14,24 +14,11 @@ extension RocksDBNodeStore {
     @discardableResult
     public func bulkLoad(_ nodes: [SMTNewNode], into batch: inout WriteBatch) -> Int {
         guard !nodes.isEmpty else { return 0 }
-        var order = [Int32](nodes.indices.lazy.map { Int32($0) })
-        order.sort { nodes[Int($0)].hash < nodes[Int($1)].hash }
         var unique = 0
-        for i in order.indices where unique == 0 || nodes[Int(order[i])].hash != nodes[Int(order[unique - 1])].hash {
-            order[unique] = order[i]
-            unique += 1
+        for run in SortedHalves(nodes).runs {
+            batch.putRun(columnFamily, keys: run.keys, values: run.values, keySize: 32, valueSize: SMTNode.encodedSize)
+            unique += run.keys.count / 32
         }
-        let keys = Bytes(unsafeUninitializedCapacity: unique * 32) { buf, n in
-            let p = UnsafeMutableRawPointer(buf.baseAddress!)
-            for i in 0..<unique { nodes[Int(order[i])].hash.copyBytes(to: p + i * 32) }
-            n = unique * 32
-        }
-        let values = Bytes(unsafeUninitializedCapacity: unique * SMTNode.encodedSize) { buf, n in
-            let p = UnsafeMutableRawPointer(buf.baseAddress!)
-            for i in 0..<unique { nodes[Int(order[i])].node.encode(to: p + i * SMTNode.encodedSize) }
-            n = unique * SMTNode.encodedSize
-        }
-        batch.putRun(columnFamily, keys: keys, values: values, keySize: 32, valueSize: SMTNode.encodedSize)
         return unique
     }
 }
