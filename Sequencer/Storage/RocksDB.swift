@@ -23,6 +23,7 @@ public final class RocksDB: @unchecked Sendable {
     private let handles: [ColumnFamily: OpaquePointer]
     private let native: RocksDBNativeOptions
     let readOptions: OpaquePointer
+    let iterateOptions: OpaquePointer
     private let syncWrite: OpaquePointer
     private let asyncWrite: OpaquePointer
     private let flushOptions: OpaquePointer
@@ -62,6 +63,10 @@ public final class RocksDB: @unchecked Sendable {
         self.columnFamilies = families
         self.native = native
         readOptions = rocksdb_readoptions_create()
+        // Iterators see every key in order whatever a family's prefix extractor (a hashed
+        // memtable has one): a scan is never meant to stop at a prefix RocksDB chose.
+        iterateOptions = rocksdb_readoptions_create()
+        rocksdb_readoptions_set_total_order_seek(iterateOptions, 1)
         syncWrite = rocksdb_writeoptions_create()
         rocksdb_writeoptions_set_sync(syncWrite, 1)
         asyncWrite = rocksdb_writeoptions_create()
@@ -72,6 +77,7 @@ public final class RocksDB: @unchecked Sendable {
     deinit {
         closeHandles()
         rocksdb_readoptions_destroy(readOptions)
+        rocksdb_readoptions_destroy(iterateOptions)
         rocksdb_writeoptions_destroy(syncWrite)
         rocksdb_writeoptions_destroy(asyncWrite)
         rocksdb_flushoptions_destroy(flushOptions)

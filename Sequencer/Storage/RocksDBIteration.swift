@@ -103,7 +103,7 @@ extension RocksDB {
                       body: (Bytes, Bytes) throws -> Bool, position: (OpaquePointer) -> Void) throws {
         var bodyError: (any Error)?
         try withHandle(cf) { (db, h) throws(RocksDBError) in
-            guard let it = rocksdb_create_iterator_cf(db, readOptions, h) else {
+            guard let it = rocksdb_create_iterator_cf(db, iterateOptions, h) else {
                 throw .operationFailed(operation: "iterate over \(cf)", message: "cannot create an iterator")
             }
             defer { rocksdb_iter_destroy(it) }
