@@ -311,7 +311,10 @@ public actor BatchPoster {
             for n in first...last { stored += try chain.storedBlockSize(n) ?? 0 }
             if stored < policy.minDataBytes { return nil }
         }
-        let c = try assembler.largest(index: index, from: first, to: head, maxBlocks: policy.maxBlocks, store: chain)
+        // Off the cooperative pool and at the lowest priority: admission and sealing share these cores.
+        let c = try await LowPriorityWorker.batchCutting.run { [assembler, chain, maxBlocks = policy.maxBlocks] in
+            try assembler.largest(index: index, from: first, to: head, maxBlocks: maxBlocks, store: chain)
+        }
         // Full: cut by the data limit, or as many blocks as a batch may hold.
         let full = c.lastBlock < head || c.lastBlock - c.firstBlock + 1 >= policy.maxBlocks
         guard full || old || c.data.count >= policy.minDataBytes else { return nil }

@@ -30,9 +30,6 @@ public struct NodeConfig: Sendable, Equatable {
     /// `[store] tree_cache_nodes`: how many state-tree nodes the chain store keeps in memory
     /// (`ChainStore(treeCacheNodes:)`; up to ~300 bytes each, README "Memory").
     public var treeCacheNodes = RocksDBNodeStore.defaultCacheNodes
-    /// How often the sealing loop asks the seal policy (block time granularity); not in the
-    /// file, tests shorten it.
-    public var sealIntervalMs: UInt64 = 25
     /// Milliseconds between the rounds of the L1 parts (inbox feed, batch poster); not in the
     /// file (`bridge run --poll-ms`).
     public var l1PollMs: UInt64 = 1_000

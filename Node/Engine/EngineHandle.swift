@@ -42,6 +42,8 @@ public final class EngineHandle: Sendable {
     /// Signs blocks and tickets in stage two (the engine's `Signer`: a key and a domain, no state).
     private let blockSigner: Signer
     private let durability = DurabilityStage()
+    /// Where the sealing thread sleeps until a block is due (`SealingLoop`).
+    let sealWakeup = SealWakeup()
     public let admission: L2Admission
     /// For lock-free reads of what never changes once written: blocks at or below a head
     /// read under the lock, the transaction index, tickets and records (RocksDB reads are
@@ -82,6 +84,7 @@ public final class EngineHandle: Sendable {
     /// replicated or admitted (a block already being written finishes); reads are still served.
     public func stop(reason: String) {
         guarded.withLock { g in if g.failure == nil { g.failure = reason } }
+        sealWakeup.wake()
     }
 
     /// Why the engine stopped, or nil while it runs.
@@ -102,6 +105,7 @@ public final class EngineHandle: Sendable {
         try withEngine { e in
             try e.mempoolAdd(tx, nowMs: now)
             e.notePending(nowMs: now)
+            sealWakeup.wakeIfEarlier(e.nextSealDueMs(nowMs: now))
         }
     }
 
@@ -120,7 +124,10 @@ public final class EngineHandle: Sendable {
                     refusals.append(nil)
                 } catch { refusals.append(error) }
             }
-            if refusals.contains(where: { $0 == nil }) { e.notePending(nowMs: now) }
+            if refusals.contains(where: { $0 == nil }) {
+                e.notePending(nowMs: now)
+                sealWakeup.wakeIfEarlier(e.nextSealDueMs(nowMs: now))
+            }
             return refusals
         }
     }
@@ -131,15 +138,32 @@ public final class EngineHandle: Sendable {
         try withEngine { e in
             try e.enqueue(message)
             e.notePending(nowMs: now)
+            sealWakeup.wakeIfEarlier(e.nextSealDueMs(nowMs: now))
         }
     }
 
-    /// One tick of the sealing loop: executes a block when the policy says so and hands it to
+    /// One round of the sealing loop: executes a block when the policy says so and hands it to
     /// the durability stage once the block before it is durable. Returns the executed block
-    /// (not yet durable or acknowledged), or nil.
+    /// (not yet durable or acknowledged), or nil. Under the same lock it notes when the next
+    /// block is due, which `sleepUntilDue` then waits for.
     @discardableResult
     public func sealIfDue() -> ExecutedBlock? {
-        execute { e, now in try e.executeSealIfDue(nowMs: now) }
+        execute { e, now in
+            let executed = try e.executeSealIfDue(nowMs: now)
+            sealWakeup.expect(e.nextSealDueMs(nowMs: now))
+            return executed
+        }
+    }
+
+    /// The sealing thread: sleeps until the block `sealIfDue` noted is due, or until an
+    /// admission, an inbox message or an acknowledgement makes one due earlier, or `wakeSealer`.
+    public func sleepUntilDue() {
+        sealWakeup.sleep(clock: clock)
+    }
+
+    /// Wakes the sealing thread now (shutdown).
+    public func wakeSealer() {
+        sealWakeup.wake()
     }
 
     /// Seals everything pending, block after block, and returns the blocks executed — once all
@@ -199,14 +223,21 @@ public final class EngineHandle: Sendable {
             // leads) is never written, so never served, acknowledged or posted.
             do { try replicator.replicate(number: prepared.block.number, bytes: prepared.bytes) } catch {
                 guarded.withLock { g in if g.failure == nil { g.failure = "replication failed: \(error)" } }
+                sealWakeup.wake()   // the sealing thread reports the stop
                 return
             }
         }
         do { try store.write(prepared.batch) } catch {
             guarded.withLock { $0.failure = "sealing failed: \(error)" }
+            sealWakeup.wake()
             return
         }
-        let block = guarded.withLock { $0.engine.endSeal(prepared) }
+        let block = guarded.withLock { g in
+            let block = g.engine.endSeal(prepared)
+            // With `maxInFlight` blocks in flight the next one waited for this acknowledgement.
+            sealWakeup.wakeIfEarlier(g.engine.nextSealDueMs(nowMs: clock()))
+            return block
+        }
         metrics.blockSealed(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, txs: block.transactions.count)
         // Only now — durable, and its transactions acknowledged — may anyone hear of it.
         onSealed(block) { prepared.changedJobs }

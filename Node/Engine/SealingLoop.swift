@@ -3,25 +3,27 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Asks the seal policy every `intervalMs` whether to seal: stage one of the sealing pipeline
-/// (`EngineHandle`; stage two runs on a thread of its own). The sealing runs on a thread of
-/// its own, not on Swift's cooperative pool (two threads on a 2-core machine): a seal that
-/// waits for its fsync must never take a thread that request handlers need. Listed first
-/// among the HTTP server's services, so it is shut down last — after the server has stopped
-/// accepting — and then seals everything still pending.
+/// Seals each block when it is due: stage one of the sealing pipeline (`EngineHandle`; stage
+/// two runs on a thread of its own). Between blocks the thread sleeps until the next one is due
+/// by the seal policy (block time after the first pending item, or a heartbeat) or until it is
+/// woken because one became due sooner (something became pending, a block filled, the block
+/// before was acknowledged) — no polling tick, so no delay after a block is due and no wake-ups
+/// while idle (`SealWakeup`). The sealing runs on a thread of its own, not on Swift's
+/// cooperative pool (two threads on a 2-core machine): a seal that waits for its fsync must
+/// never take a thread that request handlers need. Listed first among the HTTP server's
+/// services, so it is shut down last — after the server has stopped accepting — and then
+/// seals everything still pending.
 struct SealingLoop: Service {
     let engine: EngineHandle
-    let intervalMs: UInt64
     let logger: Logger
 
     func run() async throws {
         let stop = LockedValue(false)
         let finished = DispatchGroup()
         finished.enter()
-        let thread = Thread { [engine, intervalMs, logger] in
+        let thread = Thread { [engine, logger] in
             defer { finished.leave() }
             while !stop.value {
-                Thread.sleep(forTimeInterval: Double(intervalMs) / 1_000)
                 if let b = engine.sealIfDue() {
                     logger.debug("executed block; durable and acknowledged once written", metadata: ["number": "\(b.number)", "txs": "\(b.transactions.count)"])
                 }
@@ -30,6 +32,7 @@ struct SealingLoop: Service {
                     logger.critical("sequencer stopped", metadata: ["reason": "\(reason)"])
                     return
                 }
+                engine.sleepUntilDue()
             }
         }
         thread.name = "emeth-sealing"
@@ -41,9 +44,11 @@ struct SealingLoop: Service {
                 await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in finished.notify(queue: .global()) { c.resume() } }
             } onGracefulShutdown: {
                 stop.set(true)
+                engine.wakeSealer()
             }
         } onCancel: {
             stop.set(true)
+            engine.wakeSealer()
         }
         guard stop.value else {
             try? await gracefulShutdown()  // the engine stopped: keep serving reads until shutdown

@@ -53,7 +53,7 @@ public final class SequencerNode: Sendable {
                     onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         defer { engine.close() }
         let (host, port) = try config.hostAndPort()
-        let sealing = SealingLoop(engine: engine, intervalMs: config.sealIntervalMs, logger: logger)
+        let sealing = SealingLoop(engine: engine, logger: logger)
         let server = HTTPServer.service(api: api, host: host, port: port, limits: config.rpcLimits, services: [sealing] + l1,
                                         logger: logger, onListening: onListening)
         try await services.run([server], shutdownSignals: shutdownSignals, logger: logger)

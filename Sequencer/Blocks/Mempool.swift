@@ -132,6 +132,13 @@ public struct Mempool: Sendable {
         return n
     }
 
+    /// When `expireFuture` will next drop something (milliseconds of the caller's clock), or
+    /// nil without future transactions: the sealing thread wakes for it when nothing else is due.
+    public mutating func nextExpiryMs() -> UInt64? {
+        guard let s = oldestFuture(), let e = entry(s) else { return nil }
+        return e.arrivedMs + futureTtlMs + 1
+    }
+
     private mutating func evictOldestFuture() -> Bool {
         guard let s = oldestFuture(), let e = entry(s) else { return false }
         removeFuture(e)

@@ -48,4 +48,21 @@ public struct SealPolicy: Sendable, Equatable, Codable {
         if heartbeatMs > 0, pendingTxs + pendingInbox == 0, sinceLastSealMs >= heartbeatMs { return .heartbeat }
         return nil
     }
+
+    /// Milliseconds until `shouldSeal` says yes if nothing else happens meanwhile (same
+    /// arguments): 0 when it says yes now, nil when only a change (something pending, a full
+    /// block) can make it say yes. What the sealing thread waits for instead of polling: a
+    /// block is due `blockTimeMs` after its first pending item, or a heartbeat after the last
+    /// block; a full block is due at once, and whoever fills it wakes the thread.
+    public func dueInMs(pendingTxs: Int, pendingBytes: Int, pendingInbox: Int,
+                        sincePendingMs: UInt64?, sinceLastSealMs: UInt64) -> UInt64? {
+        if shouldSeal(pendingTxs: pendingTxs, pendingBytes: pendingBytes, pendingInbox: pendingInbox,
+                      sincePendingMs: sincePendingMs, sinceLastSealMs: sinceLastSealMs) != nil { return 0 }
+        if pendingTxs + pendingInbox > 0 {
+            // Pending without a start time cannot come due by time (the engine always notes one).
+            guard let age = sincePendingMs else { return nil }
+            return blockTimeMs - age
+        }
+        return heartbeatMs > 0 ? heartbeatMs - sinceLastSealMs : nil
+    }
 }

@@ -191,6 +191,28 @@ public final class SequencerEngine {
         return p
     }
 
+    /// When `executeSealIfDue` will next seal if nothing else happens, in milliseconds of the
+    /// caller's clock (`nowMs` when it would seal now), or nil when only an event can change
+    /// that: an admission, an inbox message, or the acknowledgement of a block when
+    /// `maxInFlight` are in flight. The sealing thread sleeps until then instead of polling,
+    /// and whatever changes what is pending asks again under the same lock and wakes the
+    /// thread if the answer came earlier. A due block with nothing it could take (only future
+    /// transactions wait for their gaps) is not due: the next admission may fill a gap; until
+    /// then only the oldest future transaction's expiry is (an attempt that finds nothing to
+    /// take starts the block time again, as it always did).
+    public func nextSealDueMs(nowMs: UInt64) -> UInt64? {
+        guard inFlight.count < Self.maxInFlight else { return nil }
+        let inbox = inFlightInbox
+        let waitingInbox = pendingInbox.count - inbox.count
+        let expiry = mempool.nextExpiryMs()
+        guard let due = policy.dueInMs(pendingTxs: mempool.count, pendingBytes: mempool.readyBytes + pendingInboxBytes - inbox.bytes,
+                                       pendingInbox: waitingInbox, sincePendingMs: firstPendingMs.map { nowMs &- $0 },
+                                       sinceLastSealMs: nowMs &- lastSealMs) else { return expiry }
+        if due == 0, mempool.count > 0, mempool.readyCount == 0, waitingInbox == 0 { return expiry }
+        let at = nowMs &+ due < nowMs ? UInt64.max : nowMs + due
+        return min(at, expiry ?? .max)
+    }
+
     /// Seals a block with pending inbox messages (at most `maxInboxPerBlock`) and ready
     /// transactions (at most `maxTxs`), all within the block's byte budget so a batch can
     /// always carry it; makes it durable and returns it (nil when there is nothing to seal and

@@ -26,7 +26,6 @@ final class LiveService: Sendable {
         config.maxBatch = limits.maxBatch
         config.sendRate = Int(limits.sendPerSecond)
         config.sendBurst = limits.sendBurst
-        config.sealIntervalMs = 10
         let service = SequencerNode(engine: engine, config: config, batches: batches,
                                     extras: ChainInfoExtras(token: try Address("0x" + String(repeating: "ab", count: 20))))
         let (portStream, portSink) = AsyncStream.makeStream(of: Int.self)

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import Bridge
+
+/// The poster's batch cutting runs on a thread of its own at nice 19 (`LowPriorityWorker`):
+/// what it computes comes back unchanged, errors included, and only that thread is niced.
+@Suite struct LowPriorityWorkerTests {
+    struct Refused: Error, Equatable { let n: Int }
+
+    static func nice() -> Int32 { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
+
+    @Test func runsNicedAndHandsBackResultsAndErrors() async throws {
+        let worker = LowPriorityWorker.batchCutting
+        #expect(try await worker.run { Self.nice() } == 19)
+        let results = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for k in 0..<20 { group.addTask { (k, try await worker.run { k * k }) } }
+            return try await group.reduce(into: [Int: Int]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(results == Dictionary(uniqueKeysWithValues: (0..<20).map { ($0, $0 * $0) }))
+        await #expect(throws: Refused(n: 7)) { try await worker.run { () throws -> Int in throw Refused(n: 7) } }
+        #expect(try await worker.run { "still running" } == "still running")
+        // The process and the calling threads keep their priority: only the worker is niced.
+        #expect(Self.nice() != 19)
+    }
+}
