@@ -32,7 +32,7 @@ struct FollowerRun: AsyncParsableCommand {
     @Option(help: "Milliseconds between L1 audit rounds.") var l1PollMs: UInt64 = 1_000
     @Option(help: "Largest JSON-RPC request body (bytes).") var maxBodyBytes = 1 << 20
     @Option(help: "Most requests in one JSON-RPC batch.") var maxBatch = 100
-    @Option(help: "emeth_sendTransaction per client IP and second, before forwarding (0 = no limit).") var sendRate = 200
+    @Option(help: "emeth_sendTransaction per client IP and second, before forwarding (0 = no limit).") var sendRate: Double = 200
     @Option(help: "emeth_sendTransaction a client IP may send at once.") var sendBurst = 1_000
     @Option(help: "WebSocket messages waiting for a client before it is dropped as too slow.") var wsQueue = NodeConfig().wsQueue
     @Option(help: "Subscriptions one WebSocket connection may hold.") var wsSubscriptions = NodeConfig().wsSubscriptions

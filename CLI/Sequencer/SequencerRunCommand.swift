@@ -27,7 +27,7 @@ struct SequencerRun: AsyncParsableCommand {
     @Option(help: "Seal an empty block after this long without activity (milliseconds, 0 = never).") var heartbeatMs: UInt64?
     @Option(help: "Largest JSON-RPC request body (bytes).") var maxBodyBytes: Int?
     @Option(help: "Most requests in one JSON-RPC batch.") var maxBatch: Int?
-    @Option(help: "emeth_sendTransaction per client IP and second (0 = no limit).") var sendRate: Int?
+    @Option(help: "emeth_sendTransaction per client IP and second (0 = no limit).") var sendRate: Double?
     @Option(help: "emeth_sendTransaction a client IP may send at once.") var sendBurst: Int?
     @Option(help: "WebSocket messages waiting for a client before it is dropped as too slow.") var wsQueue: Int?
     @Option(help: "Subscriptions one WebSocket connection may hold.") var wsSubscriptions: Int?

@@ -18,7 +18,9 @@ public struct NodeConfig: Sendable, Equatable {
     public var sealPolicy = SealPolicy()
     public var maxBodyBytes = 1 << 20
     public var maxBatch = 100
-    public var sendRate = 200
+    /// `[api] send_rate`: emeth_sendTransaction per client IP and second; a fraction allows one
+    /// every few seconds (0.2: one in five). 0 = no limit.
+    public var sendRate: Double = 200
     public var sendBurst = 1_000
     public var token: Address?
     /// `[api] ws_queue`, `ws_subscriptions`: WebSocket subscriptions' limits.
@@ -81,12 +83,15 @@ extension NodeConfig {
         public init() {}
     }
 
+    /// Above this a send rate could only be a typo (and would not fit a burst count).
+    public static let maxSendRate = 1e9
+
     /// Above this the bound could only be a typo: 2^31 nodes are hundreds of GB of memory.
     public static let maxTreeCacheNodes = 1 << 31
 
     /// The API's request limits.
     public var rpcLimits: RPCLimits {
-        RPCLimits(maxBodyBytes: maxBodyBytes, maxBatch: maxBatch, sendPerSecond: Double(sendRate), sendBurst: max(sendBurst, sendRate))
+        RPCLimits(maxBodyBytes: maxBodyBytes, maxBatch: maxBatch, sendPerSecond: sendRate, sendBurst: max(sendBurst, Int(min(sendRate, Self.maxSendRate).rounded(.up))))
     }
 
     /// The WebSocket subscriptions' limits.
@@ -98,6 +103,9 @@ extension NodeConfig {
         guard maxBodyBytes >= 1_024, maxBatch >= 1 else { throw NodeError("max_body_bytes must be at least 1024 and max_batch at least 1") }
         guard wsQueue >= 1, wsSubscriptions >= 1 else { throw NodeError("[api] ws_queue and ws_subscriptions must be at least 1") }
         _ = try hostAndPort()
+        guard (0...Self.maxSendRate).contains(sendRate) else {
+            throw NodeError("[api] send_rate must be between 0 (no limit) and \(Int(Self.maxSendRate)) a second, got \(sendRate)")
+        }
         guard (0...Self.maxTreeCacheNodes).contains(treeCacheNodes) else {
             throw NodeError("[store] tree_cache_nodes must be between 0 (no cache) and \(Self.maxTreeCacheNodes), got \(treeCacheNodes)")
         }

@@ -35,7 +35,7 @@ extension NodeConfig {
         [api]
         max_body_bytes = 1048576       # larger requests get HTTP 413
         max_batch = 100                # most requests in one JSON-RPC batch
-        send_rate = 200                # emeth_sendTransaction per client IP and second (0 = no limit)
+        send_rate = 200                # emeth_sendTransaction per client IP and second (0 = no limit; 0.5 = one every 2 s)
         send_burst = 1000              # ...and at once
         token = ""                     # L1 EMT token address shown by emeth_chainInfo (optional)
         ws_queue = 4096                # WebSocket (/ws): messages waiting for a client before it is dropped as too slow
@@ -135,7 +135,13 @@ extension NodeConfig {
         if let v = try int("sealing", "heartbeat_ms") { c.sealPolicy.heartbeatMs = UInt64(v) }
         if let v = try int("api", "max_body_bytes") { c.maxBodyBytes = v }
         if let v = try int("api", "max_batch") { c.maxBatch = v }
-        if let v = try int("api", "send_rate") { c.sendRate = v }
+        if let v = root["api"]?.table?["send_rate"] {
+            // An integer or a fraction (TOML keeps them apart: 200 is not a float).
+            guard let r = v.double ?? v.int.map(Double.init), r >= 0, r.isFinite else {
+                throw NodeError("\(file): [api] send_rate must be a non-negative number")
+            }
+            c.sendRate = r
+        }
         if let v = try int("api", "send_burst") { c.sendBurst = v }
         if let v = try int("api", "ws_queue") { c.wsQueue = v }
         if let v = try int("api", "ws_subscriptions") { c.wsSubscriptions = v }

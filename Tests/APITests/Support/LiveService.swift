@@ -24,7 +24,7 @@ final class LiveService: Sendable {
         config.listen = "127.0.0.1:0"
         config.maxBodyBytes = limits.maxBodyBytes
         config.maxBatch = limits.maxBatch
-        config.sendRate = Int(limits.sendPerSecond)
+        config.sendRate = limits.sendPerSecond
         config.sendBurst = limits.sendBurst
         let service = SequencerNode(engine: engine, config: config, batches: batches,
                                     extras: ChainInfoExtras(token: try Address("0x" + String(repeating: "ab", count: 20))))
