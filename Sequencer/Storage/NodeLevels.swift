@@ -26,12 +26,20 @@ import Darwin
 /// keys part), so a branch never moves; a leaf moves up or down as its neighbours come and
 /// go, so leaves are found by hash (`NodeShard`), their slot only names them.
 ///
-/// Only durable nodes get here (a block's nodes after its batch is written, or nodes read
-/// from RocksDB), so a crash loses nothing this served. Thread-safety: writers (a block's
-/// promotion, a fill after a RocksDB read) are serialised by a lock and run inside a sequence
-/// lock; a reader takes no lock — it reads the sequence, the slots and the sequence again, and
-/// retries if a writer ran in between. The memory is mapped lazily, so levels the tree does not
-/// reach cost no pages.
+/// A block's update writes its new branches here at once (`record`), before its batch is
+/// written, tagged with the block: each change is logged with the slot's older content. Once
+/// the block is durable (`markDurable`) its log is dropped — promotion is O(1), the slots
+/// already hold the new tree; if the block is discarded instead (`undoPending`) the log is
+/// replayed backwards and every slot holds its older, durable version again. So nothing a
+/// crash or a discard could lose outlives its block: in memory it is served only while its
+/// block is in flight (as the store serves any pending node), and `hashes` — what the cache
+/// holds as durable — is the slots with every pending change undone. Nodes read from RocksDB
+/// fill slots as before (logged too while a block is in flight, so an undo restores exactly).
+///
+/// Thread-safety: writers (an update's record, a fill after a RocksDB read, an undo) are
+/// serialised by a lock and run inside a sequence lock; a reader takes no lock — it reads the
+/// sequence, the slots and the sequence again, and retries if a writer ran in between. The
+/// memory is mapped lazily, so levels the tree does not reach cost no pages.
 final class NodeLevels: @unchecked Sendable {
     /// Branches by place at depths 0..<depth; slots (hashes) at depths 0...depth.
     let depth: Int
@@ -41,6 +49,19 @@ final class NodeLevels: @unchecked Sendable {
     private let branches: UnsafeMutablePointer<UInt64>
     private let sequence = Atomic<UInt64>(0)
     private let writer: UnsafeMutablePointer<pthread_mutex_t>
+
+    /// A slot's content before a pending change: replayed backwards by `undoPending`.
+    struct Undo {
+        var hash: SMTHash
+        var slot: Int32
+        var branch: Bool
+    }
+
+    /// The pending blocks' changes, oldest block first (only touched by the writer).
+    private var segments: [(tag: UInt64, undo: [Undo])] = []
+    /// Whether the writer's changes are logged now, and the log of the write under way.
+    private var logging = false
+    private var open: [Undo] = []
 
     /// Bytes of one slot (`SMTHash` is four words).
     static let slotBytes = 32
@@ -52,7 +73,7 @@ final class NodeLevels: @unchecked Sendable {
     static func branchCount(depth: Int) -> Int { (1 << depth) - 1 }
 
     init(depth: Int) {
-        precondition((0...40).contains(depth))
+        precondition((0...30).contains(depth))  // a slot index fits the undo log's Int32
         self.depth = depth
         slotCount = Self.slotCount(depth: depth)
         // Zeroed: an all-zero hash is no node's (it is the empty subtree), so a zero slot names
@@ -93,7 +114,20 @@ final class NodeLevels: @unchecked Sendable {
 
     @inline(__always)
     private func setBranch(_ i: Int, _ on: Bool) {
+        guard isBranch(i) != on else { return }
+        note(i)
+        setBit(i, on)
+    }
+
+    @inline(__always)
+    private func setBit(_ i: Int, _ on: Bool) {
         if on { branches[i >> 6] |= 1 << UInt64(i & 63) } else { branches[i >> 6] &= ~(1 << UInt64(i & 63)) }
+    }
+
+    /// Logs slot `i`'s content before the writer changes it (while a block is pending).
+    @inline(__always)
+    private func note(_ i: Int) {
+        if logging { open.append(Undo(hash: slots[i], slot: Int32(truncatingIfNeeded: i), branch: isBranch(i))) }
     }
 
     /// The branch `hash` if the slot at (`depth`, `path`) holds it with its children.
@@ -136,22 +170,28 @@ final class NodeLevels: @unchecked Sendable {
     @inline(__always)
     private func put(_ i: Int, _ hash: SMTHash) {
         if slots[i] != hash {
+            note(i)
+            setBit(i, false)
             slots[i] = hash
-            setBranch(i, false)
         }
     }
 
-    /// A durable block's new tree: `nodes` are its new nodes (with their places; an update
-    /// lists a node after its children), `superseded` the branches it replaced. Parents first
-    /// (the list reversed), each node in a section of its own — so an update reading beside it
-    /// (the next block, pipelined) waits at most for one node: the new root's slot is written,
-    /// and each new branch's bit cleared, its children written, and its bit set if its slot
-    /// (written by its parent) names it. Every section leaves each set bit true. A superseded
-    /// branch still in its slot (its place is now a leaf or empty) loses its bit.
-    func promote(_ nodes: [SMTNewNode], superseded: [SMTSupersededNode]) {
+    /// A block's new tree, written when its update is recorded (before its batch is written),
+    /// every change logged under `tag` (the block) until `markDurable` or `undoPending`.
+    /// `nodes` are its new nodes (with their places; an update lists a node after its
+    /// children), `superseded` the branches it replaced. Parents first (the list reversed),
+    /// each node in a section of its own — so a reader on another thread waits at most for one
+    /// node: the new root's slot is written, and each new branch's bit cleared, its children
+    /// written, and its bit set if its slot (written by its parent) names it. Every section
+    /// leaves each set bit true. A superseded branch still in its slot (its place is now a
+    /// leaf or empty) loses its bit.
+    func record(_ nodes: [SMTNewNode], superseded: [SMTSupersededNode], tag: UInt64) {
         let top = depth
         pthread_mutex_lock(writer)
         defer { pthread_mutex_unlock(writer) }
+        logging = true
+        open = []
+        open.reserveCapacity(nodes.count * 2)
         section {
             for s in superseded where !s.isLeaf && s.depth < top {
                 let i = index(s.depth, s.path)
@@ -169,7 +209,51 @@ final class NodeLevels: @unchecked Sendable {
                 if slots[i] == n.hash { setBranch(i, true) }
             }
         }
+        closeLog(tag: tag)
     }
+
+    /// Files the write's log under `tag` (the newest pending block's, if `tag` is nil).
+    private func closeLog(tag: UInt64?) {
+        logging = false
+        guard !open.isEmpty else { return }
+        if let last = segments.indices.last, tag == nil || segments[last].tag == tag {
+            segments[last].undo += open
+        } else if let tag {
+            segments.append((tag, open))
+        }
+        open = []
+    }
+
+    /// The blocks up to `tag` are durable: their changes stay, their logs go. O(1) per block —
+    /// the slots already hold its tree.
+    func markDurable(_ tag: UInt64) {
+        pthread_mutex_lock(writer)
+        defer { pthread_mutex_unlock(writer) }
+        var n = 0
+        while n < segments.count && segments[n].tag <= tag { n += 1 }
+        segments.removeFirst(n)
+    }
+
+    /// Every pending block is dropped: its changes (and fills logged after them) are undone,
+    /// newest first, so each slot and bit is exactly what it was before the oldest of them.
+    func undoPending() {
+        pthread_mutex_lock(writer)
+        defer { pthread_mutex_unlock(writer) }
+        guard !segments.isEmpty else { return }
+        section {
+            for s in segments.reversed() {
+                for u in s.undo.reversed() {
+                    let i = Int(u.slot)
+                    slots[i] = u.hash
+                    setBit(i, u.branch)
+                }
+            }
+        }
+        segments = []
+    }
+
+    /// Blocks whose changes are here and not yet durable (tests).
+    var pendingBlocks: Int { write { segments.count } }
 
     /// A branch read from RocksDB at its place: stored with its children if that changes no
     /// slot another node's bit relies on — the slot is empty or already names it (and an empty
@@ -182,6 +266,10 @@ final class NodeLevels: @unchecked Sendable {
         // writing the current tree's branches.
         guard pthread_mutex_trylock(writer) == 0 else { return false }
         defer { pthread_mutex_unlock(writer) }
+        // While a block is pending, its undo must also undo this (it restores slots by replaying
+        // backwards): the fill joins the newest pending log.
+        logging = !segments.isEmpty
+        defer { closeLog(tag: nil) }
         return section {
             if isBranch(i) { return slots[i] == hash }
             if slots[i] != hash {
@@ -196,15 +284,25 @@ final class NodeLevels: @unchecked Sendable {
         }
     }
 
-    /// The branches held (tests, counts): a scan of every slot with its bit set.
+    /// The durable branches held (tests): a scan of every slot with its bit set, each slot a
+    /// pending block changed read as it was before (its oldest logged content).
     var hashes: [SMTHash] {
         write {
+            var before: [Int: Undo] = [:]
+            for s in segments { for u in s.undo where before[Int(u.slot)] == nil { before[Int(u.slot)] = u } }
             var out: [SMTHash] = []
-            for i in 1..<(slotCount / 2) where isBranch(i) { out.append(slots[i]) }
+            for i in 1..<(slotCount / 2) {
+                if let u = before[i] {
+                    if u.branch { out.append(u.hash) }
+                } else if isBranch(i) {
+                    out.append(slots[i])
+                }
+            }
             return out
         }
     }
 
+    /// Branches held, pending blocks' included.
     var count: Int {
         write {
             var n = 0
