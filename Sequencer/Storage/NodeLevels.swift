@@ -57,11 +57,27 @@ final class NodeLevels: @unchecked Sendable {
         var branch: Bool
     }
 
-    /// The pending blocks' changes, oldest block first (only touched by the writer).
-    private var segments: [(tag: UInt64, undo: [Undo])] = []
-    /// Whether the writer's changes are logged now, and the log of the write under way.
-    private var logging = false
-    private var open: [Undo] = []
+    /// One pending block's changes, in the order made: a buffer of its own, grown by doubling
+    /// (a raw buffer, not an array: an append is one store, with no uniqueness or exclusivity
+    /// check, and the hot loop appends ~2 a node).
+    struct Log {
+        var tag: UInt64 = 0
+        var entries: UnsafeMutablePointer<Undo>?
+        var count = 0
+        var capacity = 0
+        /// Whether the writer's changes are being logged here now.
+        var on = false
+    }
+
+    /// The pending blocks' logs, oldest first, but the one being written (only the writer
+    /// touches these).
+    private var segments: [Log] = []
+    /// The log being written (the newest block's), valid while `on`.
+    private let current: UnsafeMutablePointer<Log>
+    /// Buffers of dropped logs, reused so a block's log costs no allocation.
+    private var spare: [Log] = []
+    /// A dropped log this large (a bulk build's) is freed rather than kept.
+    private static let spareMaxEntries = 1 << 20
 
     /// Bytes of one slot (`SMTHash` is four words).
     static let slotBytes = 32
@@ -88,6 +104,8 @@ final class NodeLevels: @unchecked Sendable {
         _ = madvise(raw, bytes, 14)
         #endif
         slots = raw!.bindMemory(to: SMTHash.self, capacity: slotCount)
+        current = .allocate(capacity: 1)
+        current.initialize(to: Log())
         writer = .allocate(capacity: 1)
         writer.initialize(to: pthread_mutex_t())
         pthread_mutex_init(writer, nil)
@@ -101,6 +119,8 @@ final class NodeLevels: @unchecked Sendable {
         pthread_mutex_destroy(writer)
         writer.deallocate()
         branches.deallocate()
+        for l in segments + spare + [current.pointee] { l.entries?.deallocate() }
+        current.deallocate()
     }
 
     /// The slot of the place at `depth` whose path starts with `path`'s first `depth` bits.
@@ -127,7 +147,53 @@ final class NodeLevels: @unchecked Sendable {
     /// Logs slot `i`'s content before the writer changes it (while a block is pending).
     @inline(__always)
     private func note(_ i: Int) {
-        if logging { open.append(Undo(hash: slots[i], slot: Int32(truncatingIfNeeded: i), branch: isBranch(i))) }
+        guard current.pointee.on else { return }
+        if current.pointee.count == current.pointee.capacity { growLog() }
+        (current.pointee.entries! + current.pointee.count).initialize(to: Undo(hash: slots[i], slot: Int32(truncatingIfNeeded: i), branch: isBranch(i)))
+        current.pointee.count += 1
+    }
+
+    private func growLog() {
+        let capacity = max(4_096, current.pointee.capacity * 2)
+        let grown = UnsafeMutablePointer<Undo>.allocate(capacity: capacity)
+        if let old = current.pointee.entries {
+            grown.moveInitialize(from: old, count: current.pointee.count)
+            old.deallocate()
+        }
+        current.pointee.entries = grown
+        current.pointee.capacity = capacity
+    }
+
+    /// Starts logging into `tag`'s log (the newest pending one if `tag` is nil; nothing is
+    /// logged when there is none: no block is pending, so nothing would be undone).
+    private func openLog(tag: UInt64?) {
+        if let last = segments.last, tag == nil || last.tag == tag {
+            current.pointee = segments.removeLast()
+        } else if let tag {
+            current.pointee = spare.popLast() ?? Log()
+            current.pointee.tag = tag
+            current.pointee.count = 0
+        } else {
+            return
+        }
+        current.pointee.on = true
+    }
+
+    /// Files the log being written among the pending ones (an empty new one is not kept).
+    private func closeLog() {
+        guard current.pointee.on else { return }
+        current.pointee.on = false
+        if current.pointee.count == 0 { recycle(current.pointee) } else { segments.append(current.pointee) }
+        current.pointee = Log()
+    }
+
+    private func recycle(_ log: Log) {
+        guard let entries = log.entries else { return }
+        if log.capacity > Self.spareMaxEntries || spare.count >= 4 {
+            entries.deallocate()
+        } else {
+            spare.append(Log(entries: entries, capacity: log.capacity))
+        }
     }
 
     /// The branch `hash` if the slot at (`depth`, `path`) holds it with its children.
@@ -189,9 +255,7 @@ final class NodeLevels: @unchecked Sendable {
         let top = depth
         pthread_mutex_lock(writer)
         defer { pthread_mutex_unlock(writer) }
-        logging = true
-        open = []
-        open.reserveCapacity(nodes.count * 2)
+        openLog(tag: tag)
         section {
             for s in superseded where !s.isLeaf && s.depth < top {
                 let i = index(s.depth, s.path)
@@ -209,19 +273,7 @@ final class NodeLevels: @unchecked Sendable {
                 if slots[i] == n.hash { setBranch(i, true) }
             }
         }
-        closeLog(tag: tag)
-    }
-
-    /// Files the write's log under `tag` (the newest pending block's, if `tag` is nil).
-    private func closeLog(tag: UInt64?) {
-        logging = false
-        guard !open.isEmpty else { return }
-        if let last = segments.indices.last, tag == nil || segments[last].tag == tag {
-            segments[last].undo += open
-        } else if let tag {
-            segments.append((tag, open))
-        }
-        open = []
+        closeLog()
     }
 
     /// The blocks up to `tag` are durable: their changes stay, their logs go. O(1) per block —
@@ -231,6 +283,7 @@ final class NodeLevels: @unchecked Sendable {
         defer { pthread_mutex_unlock(writer) }
         var n = 0
         while n < segments.count && segments[n].tag <= tag { n += 1 }
+        for l in segments.prefix(n) { recycle(l) }
         segments.removeFirst(n)
     }
 
@@ -241,14 +294,15 @@ final class NodeLevels: @unchecked Sendable {
         defer { pthread_mutex_unlock(writer) }
         guard !segments.isEmpty else { return }
         section {
-            for s in segments.reversed() {
-                for u in s.undo.reversed() {
-                    let i = Int(u.slot)
+            for l in segments.reversed() {
+                for k in stride(from: l.count - 1, through: 0, by: -1) {
+                    let u = l.entries![k], i = Int(u.slot)
                     slots[i] = u.hash
                     setBit(i, u.branch)
                 }
             }
         }
+        for l in segments { recycle(l) }
         segments = []
     }
 
@@ -268,8 +322,8 @@ final class NodeLevels: @unchecked Sendable {
         defer { pthread_mutex_unlock(writer) }
         // While a block is pending, its undo must also undo this (it restores slots by replaying
         // backwards): the fill joins the newest pending log.
-        logging = !segments.isEmpty
-        defer { closeLog(tag: nil) }
+        openLog(tag: nil)
+        defer { closeLog() }
         return section {
             if isBranch(i) { return slots[i] == hash }
             if slots[i] != hash {
@@ -289,7 +343,9 @@ final class NodeLevels: @unchecked Sendable {
     var hashes: [SMTHash] {
         write {
             var before: [Int: Undo] = [:]
-            for s in segments { for u in s.undo where before[Int(u.slot)] == nil { before[Int(u.slot)] = u } }
+            for l in segments {
+                for k in 0..<l.count where before[Int(l.entries![k].slot)] == nil { before[Int(l.entries![k].slot)] = l.entries![k] }
+            }
             var out: [SMTHash] = []
             for i in 1..<(slotCount / 2) {
                 if let u = before[i] {
