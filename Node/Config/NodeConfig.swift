@@ -91,7 +91,9 @@ extension NodeConfig {
 
     /// The API's request limits.
     public var rpcLimits: RPCLimits {
-        RPCLimits(maxBodyBytes: maxBodyBytes, maxBatch: maxBatch, sendPerSecond: sendRate, sendBurst: max(sendBurst, Int(min(sendRate, Self.maxSendRate).rounded(.up))))
+        // The burst is at least one second's worth (`validate` bounds the rate; NaN gives 0 here, not a trap).
+        let second = sendRate > 0 && sendRate <= Self.maxSendRate ? Int(sendRate.rounded(.up)) : 0
+        return RPCLimits(maxBodyBytes: maxBodyBytes, maxBatch: maxBatch, sendPerSecond: sendRate, sendBurst: max(sendBurst, second))
     }
 
     /// The WebSocket subscriptions' limits.

@@ -32,6 +32,11 @@ import Testing
         #expect(throws: NodeError("[api] send_rate must be between 0 (no limit) and 1000000000 a second, got -3.0")) {
             try flagged.validate()
         }
+        flagged.sendRate = .nan
+        #expect(flagged.rpcLimits.sendBurst == 1_000)
+        #expect(throws: NodeError("[api] send_rate must be between 0 (no limit) and 1000000000 a second, got nan")) {
+            try flagged.validate()
+        }
         flagged.sendRate = 5e9
         #expect(throws: NodeError("[api] send_rate must be between 0 (no limit) and 1000000000 a second, got 5000000000.0")) {
             try flagged.validate()
