@@ -311,8 +311,9 @@ public actor BatchPoster {
             for n in first...last { stored += try chain.storedBlockSize(n) ?? 0 }
             if stored < policy.minDataBytes { return nil }
         }
-        // Off the cooperative pool and at the lowest priority: admission and sealing share these cores.
-        let c = try await LowPriorityWorker.batchCutting.run { [assembler, chain, maxBlocks = policy.maxBlocks] in
+        // Off the cooperative pool and at the lowest priority (admission and sealing share these
+        // cores), unless the batch is overdue: then at normal priority, so no load starves posting.
+        let c = try await PosterThread.batchCutting(overdue: old).run { [assembler, chain, maxBlocks = policy.maxBlocks] in
             try assembler.largest(index: index, from: first, to: head, maxBlocks: maxBlocks, store: chain)
         }
         // Full: cut by the data limit, or as many blocks as a batch may hold.

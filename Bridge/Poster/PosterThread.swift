@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// One thread of its own, at the lowest scheduling priority (nice 19), for the poster's
-/// CPU-heavy batch cutting: reading the candidate blocks, compressing them (zstd, level 19) and
+/// A thread of its own, at the lowest scheduling priority (nice 19), for the poster's CPU-heavy
+/// batch cutting: reading the candidate blocks, compressing them (zstd, level 19) and
 /// checking the batch it posts. In `sequencer run` the poster shares the process and the cores
 /// with admission and sealing, and a cut takes tens to hundreds of milliseconds of CPU: run
 /// on Swift's cooperative pool (two threads on a 2-core machine) it held one of the threads
@@ -15,17 +15,29 @@ import Glibc
 ///
 /// Only this thread is niced (on Linux the nice value is per thread); the signature recovery
 /// of the check may still fan out over the shared pool (`L2Admission.parallelMap`).
-final class LowPriorityWorker: @unchecked Sendable {  // `jobs` is guarded by `condition`
+///
+/// Niced work waits as long as other work keeps the cores busy — a flood of reads (which are not
+/// rate-limited) would hold batches back for as long as it lasts. So a cut that is overdue (its
+/// oldest block past `max_age_ms`) runs on a second thread at normal priority
+/// (`overdueBatchCutting`): it then competes like any other work, as it did before, and posting
+/// cannot be starved. (An unprivileged thread cannot take back a nice value once given up,
+/// hence two threads rather than one re-niced.)
+final class PosterThread: @unchecked Sendable {  // `jobs` is guarded by `condition`
     /// The batch cutting of the process's poster (one thread for the process, created on first use).
-    static let batchCutting = LowPriorityWorker(name: "emeth-batch-cutting")
+    static let batchCutting = PosterThread(name: "emeth-batch-cutting", nice: 19)
+    /// The same for a batch that is overdue: normal priority.
+    static let overdueBatchCutting = PosterThread(name: "emeth-batch-cutting-overdue", nice: 0)
+
+    /// Where a cut runs: niced unless its batch is overdue.
+    static func batchCutting(overdue: Bool) -> PosterThread { overdue ? overdueBatchCutting : batchCutting }
 
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
 
-    private init(name: String) {
+    private init(name: String, nice: Int32) {
         let thread = Thread { [condition] in
             #if canImport(Glibc)
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)   // 0: this thread
+            if nice != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) }  // 0: this thread
             #endif
             while true {
                 condition.lock()

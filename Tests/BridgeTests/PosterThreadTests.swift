@@ -5,15 +5,15 @@ import Glibc
 #endif
 @testable import Bridge
 
-/// The poster's batch cutting runs on a thread of its own at nice 19 (`LowPriorityWorker`):
+/// The poster's batch cutting runs on a thread of its own at nice 19 (`PosterThread`):
 /// what it computes comes back unchanged, errors included, and only that thread is niced.
-@Suite struct LowPriorityWorkerTests {
+@Suite struct PosterThreadTests {
     struct Refused: Error, Equatable { let n: Int }
 
     static func nice() -> Int32 { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
 
     @Test func runsNicedAndHandsBackResultsAndErrors() async throws {
-        let worker = LowPriorityWorker.batchCutting
+        let worker = PosterThread.batchCutting
         #expect(try await worker.run { Self.nice() } == 19)
         let results = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             for k in 0..<20 { group.addTask { (k, try await worker.run { k * k }) } }
@@ -24,5 +24,13 @@ import Glibc
         #expect(try await worker.run { "still running" } == "still running")
         // The process and the calling threads keep their priority: only the worker is niced.
         #expect(Self.nice() != 19)
+    }
+
+    /// A batch past `max_age_ms` is cut at normal priority: a busy machine (say, a flood of
+    /// reads, which are not rate-limited) must not hold an overdue batch back indefinitely.
+    @Test func anOverdueCutRunsAtNormalPriority() async throws {
+        #expect(try await PosterThread.batchCutting(overdue: false).run { Self.nice() } == 19)
+        #expect(try await PosterThread.batchCutting(overdue: true).run { Self.nice() } == Self.nice())
+        #expect(PosterThread.batchCutting(overdue: true) !== PosterThread.batchCutting(overdue: false))
     }
 }
