@@ -26,20 +26,12 @@ import Darwin
 /// keys part), so a branch never moves; a leaf moves up or down as its neighbours come and
 /// go, so leaves are found by hash (`NodeShard`), their slot only names them.
 ///
-/// A block's update writes its new branches here at once (`record`), before its batch is
-/// written, tagged with the block: each change is logged with the slot's older content. Once
-/// the block is durable (`markDurable`) its log is dropped — promotion is O(1), the slots
-/// already hold the new tree; if the block is discarded instead (`undoPending`) the log is
-/// replayed backwards and every slot holds its older, durable version again. So nothing a
-/// crash or a discard could lose outlives its block: in memory it is served only while its
-/// block is in flight (as the store serves any pending node), and `hashes` — what the cache
-/// holds as durable — is the slots with every pending change undone. Nodes read from RocksDB
-/// fill slots as before (logged too while a block is in flight, so an undo restores exactly).
-///
-/// Thread-safety: writers (an update's record, a fill after a RocksDB read, an undo) are
-/// serialised by a lock and run inside a sequence lock; a reader takes no lock — it reads the
-/// sequence, the slots and the sequence again, and retries if a writer ran in between. The
-/// memory is mapped lazily, so levels the tree does not reach cost no pages.
+/// Only durable nodes get here (a block's nodes after its batch is written, or nodes read
+/// from RocksDB), so a crash loses nothing this served. Thread-safety: writers (a block's
+/// promotion, a fill after a RocksDB read) are serialised by a lock and run inside a sequence
+/// lock; a reader takes no lock — it reads the sequence, the slots and the sequence again, and
+/// retries if a writer ran in between. The memory is mapped lazily, so levels the tree does not
+/// reach cost no pages.
 final class NodeLevels: @unchecked Sendable {
     /// Branches by place at depths 0..<depth; slots (hashes) at depths 0...depth.
     let depth: Int
@@ -49,35 +41,6 @@ final class NodeLevels: @unchecked Sendable {
     private let branches: UnsafeMutablePointer<UInt64>
     private let sequence = Atomic<UInt64>(0)
     private let writer: UnsafeMutablePointer<pthread_mutex_t>
-
-    /// A slot's content before a pending change: replayed backwards by `undoPending`.
-    struct Undo {
-        var hash: SMTHash
-        var slot: Int32
-        var branch: Bool
-    }
-
-    /// One pending block's changes, in the order made: a buffer of its own, grown by doubling
-    /// (a raw buffer, not an array: an append is one store, with no uniqueness or exclusivity
-    /// check, and the hot loop appends ~2 a node).
-    struct Log {
-        var tag: UInt64 = 0
-        var entries: UnsafeMutablePointer<Undo>?
-        var count = 0
-        var capacity = 0
-        /// Whether the writer's changes are being logged here now.
-        var on = false
-    }
-
-    /// The pending blocks' logs, oldest first, but the one being written (only the writer
-    /// touches these).
-    private var segments: [Log] = []
-    /// The log being written (the newest block's), valid while `on`.
-    private let current: UnsafeMutablePointer<Log>
-    /// Buffers of dropped logs, reused so a block's log costs no allocation.
-    private var spare: [Log] = []
-    /// A dropped log this large (a bulk build's) is freed rather than kept.
-    private static let spareMaxEntries = 1 << 20
 
     /// Bytes of one slot (`SMTHash` is four words).
     static let slotBytes = 32
@@ -89,7 +52,7 @@ final class NodeLevels: @unchecked Sendable {
     static func branchCount(depth: Int) -> Int { (1 << depth) - 1 }
 
     init(depth: Int) {
-        precondition((0...30).contains(depth))  // a slot index fits the undo log's Int32
+        precondition((0...40).contains(depth))
         self.depth = depth
         slotCount = Self.slotCount(depth: depth)
         // Zeroed: an all-zero hash is no node's (it is the empty subtree), so a zero slot names
@@ -104,8 +67,6 @@ final class NodeLevels: @unchecked Sendable {
         _ = madvise(raw, bytes, 14)
         #endif
         slots = raw!.bindMemory(to: SMTHash.self, capacity: slotCount)
-        current = .allocate(capacity: 1)
-        current.initialize(to: Log())
         writer = .allocate(capacity: 1)
         writer.initialize(to: pthread_mutex_t())
         pthread_mutex_init(writer, nil)
@@ -119,8 +80,6 @@ final class NodeLevels: @unchecked Sendable {
         pthread_mutex_destroy(writer)
         writer.deallocate()
         branches.deallocate()
-        for l in segments + spare + [current.pointee] { l.entries?.deallocate() }
-        current.deallocate()
     }
 
     /// The slot of the place at `depth` whose path starts with `path`'s first `depth` bits.
@@ -134,66 +93,7 @@ final class NodeLevels: @unchecked Sendable {
 
     @inline(__always)
     private func setBranch(_ i: Int, _ on: Bool) {
-        guard isBranch(i) != on else { return }
-        note(i)
-        setBit(i, on)
-    }
-
-    @inline(__always)
-    private func setBit(_ i: Int, _ on: Bool) {
         if on { branches[i >> 6] |= 1 << UInt64(i & 63) } else { branches[i >> 6] &= ~(1 << UInt64(i & 63)) }
-    }
-
-    /// Logs slot `i`'s content before the writer changes it (while a block is pending).
-    @inline(__always)
-    private func note(_ i: Int) {
-        guard current.pointee.on else { return }
-        if current.pointee.count == current.pointee.capacity { growLog() }
-        (current.pointee.entries! + current.pointee.count).initialize(to: Undo(hash: slots[i], slot: Int32(truncatingIfNeeded: i), branch: isBranch(i)))
-        current.pointee.count += 1
-    }
-
-    private func growLog() {
-        let capacity = max(4_096, current.pointee.capacity * 2)
-        let grown = UnsafeMutablePointer<Undo>.allocate(capacity: capacity)
-        if let old = current.pointee.entries {
-            grown.moveInitialize(from: old, count: current.pointee.count)
-            old.deallocate()
-        }
-        current.pointee.entries = grown
-        current.pointee.capacity = capacity
-    }
-
-    /// Starts logging into `tag`'s log (the newest pending one if `tag` is nil; nothing is
-    /// logged when there is none: no block is pending, so nothing would be undone).
-    private func openLog(tag: UInt64?) {
-        if let last = segments.last, tag == nil || last.tag == tag {
-            current.pointee = segments.removeLast()
-        } else if let tag {
-            current.pointee = spare.popLast() ?? Log()
-            current.pointee.tag = tag
-            current.pointee.count = 0
-        } else {
-            return
-        }
-        current.pointee.on = true
-    }
-
-    /// Files the log being written among the pending ones (an empty new one is not kept).
-    private func closeLog() {
-        guard current.pointee.on else { return }
-        current.pointee.on = false
-        if current.pointee.count == 0 { recycle(current.pointee) } else { segments.append(current.pointee) }
-        current.pointee = Log()
-    }
-
-    private func recycle(_ log: Log) {
-        guard let entries = log.entries else { return }
-        if log.capacity > Self.spareMaxEntries || spare.count >= 4 {
-            entries.deallocate()
-        } else {
-            spare.append(Log(entries: entries, capacity: log.capacity))
-        }
     }
 
     /// The branch `hash` if the slot at (`depth`, `path`) holds it with its children.
@@ -236,26 +136,22 @@ final class NodeLevels: @unchecked Sendable {
     @inline(__always)
     private func put(_ i: Int, _ hash: SMTHash) {
         if slots[i] != hash {
-            note(i)
-            setBit(i, false)
             slots[i] = hash
+            setBranch(i, false)
         }
     }
 
-    /// A block's new tree, written when its update is recorded (before its batch is written),
-    /// every change logged under `tag` (the block) until `markDurable` or `undoPending`.
-    /// `nodes` are its new nodes (with their places; an update lists a node after its
-    /// children), `superseded` the branches it replaced. Parents first (the list reversed),
-    /// each node in a section of its own — so a reader on another thread waits at most for one
-    /// node: the new root's slot is written, and each new branch's bit cleared, its children
-    /// written, and its bit set if its slot (written by its parent) names it. Every section
-    /// leaves each set bit true. A superseded branch still in its slot (its place is now a
-    /// leaf or empty) loses its bit.
-    func record(_ nodes: [SMTNewNode], superseded: [SMTSupersededNode], tag: UInt64) {
+    /// A durable block's new tree: `nodes` are its new nodes (with their places; an update
+    /// lists a node after its children), `superseded` the branches it replaced. Parents first
+    /// (the list reversed), each node in a section of its own — so an update reading beside it
+    /// (the next block, pipelined) waits at most for one node: the new root's slot is written,
+    /// and each new branch's bit cleared, its children written, and its bit set if its slot
+    /// (written by its parent) names it. Every section leaves each set bit true. A superseded
+    /// branch still in its slot (its place is now a leaf or empty) loses its bit.
+    func promote(_ nodes: [SMTNewNode], superseded: [SMTSupersededNode]) {
         let top = depth
         pthread_mutex_lock(writer)
         defer { pthread_mutex_unlock(writer) }
-        openLog(tag: tag)
         section {
             for s in superseded where !s.isLeaf && s.depth < top {
                 let i = index(s.depth, s.path)
@@ -273,41 +169,7 @@ final class NodeLevels: @unchecked Sendable {
                 if slots[i] == n.hash { setBranch(i, true) }
             }
         }
-        closeLog()
     }
-
-    /// The blocks up to `tag` are durable: their changes stay, their logs go. O(1) per block —
-    /// the slots already hold its tree.
-    func markDurable(_ tag: UInt64) {
-        pthread_mutex_lock(writer)
-        defer { pthread_mutex_unlock(writer) }
-        var n = 0
-        while n < segments.count && segments[n].tag <= tag { n += 1 }
-        for l in segments.prefix(n) { recycle(l) }
-        segments.removeFirst(n)
-    }
-
-    /// Every pending block is dropped: its changes (and fills logged after them) are undone,
-    /// newest first, so each slot and bit is exactly what it was before the oldest of them.
-    func undoPending() {
-        pthread_mutex_lock(writer)
-        defer { pthread_mutex_unlock(writer) }
-        guard !segments.isEmpty else { return }
-        section {
-            for l in segments.reversed() {
-                for k in stride(from: l.count - 1, through: 0, by: -1) {
-                    let u = l.entries![k], i = Int(u.slot)
-                    slots[i] = u.hash
-                    setBit(i, u.branch)
-                }
-            }
-        }
-        for l in segments { recycle(l) }
-        segments = []
-    }
-
-    /// Blocks whose changes are here and not yet durable (tests).
-    var pendingBlocks: Int { write { segments.count } }
 
     /// A branch read from RocksDB at its place: stored with its children if that changes no
     /// slot another node's bit relies on — the slot is empty or already names it (and an empty
@@ -320,10 +182,6 @@ final class NodeLevels: @unchecked Sendable {
         // writing the current tree's branches.
         guard pthread_mutex_trylock(writer) == 0 else { return false }
         defer { pthread_mutex_unlock(writer) }
-        // While a block is pending, its undo must also undo this (it restores slots by replaying
-        // backwards): the fill joins the newest pending log.
-        openLog(tag: nil)
-        defer { closeLog() }
         return section {
             if isBranch(i) { return slots[i] == hash }
             if slots[i] != hash {
@@ -338,27 +196,15 @@ final class NodeLevels: @unchecked Sendable {
         }
     }
 
-    /// The durable branches held (tests): a scan of every slot with its bit set, each slot a
-    /// pending block changed read as it was before (its oldest logged content).
+    /// The branches held (tests, counts): a scan of every slot with its bit set.
     var hashes: [SMTHash] {
         write {
-            var before: [Int: Undo] = [:]
-            for l in segments {
-                for k in 0..<l.count where before[Int(l.entries![k].slot)] == nil { before[Int(l.entries![k].slot)] = l.entries![k] }
-            }
             var out: [SMTHash] = []
-            for i in 1..<(slotCount / 2) {
-                if let u = before[i] {
-                    if u.branch { out.append(u.hash) }
-                } else if isBranch(i) {
-                    out.append(slots[i])
-                }
-            }
+            for i in 1..<(slotCount / 2) where isBranch(i) { out.append(slots[i]) }
             return out
         }
     }
 
-    /// Branches held, pending blocks' included.
     var count: Int {
         write {
             var n = 0

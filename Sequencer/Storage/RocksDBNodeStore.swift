@@ -11,13 +11,9 @@ import Synchronization
 /// - **unflushed**: `commit(into:)` moved it into the caller's `WriteBatch` — the block's one
 ///   synced batch, so a block's tree nodes become durable atomically with the block; still
 ///   readable from here until that batch is written;
-/// - **cached**: `didWrite()` says that batch is durable; only now does the cache trust the
-///   node. So the cache never holds as durable a node a crash could lose: everything it holds
-///   is on disk, and a restarted process (cache cold) reads the same nodes from RocksDB.
-///   The upper branches are the exception in form, not in effect: an update writes them into
-///   their slots at once, logged under its block; `didWrite` only drops the block's log (so
-///   promoting a block costs nothing per node there), and `discardPending` replays the logs
-///   backwards, so a discarded block's branches are gone and the older ones back.
+/// - **cached**: `didWrite()` says that batch is durable; only now may the node enter the
+///   cache. So the cache never holds a node a crash could lose: everything in it is on disk,
+///   and a restarted process (cache cold) reads the same nodes from RocksDB.
 ///
 /// The cache has two parts within `cacheNodes` nodes: the upper levels' branches by place
 /// (`NodeLevels`: 32-byte hashes in one flat array indexed by path prefix, at most the memory
@@ -57,13 +53,10 @@ public final class RocksDBNodeStore: SMTNodeStore {
     struct Flight {
         var pending: [[SMTNewNode]] = []
         var pendingSuperseded: [SMTSupersededNode] = []
-        var unflushed: [(nodes: [SMTNewNode], superseded: [SMTSupersededNode], tag: UInt64)] = []
+        var unflushed: [(nodes: [SMTNewNode], superseded: [SMTSupersededNode])] = []
         var index: NodeTable?
         /// `discardPending` calls so far: a `didWrite` under way must not drop a later batch.
         var discards = 0
-        /// The block the pending nodes belong to: the tag their upper branches are written into
-        /// the levels under, and the next `commit(into:)`'s batch's. Never reused.
-        var openTag: UInt64 = 1
 
         var isEmpty: Bool { pending.isEmpty && unflushed.isEmpty }
     }
@@ -148,17 +141,12 @@ public final class RocksDBNodeStore: SMTNodeStore {
         record(SMTNodeUpdate(written: nodes.map { SMTNewNode(hash: $0.hash, node: $0.node, depth: Int.max) }, superseded: []))
     }
 
-    /// The update's upper branches go into their slots now, logged under the open block (the
-    /// walk has just read those lines, so this is cheap here and nothing is left for
-    /// `didWrite`); everything stays pending until the block's batch is written.
     public func record(_ update: SMTNodeUpdate) {
-        let tag = flight.withLock { f in
+        flight.withLock { f in
             if let index = f.index { for n in update.written { index.insert(n.hash, n.node) } }
             f.pending.append(update.written)
             f.pendingSuperseded += update.superseded
-            return f.openTag
         }
-        if levelDepth > 0 { levels.record(update.written, superseded: update.superseded, tag: tag) }
     }
 
     // MARK: The block's batch
@@ -171,15 +159,13 @@ public final class RocksDBNodeStore: SMTNodeStore {
         let nodes: [SMTNewNode] = flight.withLock { f in
             guard !f.pending.isEmpty || !f.pendingSuperseded.isEmpty else { return [] }
             let all = f.pending.count == 1 ? f.pending[0] : Array(f.pending.joined())
-            f.unflushed.append((all, f.pendingSuperseded, f.openTag))
-            f.openTag += 1
+            f.unflushed.append((all, f.pendingSuperseded))
             f.pending = []
             f.pendingSuperseded = []
             return all
         }
-        // In key order: RocksDB's memtable inserts a sorted run far faster than random keys —
-        // with the tree family's hashed memtable too (measured: the synced write 3-4x slower
-        // unsorted) — since each insert starts from the previous one's position. The two
+        // In key order: RocksDB's memtable (a skip list) inserts a sorted run far faster than
+        // random keys, since each insert starts from the previous one's position. The two
         // halves of the key space are sorted and encoded on two cores.
         for run in SortedHalves(nodes).runs {
             batch.putRun(columnFamily, keys: run.keys, values: run.values, keySize: 32, valueSize: SMTNode.encodedSize)
@@ -187,10 +173,9 @@ public final class RocksDBNodeStore: SMTNodeStore {
         return nodes.count
     }
 
-    /// The oldest batch given to `commit(into:)` is durable: its upper branches, already in
-    /// their slots, are trusted from now on (their undo log is dropped: O(1)); its other nodes
-    /// enter their shards and the nodes its updates superseded leave them (on two threads for
-    /// a large batch).
+    /// The oldest batch given to `commit(into:)` is durable: its nodes may now be cached, and
+    /// the nodes its updates superseded leave the cache. Upper branches go to their slots (on
+    /// this thread), the rest to their shards (on a second one for a large batch).
     public func didWrite() {
         // The batch stays in flight (readable) until the cache holds it: an update reading beside
         // this (the next block, pipelined) then finds its nodes here, never on disk.
@@ -208,25 +193,21 @@ public final class RocksDBNodeStore: SMTNodeStore {
                 }
             }
         }
-        levels.markDurable(batch.tag)
         let (nodes, superseded, levelDepth) = (batch.nodes, batch.superseded, levelDepth)
-        var nodesOf = [[Int32]](repeating: [], count: shards.count)
-        var goneOf = [[Int32]](repeating: [], count: shards.count)
-        for (i, n) in nodes.enumerated() where !isPlaced(n) { nodesOf[shardIndex(n.hash)].append(Int32(i)) }
-        for (i, s) in superseded.enumerated() where s.isLeaf || s.depth >= levelDepth {
-            goneOf[shardIndex(s.hash)].append(Int32(i))
-        }
-        let (into, gone) = (nodesOf, goneOf)
-        let promote: @Sendable (Range<Int>) -> Void = { range in
-            for s in range where !into[s].isEmpty || !gone[s].isEmpty {
-                self.shards[s].promote(nodes, into[s], superseded: superseded, gone[s])
+        let placed: @Sendable () -> Void = { self.levels.promote(nodes, superseded: superseded) }
+        let hashed: @Sendable () -> Void = {
+            var nodesOf = [[Int32]](repeating: [], count: self.shards.count)
+            var goneOf = [[Int32]](repeating: [], count: self.shards.count)
+            for (i, n) in nodes.enumerated() where !self.isPlaced(n) { nodesOf[self.shardIndex(n.hash)].append(Int32(i)) }
+            for (i, s) in superseded.enumerated() where s.isLeaf || s.depth >= levelDepth {
+                goneOf[self.shardIndex(s.hash)].append(Int32(i))
             }
+            for s in self.shards.indices { self.shards[s].promote(nodes, nodesOf[s], superseded: superseded, goneOf[s]) }
         }
-        let half = shards.count / 2
-        if nodes.count < 2_048 || half == 0 {
-            promote(0..<shards.count)
+        if nodes.count < 2_048 {
+            placed(); hashed()
         } else {
-            DispatchQueue.concurrentPerform(iterations: 2) { i in promote(i == 0 ? 0..<half : half..<self.shards.count) }
+            DispatchQueue.concurrentPerform(iterations: 2) { i in i == 0 ? placed() : hashed() }
         }
     }
 
@@ -240,12 +221,9 @@ public final class RocksDBNodeStore: SMTNodeStore {
     /// Drops nodes that were put but not made durable (a block that was abandoned, or a write
     /// that failed): pending ones and every unflushed batch.
     public func discardPending() {
-        // The levels first: while they are undone, the nodes are still findable in flight.
-        levels.undoPending()
         flight.withLock { f in
             var fresh = Flight()
             fresh.discards = f.discards + 1
-            fresh.openTag = f.openTag + 1
             f = fresh
         }
     }
@@ -260,8 +238,6 @@ public final class RocksDBNodeStore: SMTNodeStore {
     public var diskReads: Int { diskReadCount.load(ordering: .relaxed) }
     /// The cache's upper levels by place: the branches of depths 0..<levelsByPlace.
     public var levelsByPlace: Int { levelDepth }
-    /// Blocks whose upper branches are in their slots and not yet durable (their undo logs).
-    public var levelsPending: Int { levels.pendingBlocks }
 
     /// Every cached node's hash (tests: the cache must hold only durable nodes).
     func cachedHashes() -> [SMTHash] { levels.hashes + shards.flatMap { $0.cachedHashes() } }
