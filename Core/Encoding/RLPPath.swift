@@ -17,11 +17,12 @@ extension RLP {
             for (depth, position) in path.enumerated() {
                 guard h.isList else { throw .expectedList("item \(path.prefix(depth).map(String.init).joined(separator: "."))") }
                 guard depth < maxDepth else { throw .nestingTooDeep(offset: start, limit: maxDepth) }
+                guard position >= 0 else { return nil }
                 let end = h.payloadStart + h.payloadLength
                 var i = h.payloadStart
                 var n = 0
                 while true {
-                    guard i < end, position >= 0 else { return nil }
+                    guard i < end else { return nil }
                     let child = try header(b, at: i, end: end)
                     if n == position {
                         start = i

@@ -104,8 +104,7 @@ public final class EngineHandle: Sendable {
         let now = clock()
         try withEngine { e in
             try e.mempoolAdd(tx, nowMs: now)
-            e.notePending(nowMs: now)
-            sealWakeup.wakeIfEarlier(e.nextSealDueMs(nowMs: now))
+            pendingChanged(e, nowMs: now)
         }
     }
 
@@ -124,10 +123,7 @@ public final class EngineHandle: Sendable {
                     refusals.append(nil)
                 } catch { refusals.append(error) }
             }
-            if refusals.contains(where: { $0 == nil }) {
-                e.notePending(nowMs: now)
-                sealWakeup.wakeIfEarlier(e.nextSealDueMs(nowMs: now))
-            }
+            if refusals.contains(where: { $0 == nil }) { pendingChanged(e, nowMs: now) }
             return refusals
         }
     }
@@ -137,9 +133,15 @@ public final class EngineHandle: Sendable {
         let now = clock()
         try withEngine { e in
             try e.enqueue(message)
-            e.notePending(nowMs: now)
-            sealWakeup.wakeIfEarlier(e.nextSealDueMs(nowMs: now))
+            pendingChanged(e, nowMs: now)
         }
+    }
+
+    /// Under the engine's lock, after something became pending: the seal policy's clock starts
+    /// (if nothing was pending) and the sealing thread wakes if a block is now due sooner.
+    private func pendingChanged(_ e: SequencerEngine, nowMs now: UInt64) {
+        e.notePending(nowMs: now)
+        sealWakeup.wakeIfEarlier(e.nextSealDueMs(nowMs: now))
     }
 
     /// One round of the sealing loop: executes a block when the policy says so and hands it to

@@ -179,16 +179,24 @@ public final class SequencerEngine {
         // Pooled transactions count towards maxTxs: a sender's queued successors become ready as
         // the block takes their predecessors, so they fill the same block.
         mempool.expireFuture(nowMs: nowMs)
-        let inbox = inFlightInbox
-        let reason = policy.shouldSeal(pendingTxs: mempool.count, pendingBytes: mempool.readyBytes + pendingInboxBytes - inbox.bytes,
-                                       pendingInbox: pendingInbox.count - inbox.count,
-                                       sincePendingMs: firstPendingMs.map { nowMs &- $0 },
-                                       sinceLastSealMs: nowMs &- lastSealMs)
+        let w = waiting(nowMs: nowMs)
+        let reason = policy.shouldSeal(pendingTxs: w.txs, pendingBytes: w.bytes, pendingInbox: w.inbox,
+                                       sincePendingMs: w.sincePendingMs, sinceLastSealMs: w.sinceLastSealMs)
         guard let reason, inFlight.count < Self.maxInFlight else { return nil }
         let p = try executeSeal(timestamp: nowMs / 1_000, allowEmpty: reason == .heartbeat)
         lastSealMs = nowMs
-        firstPendingMs = mempool.count + pendingInbox.count - inFlightInbox.count > 0 ? nowMs : nil
+        let left = waiting(nowMs: nowMs)
+        firstPendingMs = left.txs + left.inbox > 0 ? nowMs : nil
         return p
+    }
+
+    /// What waits for the next block as the seal policy weighs it: pooled transactions, the
+    /// ready ones' and the inbox's bytes, and the inbox messages no block in flight took. One
+    /// place for `executeSealIfDue` and `nextSealDueMs`, so the two never weigh differently.
+    private func waiting(nowMs: UInt64) -> (txs: Int, bytes: Int, inbox: Int, sincePendingMs: UInt64?, sinceLastSealMs: UInt64) {
+        let taken = inFlightInbox
+        return (mempool.count, mempool.readyBytes + pendingInboxBytes - taken.bytes, pendingInbox.count - taken.count,
+                firstPendingMs.map { nowMs &- $0 }, nowMs &- lastSealMs)
     }
 
     /// When `executeSealIfDue` will next seal if nothing else happens, in milliseconds of the
@@ -202,13 +210,11 @@ public final class SequencerEngine {
     /// take starts the block time again, as it always did).
     public func nextSealDueMs(nowMs: UInt64) -> UInt64? {
         guard inFlight.count < Self.maxInFlight else { return nil }
-        let inbox = inFlightInbox
-        let waitingInbox = pendingInbox.count - inbox.count
+        let w = waiting(nowMs: nowMs)
         let expiry = mempool.nextExpiryMs()
-        guard let due = policy.dueInMs(pendingTxs: mempool.count, pendingBytes: mempool.readyBytes + pendingInboxBytes - inbox.bytes,
-                                       pendingInbox: waitingInbox, sincePendingMs: firstPendingMs.map { nowMs &- $0 },
-                                       sinceLastSealMs: nowMs &- lastSealMs) else { return expiry }
-        if due == 0, mempool.count > 0, mempool.readyCount == 0, waitingInbox == 0 { return expiry }
+        guard let due = policy.dueInMs(pendingTxs: w.txs, pendingBytes: w.bytes, pendingInbox: w.inbox,
+                                       sincePendingMs: w.sincePendingMs, sinceLastSealMs: w.sinceLastSealMs) else { return expiry }
+        if due == 0, w.txs > 0, mempool.readyCount == 0, w.inbox == 0 { return expiry }
         let at = nowMs &+ due < nowMs ? UInt64.max : nowMs + due
         return min(at, expiry ?? .max)
     }
