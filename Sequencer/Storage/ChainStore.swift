@@ -24,6 +24,17 @@ public final class ChainStore: StateSource, @unchecked Sendable {
     }
 
     static let families: [ColumnFamily] = ["blocks", "hashes", "txs", "state", .smt, "tickets", "totals", "meta", JobIndex.family]
+    /// The families whose keys are hashes (tree nodes, state records by tree key, transactions,
+    /// blocks by hash, tickets by account) take a hashed memtable: every block inserts a few of
+    /// their keys per transaction at random places, and each insert into one skip list of a
+    /// full memtable was a cache miss per level (~2 µs a key, the largest part of a block's
+    /// write). They are read by key; only rare full scans (snapshot, rollback, index rebuild)
+    /// iterate them, and those still see every key in order.
+    static let options: RocksDBOptions = {
+        var o = RocksDBOptions()
+        o.hashedMemtable = [.smt, "state", "txs", "hashes", "tickets"]
+        return o
+    }()
     static let headKey = Array("head".utf8), totalsKey = Array("totals".utf8)
     static let cursorKey = Array("inboxCursor".utf8), genesisKey = Array("genesis".utf8)
     static let formatKey = Array("format".utf8)
@@ -57,7 +68,7 @@ public final class ChainStore: StateSource, @unchecked Sendable {
     /// state root is what the stored state hashes to. `treeCacheNodes` bounds the state-tree
     /// nodes kept in memory (`RocksDBNodeStore`).
     public init(path: String, genesis: Genesis, treeCacheNodes: Int = RocksDBNodeStore.defaultCacheNodes) throws {
-        db = try RocksDB(path: path, columnFamilies: Self.families)
+        db = try RocksDB(path: path, columnFamilies: Self.families, options: Self.options)
         nodes = RocksDBNodeStore(db: db, cacheNodes: treeCacheNodes)
         self.genesis = genesis
         if let stored = try db.get("meta", Self.genesisKey) {
