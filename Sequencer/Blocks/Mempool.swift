@@ -59,8 +59,15 @@ public struct Mempool: Sendable {
     private var known: Set<Hash32> = []
     private var seq: UInt64 = 0
     public private(set) var count = 0
-    /// Bytes of the ready transactions (what the seal policy weighs).
-    public private(set) var readyBytes = 0
+    /// For each sender with something queued, one past the last nonce of its run: the nonces
+    /// from its next nonce on that are all queued, so a block takes them in turn.
+    private var runEnd: [Address: UInt64] = [:]
+    /// Bytes of what one block could take now: every sender's run (its ready transaction and
+    /// the queued ones that follow it without a gap). What the seal policy weighs for a full
+    /// block. Counting only each sender's ready transaction made a pool of a few busy senders
+    /// never look full, so blocks waited for the block time even when their byte budget was
+    /// long reached, and above budget ÷ block time a backlog grew without bound.
+    public private(set) var takeableBytes = 0
     /// Future transactions dropped so far: expired, or evicted for a ready newcomer.
     public private(set) var expired = 0
     public private(set) var evicted = 0
@@ -104,6 +111,7 @@ public struct Mempool: Sendable {
         known.insert(tx.hash)
         count += 1
         bySender[tx.sender, default: [:]][tx.nonce] = entry
+        extendRun(tx.sender, at: tx.nonce)
         if becomesReady {
             makeReady(entry)
         } else {
@@ -112,10 +120,29 @@ public struct Mempool: Sendable {
         }
     }
 
+    /// A transaction queued at `nonce` joins its sender's run if the run ends there, and with
+    /// it whatever queued nonces follow (it may fill the gap before them).
+    private mutating func extendRun(_ sender: Address, at nonce: UInt64) {
+        guard let start = nextNonce[sender], nonce == runEnd[sender] ?? start else { return }
+        var k = nonce
+        while let e = bySender[sender]?[k] {
+            takeableBytes += e.bytes
+            k += 1
+        }
+        runEnd[sender] = k
+    }
+
+    /// The transaction at `nonce` is about to leave other than by being taken: the run ends
+    /// before it, and what followed it waits for the gap again.
+    private mutating func cutRun(_ sender: Address, at nonce: UInt64) {
+        guard let end = runEnd[sender], nonce < end else { return }
+        for k in nonce..<end { takeableBytes -= bySender[sender]?[k]?.bytes ?? 0 }
+        runEnd[sender] = nonce
+    }
+
     private mutating func makeReady(_ e: Entry) {
         futureBySeq[e.seq] = nil
         ready[e.seq] = e
-        readyBytes += e.bytes
         readyOrder.push(e.seq)
         readySenders.insert(e.tx.sender)
     }
@@ -161,6 +188,7 @@ public struct Mempool: Sendable {
     }
 
     private mutating func removeFuture(_ e: Entry) {
+        cutRun(e.tx.sender, at: e.tx.nonce)
         futureBySeq[e.seq] = nil
         known.remove(e.tx.hash)
         count -= 1
@@ -173,6 +201,7 @@ public struct Mempool: Sendable {
         if bySender[sender]?.isEmpty ?? true {
             bySender[sender] = nil
             nextNonce[sender] = nil
+            runEnd[sender] = nil
         }
     }
 
@@ -180,9 +209,9 @@ public struct Mempool: Sendable {
     /// skipped lazily.
     public mutating func remove(_ tx: L2Transaction) {
         guard let e = bySender[tx.sender]?[tx.nonce], e.tx.hash == tx.hash else { return }
+        cutRun(tx.sender, at: tx.nonce)
         if ready[e.seq] != nil {
             ready[e.seq] = nil
-            readyBytes -= e.bytes
             readySenders.remove(tx.sender)
         }
         futureBySeq[e.seq] = nil
@@ -205,7 +234,7 @@ public struct Mempool: Sendable {
             if bytes + e.bytes > maxBytes { break }
             _ = readyOrder.pop()
             ready[first] = nil
-            readyBytes -= e.bytes
+            takeableBytes -= e.bytes   // the head of its sender's run
             readySenders.remove(e.tx.sender)
             out.append(e.tx)
             bytes += e.bytes

@@ -1,5 +1,6 @@
 import Core
 import Testing
+import TestSupport
 @testable import Sequencer
 
 @Suite struct MempoolTests {
@@ -104,7 +105,7 @@ import Testing
         for k in 0..<50 { try pool.add(tx(STFHarness.actor(UInt8(k + 100)), 0, UInt8(k)), bytes: 10, chainNonce: 0) }
         #expect(pool.senderCount == 50)
         #expect(pool.take(maxTxs: 100, maxBytes: 10_000).count == 50)
-        #expect(pool.senderCount == 0 && pool.count == 0 && pool.readyBytes == 0)
+        #expect(pool.senderCount == 0 && pool.count == 0 && pool.takeableBytes == 0)
     }
 
     @Test func theBlockBudgetIsStrict() throws {
@@ -113,4 +114,70 @@ import Testing
         #expect(pool.take(maxTxs: 10, maxBytes: 500).isEmpty)   // it waits for a block with room
         #expect(pool.take(maxTxs: 10, maxBytes: 600).count == 1)
     }
+
+    /// What a block could take in turn: each sender's ready transaction and the queued ones
+    /// after it without a gap. (Only the ready ones counted, so the seal policy never saw a
+    /// block of a few busy senders as full.)
+    @Test func takeableBytesFollowEachSendersRun() throws {
+        var pool = Mempool(futureTtlMs: 1_000)
+        for k in 0..<4 { try pool.add(tx(Self.a, UInt64(k), UInt8(k + 1)), bytes: 100, chainNonce: 0, nowMs: 0) }
+        #expect(pool.readyCount == 1 && pool.takeableBytes == 400)
+        try pool.add(tx(Self.a, 6, 10), bytes: 50, chainNonce: 0, nowMs: 0)    // after a gap at 4: waits
+        try pool.add(tx(Self.a, 5, 11), bytes: 30, chainNonce: 0, nowMs: 0)
+        #expect(pool.takeableBytes == 400)
+        try pool.add(tx(Self.a, 4, 12), bytes: 70, chainNonce: 0, nowMs: 500)  // fills the gap: 4, 5, 6 join
+        #expect(pool.takeableBytes == 550)
+        try pool.add(tx(Self.b, 0, 13), bytes: 20, chainNonce: 0, nowMs: 500)
+        #expect(pool.takeableBytes == 570)
+        #expect(pool.take(maxTxs: 3, maxBytes: 10_000).map(\.hash) == [STFHarness.h(1), STFHarness.h(2), STFHarness.h(3)])
+        #expect(pool.takeableBytes == 270)                                      // a3, a4, a5, a6, b0
+        pool.remove(tx(Self.a, 4, 12))                                          // a gap again: 5 and 6 wait
+        #expect(pool.takeableBytes == 120)
+        #expect(pool.expireFuture(nowMs: 1_001) == 2)                           // 5 and 6 (queued at 0)
+        #expect(pool.takeableBytes == 120 && pool.count == 2)
+        #expect(pool.take(maxTxs: 10, maxBytes: 10_000).count == 2)
+        #expect(pool.takeableBytes == 0 && pool.senderCount == 0)
+    }
+
+    /// The same, against a count from scratch after every step of a random sequence of adds
+    /// (in and out of order, with gaps), takes, removals and expiries over a few senders.
+    @Test func takeableBytesMatchACountFromScratch() throws {
+        var rng = SeededGenerator(seed: 7)
+        var pool = Mempool(maxPerSender: 16, maxNonceAhead: 16, futureTtlMs: 50)
+        let senders = (0..<4).map { STFHarness.actor(UInt8(200 + $0)) }
+        var taken: [Address: UInt64] = [:], sizes: [Address: [UInt64: Int]] = [:]
+        var tag: UInt8 = 0
+        for step in 0..<3_000 {
+            let now = UInt64(step)
+            let s = senders[Int(rng.next() % 4)]
+            switch rng.next() % 10 {
+            case 0..<6:
+                let nonce = taken[s, default: 0] + rng.next() % 6
+                let bytes = Int(1 + rng.next() % 200)
+                tag &+= 1
+                if (try? pool.add(tx(s, nonce, tag), bytes: bytes, chainNonce: taken[s, default: 0], nowMs: now)) != nil {
+                    sizes[s, default: [:]][nonce] = bytes
+                }
+            case 6..<8:
+                for t in pool.take(maxTxs: Int(1 + rng.next() % 5), maxBytes: 400) {
+                    taken[t.sender, default: 0] += 1
+                    sizes[t.sender]?[t.nonce] = nil
+                }
+            case 8:
+                let nonce = taken[s, default: 0] + rng.next() % 6
+                if let t = pool.queued(s, nonce: nonce) { pool.remove(t); sizes[s]?[nonce] = nil }
+            default:
+                pool.expireFuture(nowMs: now)
+                for x in senders { for (n, _) in sizes[x] ?? [:] where pool.queued(x, nonce: n) == nil { sizes[x]?[n] = nil } }
+            }
+            var expected = 0
+            for x in senders {
+                var n = taken[x, default: 0]
+                while let b = sizes[x]?[n] { expected += b; n += 1 }
+            }
+            #expect(pool.takeableBytes == expected, "step \(step)")
+            if pool.takeableBytes != expected { break }
+        }
+    }
 }
+
