@@ -52,8 +52,11 @@ public struct Mempool: Sendable {
     private var ready: [UInt64: Entry] = [:]
     private var readyOrder = MinHeap()
     private var readySenders: Set<Address> = []
-    /// Future transactions by arrival (lazily cleaned: an entry that became ready or left is
-    /// skipped when it surfaces), for expiry and eviction oldest first.
+    /// Future transactions — behind a gap — by arrival (lazily cleaned: an entry that joined
+    /// its sender's run or left is skipped when it surfaces), for expiry and eviction oldest
+    /// first. A transaction queued right behind its sender's ready one is not future: it
+    /// neither expires nor is evicted, or a flood of gapped transactions could push out an
+    /// honest sender's queue (older than the flood) and leave the rest of it behind a gap.
     private var futureOrder = MinHeap()
     private var futureBySeq: [UInt64: (Address, UInt64)] = [:]
     private var known: Set<Hash32> = []
@@ -77,7 +80,9 @@ public struct Mempool: Sendable {
     }
 
     public var readyCount: Int { ready.count }
-    public var futureCount: Int { count - ready.count }
+    /// Transactions waiting for a gap before them to fill (not those queued right behind
+    /// their sender's ready one: a block takes those in turn).
+    public var futureCount: Int { futureBySeq.count }
     /// Senders the pool keeps bookkeeping for (those with something queued).
     public var senderCount: Int { bySender.count }
     /// How many of `sender`'s transactions wait here (its next nonce is the chain's plus these).
@@ -111,13 +116,13 @@ public struct Mempool: Sendable {
         known.insert(tx.hash)
         count += 1
         bySender[tx.sender, default: [:]][tx.nonce] = entry
-        extendRun(tx.sender, at: tx.nonce)
         if becomesReady {
             makeReady(entry)
         } else {
             futureOrder.push(entry.seq)
             futureBySeq[entry.seq] = (tx.sender, tx.nonce)
         }
+        extendRun(tx.sender, at: tx.nonce)
     }
 
     /// A transaction queued at `nonce` joins its sender's run if the run ends there, and with
@@ -127,16 +132,24 @@ public struct Mempool: Sendable {
         var k = nonce
         while let e = bySender[sender]?[k] {
             takeableBytes += e.bytes
+            futureBySeq[e.seq] = nil
             k += 1
         }
         runEnd[sender] = k
     }
 
     /// The transaction at `nonce` is about to leave other than by being taken: the run ends
-    /// before it, and what followed it waits for the gap again.
+    /// before it, and what followed it is future again, waiting for the gap.
     private mutating func cutRun(_ sender: Address, at nonce: UInt64) {
         guard let end = runEnd[sender], nonce < end else { return }
-        for k in nonce..<end { takeableBytes -= bySender[sender]?[k]?.bytes ?? 0 }
+        for k in nonce..<end {
+            guard let e = bySender[sender]?[k] else { continue }
+            takeableBytes -= e.bytes
+            if k > nonce {
+                futureBySeq[e.seq] = (sender, k)
+                futureOrder.push(e.seq)
+            }
+        }
         runEnd[sender] = nonce
     }
 
@@ -188,7 +201,6 @@ public struct Mempool: Sendable {
     }
 
     private mutating func removeFuture(_ e: Entry) {
-        cutRun(e.tx.sender, at: e.tx.nonce)
         futureBySeq[e.seq] = nil
         known.remove(e.tx.hash)
         count -= 1

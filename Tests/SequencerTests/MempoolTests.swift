@@ -80,6 +80,35 @@ import TestSupport
         #expect(throws: Mempool.Refusal.full(limit: 4)) { try pool.add(tx(Self.b, 7, 30), bytes: 10, chainNonce: 0, nowMs: 11) }
     }
 
+    /// A sender's queue right behind its ready transaction is not "future": it used to be, so
+    /// a flood of gapped transactions arriving after it got it evicted first (oldest first) —
+    /// the rest of the honest queue then sat behind a gap — and it expired like them.
+    @Test func attackAFloodOfGappedTransactionsCannotEvictAnHonestQueue() throws {
+        var pool = Mempool(maxSize: 6, maxPerSender: 4, maxNonceAhead: 1_024, futureTtlMs: 1_000)
+        for n in 0..<3 { try pool.add(tx(Self.honest, UInt64(n), UInt8(n + 1)), bytes: 10, chainNonce: 0, nowMs: 0) }
+        for n in 5..<8 { try pool.add(tx(Self.a, UInt64(n), UInt8(n + 10)), bytes: 10, chainNonce: 0, nowMs: 5) }
+        #expect(pool.count == 6 && pool.readyCount == 1 && pool.futureCount == 3)
+        try pool.add(tx(Self.b, 0, 30), bytes: 10, chainNonce: 0, nowMs: 6)    // a ready newcomer, the pool full
+        #expect(pool.evicted == 1 && !pool.contains(STFHarness.h(15)))           // the oldest gapped one: a5
+        #expect(pool.contains(STFHarness.h(2)) && pool.contains(STFHarness.h(3)))
+        #expect(pool.expireFuture(nowMs: 5_000) == 2 && pool.futureCount == 0)   // a6, a7; the honest queue waits its turn
+        #expect(pool.take(maxTxs: 10, maxBytes: 1_000).map(\.hash) == [STFHarness.h(1), STFHarness.h(2), STFHarness.h(3), STFHarness.h(30)])
+    }
+
+    /// When the transaction a queue waited behind leaves (admission found it would fail), the
+    /// queue is future again: it waits for that nonce, and expires if it never comes.
+    @Test func aQueueCutOffFromItsSenderIsFutureAgain() throws {
+        var pool = Mempool(futureTtlMs: 1_000)
+        for n in 0..<3 { try pool.add(tx(Self.honest, UInt64(n), UInt8(n + 1)), bytes: 10, chainNonce: 0, nowMs: 0) }
+        #expect(pool.futureCount == 0 && pool.takeableBytes == 30)
+        pool.remove(tx(Self.honest, 0, 1))
+        #expect(pool.futureCount == 2 && pool.readyCount == 0 && pool.takeableBytes == 0)
+        #expect(pool.nextExpiryMs() == 1_001)
+        try pool.add(tx(Self.honest, 0, 4), bytes: 10, chainNonce: 0, nowMs: 500)    // the gap filled again
+        #expect(pool.futureCount == 0 && pool.takeableBytes == 30 && pool.nextExpiryMs() == nil)
+        #expect(pool.expireFuture(nowMs: 5_000) == 0)
+    }
+
     @Test func readyTransactionsAreNeverEvicted() throws {
         var pool = Mempool(maxSize: 2)
         try pool.add(tx(Self.a, 0, 1), bytes: 10, chainNonce: 0)
