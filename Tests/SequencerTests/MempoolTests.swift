@@ -168,15 +168,16 @@ import TestSupport
         #expect(pool.takeableBytes == 0 && pool.senderCount == 0)
     }
 
-    /// The same, against a count from scratch after every step of a random sequence of adds
-    /// (in and out of order, with gaps), takes, removals and expiries over a few senders.
+    /// The same, and which transactions are future, against a count from scratch after every
+    /// step of a random sequence of adds (in and out of order, with gaps), takes, removals and
+    /// expiries over a few senders.
     @Test func takeableBytesMatchACountFromScratch() throws {
         var rng = SeededGenerator(seed: 7)
-        var pool = Mempool(maxPerSender: 16, maxNonceAhead: 16, futureTtlMs: 50)
+        var pool = Mempool(maxSize: 10, maxPerSender: 16, maxNonceAhead: 16, futureTtlMs: 50)
         let senders = (0..<4).map { STFHarness.actor(UInt8(200 + $0)) }
         var taken: [Address: UInt64] = [:], sizes: [Address: [UInt64: Int]] = [:]
         var tag: UInt8 = 0
-        for step in 0..<3_000 {
+        for step in 0..<5_000 {
             let now = UInt64(step)
             let s = senders[Int(rng.next() % 4)]
             switch rng.next() % 10 {
@@ -197,16 +198,19 @@ import TestSupport
                 if let t = pool.queued(s, nonce: nonce) { pool.remove(t); sizes[s]?[nonce] = nil }
             default:
                 pool.expireFuture(nowMs: now)
-                for x in senders { for (n, _) in sizes[x] ?? [:] where pool.queued(x, nonce: n) == nil { sizes[x]?[n] = nil } }
             }
-            var expected = 0
+            // Expired, or evicted by a ready newcomer (the pool holds at most 10).
+            for x in senders { for (n, _) in sizes[x] ?? [:] where pool.queued(x, nonce: n) == nil { sizes[x]?[n] = nil } }
+            var expected = 0, inRuns = 0
             for x in senders {
                 var n = taken[x, default: 0]
-                while let b = sizes[x]?[n] { expected += b; n += 1 }
+                while let b = sizes[x]?[n] { expected += b; inRuns += 1; n += 1 }
             }
-            #expect(pool.takeableBytes == expected, "step \(step)")
-            if pool.takeableBytes != expected { break }
+            // Everything outside the runs, and only that, is future (expires, may be evicted).
+            #expect(pool.takeableBytes == expected && pool.futureCount == pool.count - inRuns, "step \(step)")
+            if pool.takeableBytes != expected || pool.futureCount != pool.count - inRuns { break }
         }
+        #expect(pool.evicted > 0 && pool.expired > 0)   // the sequence reached both
     }
 }
 
