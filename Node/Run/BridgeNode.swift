@@ -18,10 +18,7 @@ public enum BridgeNode {
             throw NodeError("the batch poster needs an L1 endpoint ([l1] rpc_url)")
         }
         let key = try key()
-        let chain: ChainStore
-        do { chain = try ChainStore(path: c.dataDir, genesis: genesis, treeCacheNodes: c.treeCacheNodes) } catch {
-            throw NodeError("cannot open the chain store \(c.dataDir): \(error)")
-        }
+        let chain = try c.openChainStore(genesis: genesis, logger: logger)
         let poster = try l1.poster(c, chain: chain, key: key, faults: faults, logger: logger)
         logger.info("posting the blocks of a chain store", metadata: [
             "chain": "\(c.dataDir)", "head": "\(chain.head.number)", "rollup": "\(l1.deployment.rollup.checksummed)"])

@@ -89,10 +89,7 @@ extension FollowerNode {
                            onListening: @escaping @Sendable (Listening) -> Void) async throws {
         try c.validate()
         let genesis = try Genesis.load(path: c.genesis)
-        let store: ChainStore
-        do { store = try ChainStore(path: c.dataDir, genesis: genesis, treeCacheNodes: c.treeCacheNodes) } catch {
-            throw NodeError("cannot open the data directory \(c.dataDir): \(error)")
-        }
+        let store = try c.openChainStore(genesis: genesis, logger: logger)
         var l1: L1Connection?
         if !c.l1.rpcURL.isEmpty { l1 = try await L1Connection.connect(c, genesis: genesis, logger: logger) }
         let extras = try await leaderExtras(leader, genesis: genesis, l1: l1, logger: logger)

@@ -101,10 +101,7 @@ extension SequencerNode {
             guard let won = try await HAStandby.run(c, genesis: genesis, cluster: ha, l1: l1, status: haStatus, logger: logger) else { return }
             (cluster, leadership) = (ha, won)
         }
-        let store: ChainStore
-        do { store = try ChainStore(path: c.dataDir, genesis: genesis, treeCacheNodes: c.treeCacheNodes) } catch {
-            throw NodeError("cannot open the data directory \(c.dataDir): \(error)")
-        }
+        let store = try c.openChainStore(genesis: genesis, logger: logger)
         let status = PosterStatus()
         var ha: HALeader?
         if let cluster, let leadership, let haStatus {

@@ -1,6 +1,9 @@
-import Node
+import Core
+import Foundation
+@testable import Node
 import Sequencer
 import Testing
+import TestSupport
 
 /// `[store] tree_cache_nodes`: the state-tree cache bound an operator sets in emeth.toml (or
 /// with `--tree-cache-nodes`), parsed and checked before a store opens.
@@ -46,5 +49,40 @@ import Testing
         #expect(throws: NodeError("[store] tree_cache_nodes must be between 0 (no cache) and 2147483648, got -5")) {
             try flagged.validate()
         }
+    }
+}
+
+/// A node opening a store whose state tree outgrew `[store] tree_cache_nodes` says so, with
+/// the bound that would hold it; one within the bound opens silently.
+@Suite struct TreeCacheWarningTests {
+    typealias C = TestChain
+
+    @Test func openingAStoreWhoseTreeOutgrewTheBoundWarns() throws {
+        let dir = C.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let store = try ChainStore(path: dir, genesis: C.genesis)
+            let engine = SequencerEngine(store: store, signerKey: C.signerKey)
+            for (i, k) in [C.requester, C.node, C.verifier, C.stranger].enumerated() {
+                try engine.enqueue(InboxMessage(index: UInt64(i), kind: .deposit, account: k.address, amount: C.emt, l1Block: 1))
+            }
+            #expect(try engine.seal(timestamp: 2_000)?.inbox.count == 4)
+            store.db.close()
+        }
+        var c = NodeConfig()
+        c.dataDir = dir
+        c.treeCacheNodes = 9
+        let lines = LogLines()
+        let store = try c.openChainStore(genesis: C.genesis, logger: lines.logger)
+        #expect(store.estimatedRecords == 4)
+        #expect(lines.all == ["the state tree has about 4 records (~10 nodes) and [store] tree_cache_nodes keeps 9:"
+                              + " block execution will read the rest from disk, several reads per changed record;"
+                              + " set tree_cache_nodes to at least 10 (~300 bytes each) to keep the whole tree in memory"])
+        store.db.close()
+
+        c.treeCacheNodes = 10
+        let quiet = LogLines()
+        try c.openChainStore(genesis: C.genesis, logger: quiet.logger).db.close()
+        #expect(quiet.all.isEmpty)
     }
 }
