@@ -191,8 +191,9 @@ public final class SequencerEngine {
     }
 
     /// What waits for the next block as the seal policy weighs it: pooled transactions, the
-    /// bytes of those a block could take in turn and the inbox's, and the inbox messages no block in flight took. One
-    /// place for `executeSealIfDue` and `nextSealDueMs`, so the two never weigh differently.
+    /// bytes of those a block could take in turn and of the inbox, and the inbox messages no
+    /// block in flight took. One place for `executeSealIfDue` and `nextSealDueMs`, so the two
+    /// never weigh differently.
     private func waiting(nowMs: UInt64) -> (txs: Int, bytes: Int, inbox: Int, sincePendingMs: UInt64?, sinceLastSealMs: UInt64) {
         let taken = inFlightInbox
         return (mempool.count, mempool.takeableBytes + pendingInboxBytes - taken.bytes, pendingInbox.count - taken.count,

@@ -24,15 +24,15 @@ public final class ChainStore: StateSource, @unchecked Sendable {
     }
 
     static let families: [ColumnFamily] = ["blocks", "hashes", "txs", "state", .smt, "tickets", "totals", "meta", JobIndex.family]
-    /// The families whose keys are hashes (tree nodes, state records by tree key, transactions,
-    /// blocks by hash, tickets by account) take a hashed memtable: every block inserts a few of
-    /// their keys per transaction at random places, and each insert into one skip list of a
-    /// full memtable was a cache miss per level (~2 µs a key, the largest part of a block's
-    /// write). They are read by key; only rare full scans (snapshot, rollback, index rebuild)
-    /// iterate them, and those still see every key in order.
+    /// The families a block writes many random keys to — tree nodes and state records (keyed by
+    /// hashes), transactions by hash, tickets by account — take a hashed memtable: each insert
+    /// into one skip list of a full memtable was a cache miss per level, ~2 µs a key. They are
+    /// read by key; only rare full scans (snapshot, rollback, index rebuild) iterate them, and
+    /// those still see every key in order. (Each costs an 8 MiB bucket array per memtable, so
+    /// families with a key or two per block keep the skip list.)
     static let options: RocksDBOptions = {
         var o = RocksDBOptions()
-        o.hashedMemtable = [.smt, "state", "txs", "hashes", "tickets"]
+        o.hashedMemtable = [.smt, "state", "txs", "tickets"]
         return o
     }()
     static let headKey = Array("head".utf8), totalsKey = Array("totals".utf8)
