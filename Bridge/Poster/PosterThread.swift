@@ -32,7 +32,8 @@ final class PosterThread: @unchecked Sendable {  // `jobs` is guarded by `condit
     static func batchCutting(overdue: Bool) -> PosterThread { overdue ? overdueBatchCutting : batchCutting }
 
     private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
+    /// Each job does its work and returns how to hand the result back.
+    private var jobs: [@Sendable () -> @Sendable () -> Void] = []
 
     private init(name: String, nice: Int32) {
         let thread = Thread { [condition] in
@@ -42,9 +43,15 @@ final class PosterThread: @unchecked Sendable {  // `jobs` is guarded by `condit
             while true {
                 condition.lock()
                 while self.jobs.isEmpty { condition.wait() }
-                let job = self.jobs.removeFirst()
+                var job: (@Sendable () -> @Sendable () -> Void)? = self.jobs.removeFirst()
                 condition.unlock()
-                job()
+                let handBack = job!()
+                // The work, and the stores it captured, are let go here before its caller
+                // resumes: a caller that then returns and exits must not race this thread's
+                // release of the last reference to an open RocksDB (closed while exit() tears
+                // down RocksDB's statics, it aborts the process: "pthread lock: Invalid argument").
+                job = nil
+                handBack()
             }
         }
         thread.name = name
@@ -56,7 +63,10 @@ final class PosterThread: @unchecked Sendable {  // `jobs` is guarded by `condit
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
             condition.lock()
-            jobs.append { c.resume(with: Result { try work() }) }
+            jobs.append {
+                let result = Result { try work() }
+                return { c.resume(with: result) }
+            }
             condition.signal()
             condition.unlock()
         }

@@ -19,6 +19,9 @@ public enum BridgeNode {
         }
         let key = try key()
         let chain = try c.openChainStore(genesis: genesis, logger: logger)
+        // Closed here, not whenever the last reference goes: a RocksDB still open when the
+        // process exits can abort it (its background threads against its torn-down statics).
+        defer { chain.db.close() }
         let poster = try l1.poster(c, chain: chain, key: key, faults: faults, logger: logger)
         logger.info("posting the blocks of a chain store", metadata: [
             "chain": "\(c.dataDir)", "head": "\(chain.head.number)", "rollup": "\(l1.deployment.rollup.checksummed)"])

@@ -33,4 +33,25 @@ import Glibc
         #expect(try await PosterThread.batchCutting(overdue: true).run { Self.nice() } == Self.nice())
         #expect(PosterThread.batchCutting(overdue: true) !== PosterThread.batchCutting(overdue: false))
     }
+
+    /// The work — and whatever it holds, the chain store in the poster's case — is let go on
+    /// the worker before its caller resumes. It was let go just after: a caller that returned and
+    /// exited raced the worker's release of the last reference to an open RocksDB, whose close
+    /// during exit() aborted `emeth bridge run` ("pthread lock: Invalid argument", seen once
+    /// under a full test run).
+    @Test func theWorkIsLetGoBeforeItsCallerResumes() async throws {
+        final class Held: Sendable {}
+        for worker in [PosterThread.batchCutting, PosterThread.overdueBatchCutting] {
+            for _ in 0..<50 {
+                weak var watched: Held?
+                let value: Int = try await {
+                    let held = Held()
+                    watched = held
+                    return try await worker.run { withExtendedLifetime(held) { 7 } }
+                }()
+                #expect(value == 7)
+                #expect(watched == nil)
+            }
+        }
+    }
 }
