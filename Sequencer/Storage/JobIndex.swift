@@ -50,11 +50,13 @@ public enum JobIndex {
         return k
     }
 
-    /// Moves `old`'s keys to `new`'s in `batch`.
+    /// Moves `old`'s keys to `new`'s in `batch`: only the keys that change (a status change
+    /// moves two or three of a job's four to six; rewriting the others was most of the index's
+    /// share of a block's write).
     static func update(from old: Job?, to new: Job, into batch: inout WriteBatch) {
-        let newKeys = keys(new)
-        for k in old.map(keys) ?? [] where !newKeys.contains(k) { batch.delete(family, k) }
-        for k in newKeys { batch.put(family, k, []) }
+        let oldKeys = old.map(keys) ?? [], newKeys = keys(new)
+        for k in oldKeys where !newKeys.contains(k) { batch.delete(family, k) }
+        for k in newKeys where !oldKeys.contains(k) { batch.put(family, k, []) }
     }
 
     /// A page of matching jobs after `cursor` (an index key this returned before): at most
