@@ -311,17 +311,48 @@ public enum NumberParseError: Error, Equatable, CustomStringConvertible {
 }
 
 extension UInt256: CustomStringConvertible, LosslessStringConvertible {
+    ///
+    /// Reads the UTF-8 bytes in runs of up to 19 digits (one 64-bit limb), one 256-bit
+    /// multiply-add per run: every transaction's amounts arrive as decimal strings, and a
+    /// Character walk with a 256-bit multiply per digit was ~2.5 µs a transaction at admission.
+    /// Text with anything but ASCII digits gets the error of reading it character by character
+    /// (a non-digit, unless the digits before it already overflow).
     public init(decimal text: String) throws(NumberParseError) {
         guard !text.isEmpty else { throw .empty }
         var v = UInt256.zero
+        var overflow = false
+        var run: UInt64 = 0, scale: UInt64 = 1
+        func flush() {
+            let (m, o1) = v.multipliedReportingOverflow(by: UInt256(scale))
+            let (s, o2) = m.addingReportingOverflow(UInt256(run))
+            overflow = overflow || o1 || o2
+            v = s
+            run = 0
+            scale = 1
+        }
+        for byte in text.utf8 {
+            guard byte >= 0x30, byte <= 0x39 else { throw Self.characterByCharacterError(text) }
+            if scale == 10_000_000_000_000_000_000 { flush() }
+            run = run &* 10 &+ UInt64(byte - 0x30)
+            scale &*= 10
+        }
+        flush()
+        if overflow { throw .tooLarge(text) }
+        self = v
+    }
+
+    /// Why `text`, which holds something other than an ASCII digit, is not a number: the first
+    /// character that is not one, unless the digits before it overflow first.
+    private static func characterByCharacterError(_ text: String) -> NumberParseError {
+        var v = UInt256.zero
         for ch in text {
-            guard let d = ch.wholeNumberValue, ch.isASCII else { throw .invalidDigit(ch, in: text) }
+            guard let d = ch.wholeNumberValue, ch.isASCII else { return .invalidDigit(ch, in: text) }
             let (m, o1) = v.multipliedReportingOverflow(by: 10)
             let (s, o2) = m.addingReportingOverflow(UInt256(UInt64(d)))
-            if o1 || o2 { throw .tooLarge(text) }
+            if o1 || o2 { return .tooLarge(text) }
             v = s
         }
-        self = v
+        return .invalidDigit(" ", in: text)   // unreachable: some byte was not an ASCII digit
     }
 
     /// Hex digits with or without `0x`; leading zeros allowed (up to 256 significant bits).

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Core
 
 @Suite struct UInt256Tests {
@@ -90,6 +91,60 @@ import Testing
             #expect((a ^ b).description == c["xor"] as! String)
             #expect((a < b) == c["lt"] as! Bool)
             #expect(a.bitLength == c["bitLength"] as! Int)
+        }
+    }
+}
+
+/// Decimal parsing reads runs of 19 digits at a time; it must answer exactly as reading digit by
+/// digit did — the value, or the same error — whatever the input.
+@Suite struct UInt256DecimalTests {
+    /// The previous implementation, kept as the reference.
+    static func digitByDigit(_ text: String) -> Result<UInt256, NumberParseError> {
+        guard !text.isEmpty else { return .failure(.empty) }
+        var v = UInt256.zero
+        for ch in text {
+            guard let d = ch.wholeNumberValue, ch.isASCII else { return .failure(.invalidDigit(ch, in: text)) }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(UInt256(UInt64(d)))
+            if o1 || o2 { return .failure(.tooLarge(text)) }
+            v = s
+        }
+        return .success(v)
+    }
+
+    static func parsed(_ text: String) -> Result<UInt256, NumberParseError> {
+        Result { () throws(NumberParseError) in try UInt256(decimal: text) }
+    }
+
+    @Test func boundariesAndErrors() {
+        let max = "115792089237316195423570985008687907853269984665640564039457584007913129639935"   // 2^256 − 1
+        #expect(Self.parsed(max) == .success(UInt256.max))
+        #expect(Self.parsed("0000" + max) == .success(UInt256.max))
+        #expect(Self.parsed("115792089237316195423570985008687907853269984665640564039457584007913129639936")
+                == .failure(.tooLarge("115792089237316195423570985008687907853269984665640564039457584007913129639936")))
+        #expect(Self.parsed("10000000000000000000") == .success(UInt256(10_000_000_000_000_000_000 as UInt64)))   // 20 digits: two runs
+        #expect(Self.parsed("18446744073709551616") == .success(UInt256(UInt64.max) + UInt256(1)))
+        #expect(Self.parsed("") == .failure(.empty))
+        #expect(Self.parsed("12a4") == .failure(.invalidDigit("a", in: "12a4")))
+        #expect(Self.parsed("-1") == .failure(.invalidDigit("-", in: "-1")))
+        #expect(Self.parsed("1٣") == .failure(.invalidDigit("٣", in: "1٣")))                 // a digit, but not ASCII
+        #expect(Self.parsed(max + "0x") == .failure(.tooLarge(max + "0x")))                 // overflowed before the 'x'
+        #expect(Self.parsed("1x" + max) == .failure(.invalidDigit("x", in: "1x" + max)))    // the 'x' before any overflow
+        #expect(Self.parsed(max + "4\u{301}") == .failure(.invalidDigit("4\u{301}", in: max + "4\u{301}")))  // one character
+    }
+
+    @Test func agreesWithReadingDigitByDigit() {
+        var rng = SeededGenerator(seed: 20261127)
+        let alphabet: [Character] = Array("0123456789") + ["a", "-", " ", "٣", "é", "+", "\u{301}"]
+        for _ in 0..<20_000 {
+            let length = Int(rng.next() % 90) + 1
+            var s = String((0..<length).map { _ in Character(String(Int(rng.next() % 10))) })
+            if rng.next() % 4 == 0 {   // one stray character somewhere
+                var chars = Array(s)
+                chars.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: Int(rng.next() % UInt64(chars.count + 1)))
+                s = String(chars)
+            }
+            #expect(Self.parsed(s) == Self.digitByDigit(s), "\(s)")
         }
     }
 }
