@@ -352,7 +352,7 @@ extension UInt256: CustomStringConvertible, LosslessStringConvertible {
             if o1 || o2 { return .tooLarge(text) }
             v = s
         }
-        return .invalidDigit(" ", in: text)   // unreachable: some byte was not an ASCII digit
+        return .invalidDigit(" ", in: text)  // unreachable: some byte was not an ASCII digit
     }
 
     /// Hex digits with or without `0x`; leading zeros allowed (up to 256 significant bits).

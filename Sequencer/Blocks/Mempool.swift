@@ -246,7 +246,7 @@ public struct Mempool: Sendable {
             if bytes + e.bytes > maxBytes { break }
             _ = readyOrder.pop()
             ready[first] = nil
-            takeableBytes -= e.bytes   // the head of its sender's run
+            takeableBytes -= e.bytes  // the head of its sender's run
             readySenders.remove(e.tx.sender)
             out.append(e.tx)
             bytes += e.bytes
