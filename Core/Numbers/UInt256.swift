@@ -311,6 +311,7 @@ public enum NumberParseError: Error, Equatable, CustomStringConvertible {
 }
 
 extension UInt256: CustomStringConvertible, LosslessStringConvertible {
+    /// A decimal number: ASCII digits only, leading zeros allowed, at most 2^256 − 1.
     ///
     /// Reads the UTF-8 bytes in runs of up to 19 digits (one 64-bit limb), one 256-bit
     /// multiply-add per run: every transaction's amounts arrive as decimal strings, and a

@@ -51,8 +51,8 @@ public enum JobIndex {
     }
 
     /// Moves `old`'s keys to `new`'s in `batch`: only the keys that change (a status change
-    /// moves two or three of a job's four to six; rewriting the others was most of the index's
-    /// share of a block's write).
+    /// moves two or three of a job's four to six; rewriting the others only cost the block's
+    /// write).
     static func update(from old: Job?, to new: Job, into batch: inout WriteBatch) {
         let oldKeys = old.map(keys) ?? [], newKeys = keys(new)
         for k in oldKeys where !newKeys.contains(k) { batch.delete(family, k) }
