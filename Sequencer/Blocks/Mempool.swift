@@ -71,6 +71,11 @@ public struct Mempool: Sendable {
     /// never look full, so blocks waited for the block time even when their byte budget was
     /// long reached, and above budget ÷ block time a backlog grew without bound.
     public private(set) var takeableBytes = 0
+    /// How many transactions those runs hold: what the seal policy weighs against `max_txs`.
+    /// (The pool's whole count included transactions behind gaps, which no block can take: a
+    /// few senders holding `max_txs` of those — they need only a dust balance — made every
+    /// block full at once, so each honest arrival was sealed alone.)
+    public private(set) var takeableCount = 0
     /// Future transactions dropped so far: expired, or evicted for a ready newcomer.
     public private(set) var expired = 0
     public private(set) var evicted = 0
@@ -132,6 +137,7 @@ public struct Mempool: Sendable {
         var k = nonce
         while let e = bySender[sender]?[k] {
             takeableBytes += e.bytes
+            takeableCount += 1
             futureBySeq[e.seq] = nil
             k += 1
         }
@@ -145,6 +151,7 @@ public struct Mempool: Sendable {
         for k in nonce..<end {
             guard let e = bySender[sender]?[k] else { continue }
             takeableBytes -= e.bytes
+            takeableCount -= 1
             if k > nonce {
                 futureBySeq[e.seq] = (sender, k)
                 futureOrder.push(e.seq)
@@ -247,6 +254,7 @@ public struct Mempool: Sendable {
             _ = readyOrder.pop()
             ready[first] = nil
             takeableBytes -= e.bytes  // the head of its sender's run
+            takeableCount -= 1
             readySenders.remove(e.tx.sender)
             out.append(e.tx)
             bytes += e.bytes

@@ -157,9 +157,12 @@ public final class SequencerEngine {
     private var lastSealMs: UInt64 = 0
 
     /// Tells the engine that something became pending at `nowMs` (the service calls this on
-    /// every accepted transaction or inbox message).
+    /// every accepted transaction or inbox message). The block time starts with the first item
+    /// a block could take: a transaction behind a gap starts it only once the gap is filled.
     public func notePending(nowMs: UInt64) {
-        if firstPendingMs == nil { firstPendingMs = nowMs }
+        guard firstPendingMs == nil else { return }
+        let w = waiting(nowMs: nowMs)
+        if w.txs + w.inbox > 0 { firstPendingMs = nowMs }
     }
 
     /// Seals when the policy says so (`maxTxs`, the block's byte budget, `maxInboxPerBlock`,
@@ -176,8 +179,9 @@ public final class SequencerEngine {
     /// `sealIfDue`'s first stage (`ExecutedSeal`): executes the next block when the policy says
     /// so, on the newest state — the block still being made durable, if there is one.
     public func executeSealIfDue(nowMs: UInt64) throws -> ExecutedSeal? {
-        // Pooled transactions count towards maxTxs: a sender's queued successors become ready as
-        // the block takes their predecessors, so they fill the same block.
+        // A sender's queued successors count towards maxTxs and the byte budget: they become
+        // ready as the block takes their predecessors, so they fill the same block. Transactions
+        // behind a gap do not: no block can take them.
         mempool.expireFuture(nowMs: nowMs)
         let w = waiting(nowMs: nowMs)
         let reason = policy.shouldSeal(pendingTxs: w.txs, pendingBytes: w.bytes, pendingInbox: w.inbox,
@@ -190,13 +194,13 @@ public final class SequencerEngine {
         return p
     }
 
-    /// What waits for the next block as the seal policy weighs it: pooled transactions, the
-    /// bytes of those a block could take in turn and of the inbox, and the inbox messages no
-    /// block in flight took. One place for `executeSealIfDue` and `nextSealDueMs`, so the two
-    /// never weigh differently.
+    /// What waits for the next block as the seal policy weighs it: the transactions a block
+    /// could take in turn and their bytes, and the inbox messages no block in flight took (and
+    /// their bytes). One place for `executeSealIfDue` and `nextSealDueMs`, so the two never
+    /// weigh differently.
     private func waiting(nowMs: UInt64) -> (txs: Int, bytes: Int, inbox: Int, sincePendingMs: UInt64?, sinceLastSealMs: UInt64) {
         let taken = inFlightInbox
-        return (mempool.count, mempool.takeableBytes + pendingInboxBytes - taken.bytes, pendingInbox.count - taken.count,
+        return (mempool.takeableCount, mempool.takeableBytes + pendingInboxBytes - taken.bytes, pendingInbox.count - taken.count,
                 firstPendingMs.map { nowMs &- $0 }, nowMs &- lastSealMs)
     }
 
@@ -205,17 +209,14 @@ public final class SequencerEngine {
     /// that: an admission, an inbox message, or the acknowledgement of a block when
     /// `maxInFlight` are in flight. The sealing thread sleeps until then instead of polling,
     /// and whatever changes what is pending asks again under the same lock and wakes the
-    /// thread if the answer came earlier. A due block with nothing it could take (only future
-    /// transactions wait for their gaps) is not due: the next admission may fill a gap; until
-    /// then only the oldest future transaction's expiry is (an attempt that finds nothing to
-    /// take starts the block time again, as it always did).
+    /// thread if the answer came earlier. Transactions waiting for their gaps make no block
+    /// due (no block could take them); only the oldest one's expiry is, to drop it.
     public func nextSealDueMs(nowMs: UInt64) -> UInt64? {
         guard inFlight.count < Self.maxInFlight else { return nil }
         let w = waiting(nowMs: nowMs)
         let expiry = mempool.nextExpiryMs()
         guard let due = policy.dueInMs(pendingTxs: w.txs, pendingBytes: w.bytes, pendingInbox: w.inbox,
                                        sincePendingMs: w.sincePendingMs, sinceLastSealMs: w.sinceLastSealMs) else { return expiry }
-        if due == 0, w.txs > 0, mempool.readyCount == 0, w.inbox == 0 { return expiry }
         let at = nowMs &+ due < nowMs ? UInt64.max : nowMs + due
         return min(at, expiry ?? .max)
     }

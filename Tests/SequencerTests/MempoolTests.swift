@@ -207,8 +207,8 @@ import TestSupport
                 while let b = sizes[x]?[n] { expected += b; inRuns += 1; n += 1 }
             }
             // Everything outside the runs, and only that, is future (expires, may be evicted).
-            #expect(pool.takeableBytes == expected && pool.futureCount == pool.count - inRuns, "step \(step)")
-            if pool.takeableBytes != expected || pool.futureCount != pool.count - inRuns { break }
+            #expect(pool.takeableBytes == expected && pool.takeableCount == inRuns && pool.futureCount == pool.count - inRuns, "step \(step)")
+            if pool.takeableBytes != expected || pool.takeableCount != inRuns || pool.futureCount != pool.count - inRuns { break }
         }
         #expect(pool.evicted > 0 && pool.expired > 0)   // the sequence reached both
     }

@@ -107,6 +107,33 @@ import Workloads
         #expect(engine.nextSealDueMs(nowMs: 2_020) == 2_520)
     }
 
+    /// Transactions behind a gap cost only a dust balance and no block can take them. They
+    /// counted towards `max_txs`: a pool holding that many made every block full at once, so
+    /// each honest arrival was sealed alone, in a block of its own.
+    @Test func attackGappedTransactionsCannotMakeEveryBlockFull() throws {
+        let (engine, store, dir) = try Self.engine(policy: SealPolicy(maxTxs: 4, maxBytes: 1_000_000, blockTimeMs: 500),
+                                                   mempool: Mempool(futureTtlMs: 60_000))
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let workload = Workload(seed: 3, users: 2, txsPerBlock: 12)
+        for m in workload.inbox(forBlock: 1) { try engine.enqueue(m) }
+        engine.notePending(nowMs: 1_000)
+        #expect(try engine.sealIfDue(nowMs: 1_500)?.inbox.count == 2)
+        let (attacker, honest) = (workload.users[0].address, workload.users[1].address)
+        let domain = engine.admission.domain
+        let gapped = try workload.transactions(forBlock: 2, nonce: { try! store.account($0)!.nonce + 1 }, domain: domain)
+            .filter { try engine.admission.authenticate($0).sender == attacker }
+        #expect(gapped.count == 6)
+        for e in gapped { try engine.submit(e, nowMs: 2_000); engine.notePending(nowMs: 2_000) }
+        #expect(engine.mempool.futureCount == 6 && engine.mempool.takeableCount == 0)
+        #expect(engine.nextSealDueMs(nowMs: 2_000) == 62_001)
+        let ready = try #require(try workload.transactions(forBlock: 2, nonce: { try! store.account($0)!.nonce }, domain: domain)
+            .first { try engine.admission.authenticate($0).sender == honest })
+        try engine.submit(ready, nowMs: 2_100); engine.notePending(nowMs: 2_100)
+        #expect(engine.nextSealDueMs(nowMs: 2_100) == 2_600)                // the block time, not "full" at once
+        #expect(try engine.sealIfDue(nowMs: 2_100) == nil)
+        #expect(try engine.sealIfDue(nowMs: 2_600)?.transactions.count == 1)
+    }
+
     @Test func blocksInFlightWaitForTheirAcknowledgement() throws {
         let (engine, store, dir) = try Self.engine(policy: SealPolicy(maxTxs: 2, maxBytes: 1_000_000, blockTimeMs: 500))
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -141,12 +168,11 @@ import Workloads
         let envs = workload.transactions(forBlock: 2, nonce: { try! store.account($0)!.nonce + 1 }, domain: engine.admission.domain)
         for e in envs { try engine.submit(e, nowMs: 2_000); engine.notePending(nowMs: 2_000) }
         #expect(engine.mempool.futureCount == 2)
-        #expect(engine.nextSealDueMs(nowMs: 2_000) == 2_500)                // the block time runs...
-        #expect(engine.nextSealDueMs(nowMs: 2_600) == 62_001)               // ...but nothing can be sealed: their expiry
-        #expect(try engine.sealIfDue(nowMs: 2_600) == nil)                  // an attempt restarts the block time
-        #expect(engine.nextSealDueMs(nowMs: 2_600) == 3_100)
+        #expect(engine.nextSealDueMs(nowMs: 2_000) == 62_001)               // no block could take them: only their expiry
+        #expect(try engine.sealIfDue(nowMs: 2_600) == nil)
+        #expect(engine.nextSealDueMs(nowMs: 2_600) == 62_001)
         #expect(try engine.sealIfDue(nowMs: 61_800) == nil)
-        #expect(engine.nextSealDueMs(nowMs: 61_800) == 62_001)              // the expiry comes before the block time
+        #expect(engine.nextSealDueMs(nowMs: 61_800) == 62_001)
         #expect(try engine.sealIfDue(nowMs: 62_001) == nil)
         #expect(engine.mempool.count == 0 && engine.mempool.expired == 2)
         #expect(engine.nextSealDueMs(nowMs: 62_001) == nil)
